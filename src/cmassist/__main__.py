@@ -1,0 +1,5 @@
+import sys
+
+from cmassist.cli import main
+
+sys.exit(main())

@@ -1,0 +1,562 @@
+"""Drafting: post ideas, post drafts per platform and suggested replies, in the brand's voice.
+
+Each request retrieves the brand's guideline passages and its most similar, best-performing
+past posts (or past replies), builds a few-shot prompt from them, and generates N variants.
+Each draft is then fitted to its platform (length as the platform counts it, hashtag limits,
+reply signature) and carries its provenance: backend, model, template and hash, sources.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cmassist.config import Settings
+from cmassist.errors import InputError
+from cmassist.guidelines import BrandRules
+from cmassist.llm.base import LLM, GenParams, RenderedPrompt, Usage
+from cmassist.models import Draft, Kind, PromptRef, Source
+from cmassist.platforms import PLATFORMS, Platform, count_chars, get_platform, hashtags
+from cmassist.prompts import PromptLibrary
+from cmassist.store import Hit, KnowledgeStore, brand_slug
+from cmassist.textutil import detect_language, excerpt, normalize_language
+
+LANGUAGE_NAMES = {"fr": "français", "en": "English"}
+MAX_VARIANTS = 10
+MAX_IDEAS = 20
+EXAMPLES = 4
+EXAMPLE_CHARS = 2400  # few-shot budget, so prompts stay small enough for a 2-core laptop
+GUIDELINES = 3
+EMPTY_RETRIES = 2
+
+
+@dataclass
+class DraftEvent:
+    """What a streaming draft request yields: tokens as they come, then each finished draft."""
+
+    type: str  # "token" | "draft"
+    variant: int
+    platform: str | None = None
+    text: str = ""
+    draft: Draft | None = None
+
+
+@dataclass
+class _Context:
+    brand: str
+    brand_name: str
+    language: str
+    rules: BrandRules
+    guidelines: list[Hit]
+    examples: list[Hit]
+
+
+class Drafting:
+    def __init__(
+        self, store: KnowledgeStore, llm: LLM, prompts: PromptLibrary, settings: Settings
+    ) -> None:
+        self.store = store
+        self.llm = llm
+        self.prompts = prompts
+        self.settings = settings
+
+    # -- public API -------------------------------------------------------------------------
+
+    def draft_posts(self, brief: str, **kwargs: Any) -> list[Draft]:
+        return [e.draft for e in self.stream_posts(brief, **kwargs) if e.draft is not None]
+
+    def suggest_replies(self, comment: str, **kwargs: Any) -> list[Draft]:
+        return [e.draft for e in self.stream_replies(comment, **kwargs) if e.draft is not None]
+
+    def ideas(self, topic: str, **kwargs: Any) -> list[Draft]:
+        return [e.draft for e in self.stream_ideas(topic, **kwargs) if e.draft is not None]
+
+    def stream_posts(
+        self,
+        brief: str,
+        *,
+        brand: str | None = None,
+        platforms: Sequence[str] = ("instagram",),
+        variants: int = 1,
+        language: str | None = None,
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        brief = self._check_text(brief, "brief", self.settings.max_brief_chars)
+        resolved = _unique([get_platform(p) for p in platforms or ("instagram",)])
+        variants = _check_count(variants, "variants", MAX_VARIANTS)
+        brand = self._brand(brand)
+        lang = self._language(brief, language)
+        rng = random.Random(seed)
+        for platform in resolved:
+            ctx = self._context(
+                brand,
+                brief,
+                lang,
+                Kind.POST,
+                platform,
+                f"{platform.name} posts: length, hashtags, emoji, format",
+            )
+            prompt = self.prompts.render(
+                "post.j2",
+                self.llm.style,
+                brand_name=ctx.brand_name,
+                platform=platform.key,
+                platform_name=platform.name,
+                limit=self._limit(platform, ctx.rules),
+                language=lang,
+                language_name=LANGUAGE_NAMES.get(lang, lang),
+                brief=brief,
+                guidelines=_guideline_vars(ctx.guidelines),
+                examples=[
+                    {
+                        "topic": h.metadata.get("topic") or excerpt(h.text, 80),
+                        "text": excerpt_block(h.text, 600),
+                    }
+                    for h in ctx.examples
+                ],
+            )
+            params = GenParams(
+                max_tokens=platform.max_new_tokens,
+                temperature=self.settings.llm_temperature,
+                stop=["###", "\nTopic:", "\nPost:", "<end_of_turn>"],
+            )
+            for n in range(1, variants + 1):
+                yield from self._generate("post", prompt, params, ctx, n, rng, platform)
+
+    def stream_replies(
+        self,
+        comment: str,
+        *,
+        brand: str | None = None,
+        platform: str | None = None,
+        variants: int = 1,
+        language: str | None = None,
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        comment = self._check_text(comment, "comment", self.settings.max_comment_chars)
+        target = get_platform(platform) if platform else None
+        variants = _check_count(variants, "variants", MAX_VARIANTS)
+        brand = self._brand(brand)
+        lang = self._language(comment, language)
+        ctx = self._context(
+            brand,
+            comment,
+            lang,
+            Kind.REPLY,
+            target,
+            "replying to comments and complaints: tone, signature, escalation",
+        )
+        signature = ctx.rules.reply_signature.get(lang) if ctx.rules.reply_signature else None
+        prompt = self.prompts.render(
+            "reply.j2",
+            self.llm.style,
+            brand_name=ctx.brand_name,
+            platform_name=target.name if target else "social media",
+            language=lang,
+            language_name=LANGUAGE_NAMES.get(lang, lang),
+            comment=comment,
+            guidelines=_guideline_vars(ctx.guidelines),
+            signature=signature or "",
+            examples=[
+                {
+                    "comment": excerpt(h.text, 400),
+                    "reply": excerpt(str(h.metadata.get("reply", "")), 500),
+                }
+                for h in ctx.examples
+            ],
+        )
+        params = GenParams(
+            max_tokens=140,
+            temperature=self.settings.llm_temperature,
+            stop=["###", "\nComment:", "\nReply:", "<end_of_turn>"],
+        )
+        rng = random.Random(seed)
+        for n in range(1, variants + 1):
+            yield from self._generate(
+                "reply", prompt, params, ctx, n, rng, target, signature=signature
+            )
+
+    def stream_ideas(
+        self,
+        topic: str,
+        *,
+        brand: str | None = None,
+        count: int = 5,
+        language: str | None = None,
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        topic = self._check_text(topic, "topic", self.settings.max_brief_chars)
+        count = _check_count(count, "count", MAX_IDEAS)
+        brand = self._brand(brand)
+        lang = self._language(topic, language)
+        ctx = self._context(
+            brand, topic, lang, Kind.POST, None, "content planning, themes", examples=12
+        )
+        topics = [str(h.metadata.get("topic") or excerpt(h.text, 70)) for h in ctx.examples]
+        example_sets = [
+            {"goal": topics[i], "ideas": topics[i + 1 : i + 5]}
+            for i in range(0, len(topics), 5)
+            if len(topics[i + 1 : i + 5]) >= 2
+        ]
+        prompt = self.prompts.render(
+            "ideas.j2",
+            self.llm.style,
+            brand_name=ctx.brand_name,
+            language=lang,
+            language_name=LANGUAGE_NAMES.get(lang, lang),
+            topic=topic,
+            count=count,
+            example_sets=example_sets[:2],
+            guidelines=_guideline_vars(ctx.guidelines),
+        )
+        params = GenParams(
+            max_tokens=min(40 * count + 20, 800),
+            temperature=self.settings.llm_temperature,
+            stop=["###", "\nGoal:", "<end_of_turn>"],
+        )
+        rng = random.Random(seed)
+        found: list[str] = []
+        started = time.perf_counter()
+        usage = Usage()
+        for _attempt in range(3):
+            params.seed = rng.randrange(2**31)
+            raw = ""
+            for piece in self.llm.stream(prompt, params, usage):
+                raw += piece
+                yield DraftEvent("token", 1, None, piece)
+            if self.llm.style == "completion":
+                raw = "1." + raw
+            for idea in parse_ideas(raw):
+                if (
+                    idea.casefold() not in {f.casefold() for f in found}
+                    and idea.casefold() != topic.casefold()
+                ):
+                    found.append(idea)
+            if len(found) >= count:
+                break
+        elapsed = time.perf_counter() - started
+        for n, idea in enumerate(found[:count], start=1):
+            yield DraftEvent(
+                "draft",
+                n,
+                None,
+                idea,
+                Draft(
+                    kind="idea",
+                    text=idea,
+                    language=lang,
+                    brand=brand,
+                    variant=n,
+                    backend=self.llm.backend,
+                    model=self.llm.model_name,
+                    prompt=PromptRef(template=prompt.template, sha256=prompt.sha256),
+                    sources=_sources(ctx),
+                    elapsed_s=round(elapsed, 3),
+                    tokens=usage.completion_tokens,
+                ),
+            )
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        kind: str,
+        prompt: RenderedPrompt,
+        params: GenParams,
+        ctx: _Context,
+        n: int,
+        rng: random.Random,
+        platform: Platform | None,
+        *,
+        signature: str | None = None,
+    ) -> Iterator[DraftEvent]:
+        key = platform.key if platform else None
+        started = time.perf_counter()
+        usage = Usage()
+        text = ""
+        for _attempt in range(1 + EMPTY_RETRIES):
+            params.seed = rng.randrange(2**31)
+            raw = ""
+            for piece in self.llm.stream(prompt, params, usage):
+                raw += piece
+                yield DraftEvent("token", n, key, piece)
+            text = clean_generation(raw)
+            if text:
+                break
+        notes: list[str] = []
+        if not text:
+            notes.append("the model returned no text after retries; try again or rephrase")
+        if signature and text:
+            text = add_signature(text, signature, notes)
+        limit = self._limit(platform, ctx.rules) if platform else None
+        if platform and text:
+            text = fit_to_platform(text, platform, ctx.rules, notes, keep_suffix=signature)
+        draft = Draft(
+            kind=kind,
+            text=text,
+            platform=key,
+            language=ctx.language,
+            brand=ctx.brand,
+            variant=n,
+            backend=self.llm.backend,
+            model=self.llm.model_name,
+            prompt=PromptRef(template=prompt.template, sha256=prompt.sha256),
+            sources=_sources(ctx),
+            length=count_chars(text, platform) if platform else len(text),
+            limit=limit,
+            notes=notes,
+            elapsed_s=round(time.perf_counter() - started, 3),
+            tokens=usage.completion_tokens,
+        )
+        yield DraftEvent("draft", n, key, text, draft)
+
+    def _context(
+        self,
+        brand: str,
+        text: str,
+        language: str,
+        kind: Kind,
+        platform: Platform | None,
+        policy_query: str,
+        examples: int = EXAMPLES,
+    ) -> _Context:
+        query, policy = self.store.embedder.embed([text, policy_query])
+        guidelines = _merge_hits(
+            self.store.search(brand, query, kind=Kind.GUIDELINE, k=GUIDELINES),
+            self.store.search(brand, policy, kind=Kind.GUIDELINE, k=1),
+        )
+        pool: dict[str, Hit] = {}
+        filters: list[dict[str, Any]] = [{"language": language}, {}]
+        if platform:
+            filters.insert(0, {"platform": platform.key, "language": language})
+        for f in filters:
+            for hit in self.store.search(brand, query, kind=kind, k=max(12, examples * 2), **f):
+                pool.setdefault(hit.id, hit)
+            if len(pool) >= examples * 2:
+                break
+
+        def rank(hit: Hit) -> float:
+            score = hit.score or 0.0
+            if hit.metadata.get("language") == language:
+                score += 0.2
+            if platform and hit.metadata.get("platform") == platform.key:
+                score += 0.1
+            rate = hit.metadata.get("engagement_rate")
+            if isinstance(rate, int | float):
+                score += 0.1 * min(float(rate) / 0.08, 1.0)  # a strong post: ~8% engagement
+            return score
+
+        chosen: list[Hit] = []
+        budget = EXAMPLE_CHARS if examples <= EXAMPLES else EXAMPLE_CHARS * 2
+        for hit in sorted(pool.values(), key=rank, reverse=True):
+            if len(chosen) >= examples:
+                break
+            size = min(len(hit.text), 600) + len(str(hit.metadata.get("reply", "")))
+            if chosen and size > budget:
+                continue
+            budget -= size
+            chosen.append(hit)
+        # Most similar last: base models imitate the nearest example most.
+        chosen.reverse()
+        return _Context(
+            brand,
+            self.store.brand_name(brand),
+            language,
+            self.store.rules(brand),
+            guidelines,
+            chosen,
+        )
+
+    def _brand(self, brand: str | None) -> str:
+        slug = brand_slug(brand or self.settings.brand)
+        self.store.collection(slug)  # raises UnknownBrandError with the known brands
+        return slug
+
+    @staticmethod
+    def _check_text(text: str, what: str, limit: int) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise InputError(f"the {what} is empty", f"write a {what} to draft from")
+        if len(text) > limit:
+            setting = "COMMENT" if what == "comment" else "BRIEF"
+            raise InputError(
+                f"the {what} is {len(text)} characters, over the {limit} limit",
+                f"shorten it (the limit is CMASSIST_MAX_{setting}_CHARS)",
+            )
+        return text
+
+    @staticmethod
+    def _language(text: str, requested: str | None) -> str:
+        if requested:
+            lang = normalize_language(requested)
+            if not lang:
+                raise InputError(f"unsupported language {requested!r}", "use fr or en")
+            return lang
+        return detect_language(text, "en") or "en"
+
+    @staticmethod
+    def _limit(platform: Platform | None, rules: BrandRules) -> int | None:
+        if platform is None:
+            return None
+        override = rules.platforms.get(platform.key)
+        if override and override.max_chars:
+            return min(override.max_chars, platform.max_chars)
+        return platform.max_chars
+
+
+# -- post-processing ----------------------------------------------------------------------------
+
+_LABEL = re.compile(r"^\s*(post|reply|réponse|publication|answer)\s*:\s*", re.IGNORECASE)
+_QUOTES = {'"': '"', "«": "»", "“": "”"}
+
+
+def clean_generation(raw: str) -> str:
+    """The model's text without labels, separators or wrapping quotes."""
+    text = raw.split("###")[0]
+    text = _LABEL.sub("", text.strip())
+    for open_, close in _QUOTES.items():
+        if text.startswith(open_) and text.endswith(close) and len(text) > 2:
+            text = text[1:-1].strip()
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def add_signature(text: str, signature: str, notes: list[str]) -> str:
+    if signature.casefold() in text.casefold():
+        return text
+    # A base model often signs with a name of its own: replace a trailing dash-signature.
+    text = re.sub(r"\s*[—–-]\s*[^\n—–-]{1,40}$", "", text) if "—" in text[-45:] else text
+    notes.append("added the brand's reply signature")
+    return f"{text.rstrip()} {signature}"
+
+
+def fit_to_platform(
+    text: str,
+    platform: Platform,
+    rules: BrandRules,
+    notes: list[str],
+    *,
+    keep_suffix: str | None = None,
+) -> str:
+    """Trim hashtags over the limit, then length, the way the platform counts it."""
+    limits = [platform.max_hashtags]
+    if rules.hashtags and rules.hashtags.max_per_post is not None:
+        limits.append(rules.hashtags.max_per_post)
+    override = rules.platforms.get(platform.key)
+    if override and override.max_hashtags is not None:
+        limits.append(override.max_hashtags)
+    max_tags = min((x for x in limits if x is not None), default=None)
+    tags = hashtags(text)
+    if max_tags is not None and len(tags) > max_tags:
+        extra = tags[max_tags:]
+        for tag in reversed(extra):  # drop the last ones, keep the first
+            idx = text.rfind(tag)
+            text = (text[:idx] + text[idx + len(tag) :]) if idx >= 0 else text
+        text = re.sub(r"[ \t]{2,}", " ", text).strip()
+        notes.append(f"removed {len(extra)} hashtag(s) over the limit of {max_tags}")
+    limit = Drafting._limit(platform, rules) or platform.max_chars
+    if count_chars(text, platform) <= limit:
+        return text
+    suffix = f" {keep_suffix}" if keep_suffix and text.endswith(keep_suffix) else ""
+    body = text[: len(text) - len(suffix)] if suffix else text
+    while body and count_chars(body + suffix, platform) > limit:
+        cut = max(
+            body.rfind(". ", 0, len(body) - 1),
+            body.rfind("! ", 0, len(body) - 1),
+            body.rfind("? ", 0, len(body) - 1),
+            body.rfind("\n", 0, len(body) - 1),
+        )
+        if cut > len(body) * 0.4:
+            body = body[: cut + 1].rstrip()
+        else:
+            space = body.rfind(" ", 0, len(body) - 1)
+            body = (body[:space] if space > 0 else body[:-1]).rstrip(" ,;:") + "…"
+            if body.endswith("……"):
+                body = body[:-2] + "…"
+    notes.append(f"shortened to fit {platform.name}'s {limit} characters")
+    return body + suffix
+
+
+def parse_ideas(raw: str) -> list[str]:
+    ideas = []
+    for line in raw.splitlines():
+        m = re.match(r"^\s*(?:\d{1,2}[.)]|[-*•])\s*(.+?)\s*$", line)
+        if m:
+            idea = m.group(1).strip(" \"'«»")
+            if 3 <= len(idea) <= 300:
+                ideas.append(idea)
+    return ideas
+
+
+def excerpt_block(text: str, limit: int) -> str:
+    """Like `excerpt`, but keeps line breaks (post formats matter for few-shot)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit * 0.6 else cut).rstrip() + "…"
+
+
+def _check_count(value: int, what: str, limit: int) -> int:
+    if not isinstance(value, int) or value < 1 or value > limit:
+        raise InputError(
+            f"{what} must be between 1 and {limit}, not {value!r}", f"ask for 1 to {limit} {what}"
+        )
+    return value
+
+
+def _unique(platforms: list[Platform]) -> list[Platform]:
+    seen: dict[str, Platform] = {}
+    for p in platforms:
+        seen.setdefault(p.key, p)
+    return list(seen.values())
+
+
+def _merge_hits(*groups: list[Hit]) -> list[Hit]:
+    seen: dict[str, Hit] = {}
+    for group in groups:
+        for hit in group:
+            seen.setdefault(hit.id, hit)
+    return list(seen.values())
+
+
+def _guideline_vars(hits: list[Hit]) -> list[dict[str, str]]:
+    out = []
+    for h in hits:
+        body = h.text.split("\n", 1)[1] if h.text.startswith("#") and "\n" in h.text else h.text
+        out.append({"heading": str(h.metadata.get("heading", "")), "text": body.strip()})
+    return out
+
+
+def _sources(ctx: _Context) -> list[Source]:
+    out = []
+    for h in ctx.guidelines:
+        out.append(
+            Source(
+                id=h.id,
+                kind=h.kind,
+                excerpt=excerpt(h.text, 200),
+                score=round(h.score, 4) if h.score is not None else None,
+                title=f"{h.metadata.get('source', '')} › {h.metadata.get('heading', '')}",
+            )
+        )
+    for h in ctx.examples:
+        title = " · ".join(str(h.metadata[k]) for k in ("platform", "date") if h.metadata.get(k))
+        text = h.text if h.kind != Kind.REPLY else f"{h.text} → {h.metadata.get('reply', '')}"
+        out.append(
+            Source(
+                id=h.id,
+                kind=h.kind,
+                excerpt=excerpt(text, 200),
+                score=round(h.score, 4) if h.score is not None else None,
+                title=title or None,
+            )
+        )
+    return out
+
+
+__all__ = ["PLATFORMS", "DraftEvent", "Drafting"]

@@ -1,0 +1,82 @@
+"""Errors meant for the user: each says what is wrong and what to do, on one line.
+
+The CLI turns them into a one-line message and an exit code; the UI shows them as a
+message; tests see the real exception.
+"""
+
+from __future__ import annotations
+
+
+class CmassistError(Exception):
+    """Base of every error a user can act on."""
+
+    exit_code = 1
+
+    def __init__(self, problem: str, fix: str | None = None) -> None:
+        self.problem = problem.rstrip(". ")
+        self.fix = fix.rstrip(". ") if fix else None
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"{self.problem}: {self.fix}" if self.fix else self.problem
+        # One line, always: a message that wraps in a terminal is still one line.
+        return " ".join(text.split())
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"type": type(self).__name__, "problem": self.problem, "fix": self.fix}
+
+
+class InputError(CmassistError):
+    """The user gave something we cannot use (empty brief, unknown platform, ...)."""
+
+    exit_code = 2
+
+
+class UnknownBrandError(InputError):
+    pass
+
+
+class UnknownPlatformError(InputError):
+    pass
+
+
+class FileFormatError(InputError):
+    """A whole file cannot be read (not UTF-8, not JSON, no usable columns)."""
+
+
+class ConfigError(CmassistError):
+    """A setting is missing or inconsistent."""
+
+    exit_code = 3
+
+
+class StoreError(CmassistError):
+    """The knowledge store cannot be reached or is inconsistent."""
+
+    exit_code = 4
+
+
+class LLMError(CmassistError):
+    """The language model failed; subclasses say how."""
+
+    exit_code = 5
+
+
+class LLMUnavailableError(LLMError):
+    """The endpoint cannot be reached or the model cannot be loaded."""
+
+
+class LLMTimeoutError(LLMError):
+    pass
+
+
+class LLMRateLimitError(LLMError):
+    pass
+
+
+class LLMResponseError(LLMError):
+    """The endpoint answered with an error status that retrying will not fix."""
+
+    def __init__(self, problem: str, fix: str | None = None, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(problem, fix)

@@ -1,0 +1,206 @@
+"""Ingest against the real Chroma store and the real embedding model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cmassist.config import Settings
+from cmassist.embeddings import SentenceTransformerEmbedder
+from cmassist.errors import ConfigError, UnknownBrandError
+from cmassist.ingest import ingest
+from cmassist.models import Kind
+from cmassist.store import KnowledgeStore
+
+from .conftest import SAMPLE
+
+HEADER = "id,platform,date,language,topic,text,likes,comments,shares,impressions,link\n"
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_sample_brand_is_complete(
+    sample_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    store = KnowledgeStore(sample_settings, embedder)
+    counts = store.counts("boreale")
+    assert counts["post"] >= 60 and counts["reply"] >= 30 and counts["guideline"] >= 20
+    assert store.brand_name("boreale") == "Brûlerie Boréale"
+    rules = store.rules("boreale")
+    assert rules.banned_terms and rules.links and rules.reply_signature
+    langs = {h.metadata["language"] for h in store.browse("boreale", kind=Kind.POST, limit=500)}
+    assert {"fr", "en"} <= langs
+
+
+def test_ingesting_twice_adds_nothing(
+    sample_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    report = ingest(KnowledgeStore(sample_settings, embedder), [SAMPLE], brand="boreale")
+    assert report.ok
+    assert report.total("added") == 0 and report.total("updated") == 0
+    assert report.total("unchanged") > 100
+
+
+def test_a_changed_file_updates_only_what_changed(store: KnowledgeStore, tmp_path: Path) -> None:
+    rows = [
+        f"p{i},x,2025-01-0{i}T10:00:00Z,en,t,Post number {i} about coffee,{i},0,0,100,"
+        for i in range(1, 6)
+    ]
+    f = _write(tmp_path / "posts.csv", HEADER + "\n".join(rows) + "\n")
+    first = ingest(store, [f], brand="acme")
+    assert (first.total("added"), first.total("unchanged")) == (5, 0)
+    rows[2] = rows[2].replace(",3,0,0,100,", ",300,0,0,100,")  # new like count for p3
+    _write(f, HEADER + "\n".join(rows) + "\n")
+    second = ingest(store, [f], brand="acme")
+    assert (second.total("added"), second.total("updated"), second.total("unchanged")) == (0, 1, 4)
+    post = store.browse("acme", kind=Kind.POST, external_id="p3")[0]
+    assert post.metadata["likes"] == 300
+
+
+def test_malformed_rows_are_reported_and_good_rows_ingested(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    f = _write(
+        tmp_path / "posts.csv",
+        HEADER
+        + "p1,instagram,2025-02-01,fr,t,Bon café,1,2,3,40,\n"
+        + "p2,tiktok,2025-02-01,fr,t,Autre café,1,2,3,40,\n"  # unknown platform
+        + "p3,x,not a date,en,t,Hello,1,2,3,40,\n"
+        + "p4,x,2025-02-01,en,t,,1,2,3,40,\n"  # empty text
+        + "p5,x,2025-02-01,en,t,Likes are bad,-4,2,3,40,\n"
+        + 'p6,x,2025-02-01,en,t,"unclosed,1\n',
+    )
+    report = ingest(store, [f], brand="acme")
+    assert not report.ok
+    problems = [str(p) for p in report.files[0].problems]
+    assert report.total("added") == 1 and report.total("rejected") == 5
+    assert any("posts.csv row 3" in p and "'platform'" in p and "tiktok" in p for p in problems), (
+        problems
+    )
+    assert any("row 4" in p and "'date'" in p for p in problems), problems
+    assert any("row 5" in p and "'text'" in p and "empty" in p for p in problems), problems
+    assert any("row 6" in p and "'likes'" in p for p in problems), problems
+    assert all("\n" not in p for p in problems)
+    assert store.counts("acme")["post"] == 1
+
+
+def test_a_file_that_is_not_utf8_writes_nothing(store: KnowledgeStore, tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "latin1.csv",
+        HEADER + "p1,x,2025-01-01,fr,t,Café crème,1,1,1,1,\n",
+        encoding="latin-1",
+    )
+    good = _write(tmp_path / "good.csv", HEADER + "p2,x,2025-01-01,fr,t,Café,1,1,1,1,\n")
+    report = ingest(store, [f, good], brand="acme")
+    bad = report.files[0]
+    assert bad.error and "not UTF-8" in bad.error and "line 2" in bad.error
+    assert report.total("added") == 1  # the good file still went in
+    assert store.counts("acme")["post"] == 1
+
+
+def test_exports_with_other_column_names_and_semicolons(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    f = _write(
+        tmp_path / "export.csv",
+        "Réseau;Date de publication;Texte;J'aime;Partages;Vues;Lien\n"
+        "Instagram;2025-03-01 10:00;Notre nouveau café du Pérou est arrivé;1,2K;30;"
+        "15 000;https://instagram.com/p/abc\n",
+    )
+    report = ingest(store, [f], brand="acme")
+    assert report.ok and report.files[0].kind == "posts" and report.total("added") == 1
+    meta = store.browse("acme", kind=Kind.POST)[0].metadata
+    assert meta["platform"] == "instagram" and meta["likes"] == 1200
+    assert meta["impressions"] == 15000 and meta["language"] == "fr"
+
+
+def test_json_and_jsonl_replies(store: KnowledgeStore, tmp_path: Path) -> None:
+    pairs = [
+        {
+            "comment": "Where is my order?",
+            "reply": "We're on it, check your DMs.",
+            "platform": "x",
+            "complaint": "yes",
+        },
+        {
+            "comment": "Où est ma commande ?",
+            "response": "On regarde ça en privé.",
+            "platform": "facebook",
+        },
+    ]
+    j = _write(tmp_path / "replies.json", json.dumps({"replies": pairs}))
+    jl = _write(
+        tmp_path / "more.jsonl",
+        json.dumps({"comment": "Love it", "reply": "Thank you!"}) + "\n{broken\n",
+    )
+    report = ingest(store, [j, jl], brand="acme")
+    assert report.files[0].kind == "replies" and report.files[0].added == 2  # each its own names
+    assert report.files[1].added == 1
+    assert any(
+        "more.jsonl row 2" in str(p) and "invalid JSON" in str(p) for p in report.files[1].problems
+    )
+
+
+def test_a_file_with_no_usable_columns_is_refused(store: KnowledgeStore, tmp_path: Path) -> None:
+    f = _write(tmp_path / "odd.csv", "foo,bar\n1,2\n")
+    report = ingest(store, [f], brand="acme")
+    assert report.files[0].error and "cannot tell posts from replies" in report.files[0].error
+
+
+def test_brands_never_cross(store: KnowledgeStore, tmp_path: Path) -> None:
+    a = _write(
+        tmp_path / "a.csv",
+        HEADER + "1,x,2025-01-01,en,t,Espresso tasting night downtown,1,1,1,1,\n",
+    )
+    b = _write(
+        tmp_path / "b.csv", HEADER + "1,x,2025-01-01,en,t,Espresso tasting night uptown,1,1,1,1,\n"
+    )
+    ingest(store, [a], brand="alpha")
+    ingest(store, [b], brand="beta")
+    hits = store.search("alpha", "espresso tasting", kind=Kind.POST, k=10)
+    assert [h.text for h in hits] == ["Espresso tasting night downtown"]
+    with pytest.raises(UnknownBrandError) as err:
+        store.search("gamma", "espresso")
+    assert "alpha" in str(err.value) and "cmassist ingest" in str(err.value)
+
+
+def test_guideline_sections_removed_from_a_document_are_removed(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    doc = tmp_path / "voice.md"
+    _write(doc, "---\nbrand: acme\n---\n# Voice\n\nWarm.\n\n## Old section\n\nGone soon.\n")
+    first = ingest(store, [doc])
+    assert first.files[0].brand == "acme" and first.total("added") == 2
+    _write(doc, "---\nbrand: acme\n---\n# Voice\n\nWarm and precise.\n")
+    second = ingest(store, [doc])
+    assert (second.total("updated"), second.total("removed")) == (1, 1)
+    assert store.counts("acme")["guideline"] == 1
+
+
+def test_a_store_is_never_queried_with_another_embedding_model(
+    store: KnowledgeStore, tmp_path: Path, settings: Settings
+) -> None:
+    ingest(
+        store,
+        [_write(tmp_path / "p.csv", HEADER + "1,x,2025-01-01,en,t,Hi,1,1,1,1,\n")],
+        brand="acme",
+    )
+
+    class Other(SentenceTransformerEmbedder):
+        name = "other-model"
+
+        def __init__(self) -> None:
+            pass
+
+    with pytest.raises(ConfigError, match="other-model"):
+        KnowledgeStore(settings, Other()).collection("acme")
+
+
+def test_missing_paths_are_reported(store: KnowledgeStore, tmp_path: Path) -> None:
+    report = ingest(store, [tmp_path / "nope.csv"], brand="acme")
+    assert report.files[0].error and "no such file" in report.files[0].error
