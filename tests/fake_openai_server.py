@@ -48,6 +48,19 @@ class FakeOpenAIServer:
                     self.end_headers()
                     self.wfile.write(payload)
                     return
+                if self.path.endswith("/embeddings"):
+                    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                    data = [{"object": "embedding", "index": i,
+                             "embedding": [float(len(t) % 7 + 1), 2.0, 3.0]}
+                            for i, t in enumerate(inputs)]
+                    payload = json.dumps({"object": "list", "data": data, "model": body["model"],
+                                          "usage": {"prompt_tokens": 1, "total_tokens": 1}}).encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
                 if action == "sleep":
                     time.sleep(arg)
                     action, arg = "text", "late"
