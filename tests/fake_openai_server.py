@@ -6,6 +6,7 @@ plain JSON) to exercise the real openai and langchain-openai clients end to end.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -25,6 +26,11 @@ class FakeOpenAIServer:
                 pass
 
             def do_POST(self) -> None:
+                # The client may give up first (timeout tests).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._handle()
+
+            def _handle(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 server.requests.append(
@@ -50,11 +56,22 @@ class FakeOpenAIServer:
                     return
                 if self.path.endswith("/embeddings"):
                     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                    data = [{"object": "embedding", "index": i,
-                             "embedding": [float(len(t) % 7 + 1), 2.0, 3.0]}
-                            for i, t in enumerate(inputs)]
-                    payload = json.dumps({"object": "list", "data": data, "model": body["model"],
-                                          "usage": {"prompt_tokens": 1, "total_tokens": 1}}).encode()
+                    data = [
+                        {
+                            "object": "embedding",
+                            "index": i,
+                            "embedding": [float(len(t) % 7 + 1), 2.0, 3.0],
+                        }
+                        for i, t in enumerate(inputs)
+                    ]
+                    payload = json.dumps(
+                        {
+                            "object": "list",
+                            "data": data,
+                            "model": body["model"],
+                            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                        }
+                    ).encode()
                     self.send_response(200)
                     self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(payload)))

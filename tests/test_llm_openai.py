@@ -41,7 +41,8 @@ def test_streams_chat_completions(server: FakeOpenAIServer) -> None:
     body = server.requests[0]["body"]
     assert body["model"] == "test-model" and body["stream"] is True
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
-    assert body["stop"] == ["###"] and body["max_tokens"] == 20
+    assert body["stop"] == ["###"]
+    assert body.get("max_tokens", body.get("max_completion_tokens")) == 20
 
 
 def test_completions_api_for_base_models(server: FakeOpenAIServer) -> None:

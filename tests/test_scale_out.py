@@ -32,9 +32,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     exe = shutil.which("chroma") or str(Path(__import__("sys").executable).parent / "chroma")
     port = _free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -50,13 +52,18 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     proc.wait(timeout=20)
 
 
-def test_ingest_and_search_through_a_chroma_server(chroma_server: str, tmp_path: Path,
-                                                   embedder: SentenceTransformerEmbedder) -> None:
-    store = KnowledgeStore(Settings(chroma_url=chroma_server, data_dir=tmp_path / "unused"),
-                           embedder)
+def test_ingest_and_search_through_a_chroma_server(
+    chroma_server: str, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    store = KnowledgeStore(
+        Settings(chroma_url=chroma_server, data_dir=tmp_path / "unused"), embedder
+    )
     f = tmp_path / "posts.csv"
-    f.write_text("platform,text,language\nx,Cold brew is back for the summer,en\n"
-                 "instagram,Le cold brew est de retour pour l'été,fr\n", encoding="utf-8")
+    f.write_text(
+        "platform,text,language\nx,Cold brew is back for the summer,en\n"
+        "instagram,Le cold brew est de retour pour l'été,fr\n",
+        encoding="utf-8",
+    )
     assert ingest(store, [f], brand="served").total("added") == 2
     assert ingest(store, [f], brand="served").total("unchanged") == 2
     hits = store.search("served", "cold brew summer", kind=Kind.POST, k=2, language="en")
@@ -64,7 +71,9 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server: str, tmp_path:
     assert not (tmp_path / "unused").exists()  # nothing was written locally
 
 
-def test_an_unreachable_chroma_server_is_a_clear_error(embedder: SentenceTransformerEmbedder) -> None:
+def test_an_unreachable_chroma_server_is_a_clear_error(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
     store = KnowledgeStore(Settings(chroma_url="http://127.0.0.1:9"), embedder)
     with pytest.raises(StoreError, match=r"127\.0\.0\.1:9.*Chroma server"):
         store.brands()
@@ -72,8 +81,9 @@ def test_an_unreachable_chroma_server_is_a_clear_error(embedder: SentenceTransfo
 
 def test_openai_compatible_embeddings_endpoint() -> None:
     with FakeOpenAIServer() as server:
-        settings = Settings(embedding_model="openai:text-embedding-3-small",
-                            embedding_base_url=server.url)
+        settings = Settings(
+            embedding_model="openai:text-embedding-3-small", embedding_base_url=server.url
+        )
         embedder = build_embedder(settings)
         assert isinstance(embedder, OpenAIEmbedder)
         vectors = embedder.embed(["bonjour", "hello"])

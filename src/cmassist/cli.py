@@ -370,7 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
     try:
-        cli.main(args=args, prog_name="cmassist", standalone_mode=False)
+        rv = cli.main(args=args, prog_name="cmassist", standalone_mode=False)
+        if isinstance(rv, int):  # ctx.exit(code) comes back as the return value
+            return rv
     except CmassistError as e:
         if as_json:
             _emit({"error": e.to_dict()})

@@ -228,8 +228,8 @@ class Drafting:
             for piece in self.llm.stream(prompt, params, usage):
                 raw += piece
                 yield DraftEvent("token", 1, None, piece)
-            if self.llm.style == "completion":
-                raw = "1." + raw
+            if self.llm.style == "completion" and not re.match(r"\s*\d{1,2}[.)]", raw):
+                raw = "1." + raw  # the prompt ended with "1."
             for idea in parse_ideas(raw):
                 if (
                     idea.casefold() not in {f.casefold() for f in found}
@@ -341,10 +341,11 @@ class Drafting:
 
         def rank(hit: Hit) -> float:
             score = hit.score or 0.0
+            # The language and format of the examples are what a base model copies most.
             if hit.metadata.get("language") == language:
-                score += 0.2
+                score += 0.3
             if platform and hit.metadata.get("platform") == platform.key:
-                score += 0.1
+                score += 0.25
             rate = hit.metadata.get("engagement_rate")
             if isinstance(rate, int | float):
                 score += 0.1 * min(float(rate) / 0.08, 1.0)  # a strong post: ~8% engagement
@@ -443,13 +444,7 @@ def fit_to_platform(
     keep_suffix: str | None = None,
 ) -> str:
     """Trim hashtags over the limit, then length, the way the platform counts it."""
-    limits = [platform.max_hashtags]
-    if rules.hashtags and rules.hashtags.max_per_post is not None:
-        limits.append(rules.hashtags.max_per_post)
-    override = rules.platforms.get(platform.key)
-    if override and override.max_hashtags is not None:
-        limits.append(override.max_hashtags)
-    max_tags = min((x for x in limits if x is not None), default=None)
+    max_tags = hashtag_limit(platform, rules)
     tags = hashtags(text)
     if max_tags is not None and len(tags) > max_tags:
         extra = tags[max_tags:]
@@ -479,6 +474,20 @@ def fit_to_platform(
                 body = body[:-2] + "…"
     notes.append(f"shortened to fit {platform.name}'s {limit} characters")
     return body + suffix
+
+
+def hashtag_limit(platform: Platform, rules: BrandRules) -> int | None:
+    """The brand's per-platform rule, else its general rule, within the platform's own cap."""
+    override = rules.platforms.get(platform.key)
+    brand_limit = (
+        override.max_hashtags
+        if override and override.max_hashtags is not None
+        else rules.hashtags.max_per_post
+        if rules.hashtags
+        else None
+    )
+    limits = [x for x in (brand_limit, platform.max_hashtags) if x is not None]
+    return min(limits) if limits else None
 
 
 def parse_ideas(raw: str) -> list[str]:
