@@ -33,7 +33,7 @@ def test_drafts_per_platform_and_variant_carry_provenance(
         kinds = {s.kind for s in d.sources}
         assert kinds == {Kind.GUIDELINE, Kind.POST}
         ids = [s.id for s in d.sources]
-        found = store.collection("boreale").get(ids=ids)["ids"]
+        found = [h.id for h in store.get("boreale", ids)]
         assert sorted(found) == sorted(ids)  # every cited source exists in the brand's store
     assert len(fake_llm.history) == 6
 
@@ -44,7 +44,7 @@ def test_examples_follow_the_platform_and_the_language(
     drafts = services.drafting.draft_posts("Nouveau café éthiopien en magasin", platforms=["x"])
     assert drafts[0].language == "fr"
     posts = [s for s in drafts[0].sources if s.kind == Kind.POST]
-    metas = services.store.collection("boreale").get(ids=[s.id for s in posts])["metadatas"]
+    metas = [h.metadata for h in services.store.get("boreale", [s.id for s in posts])]
     assert all(m["language"] == "fr" for m in metas)
     assert sum(m["platform"] == "x" for m in metas) >= len(metas) - 1
     prompt = fake_llm.history[0].text

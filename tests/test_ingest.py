@@ -204,3 +204,45 @@ def test_a_store_is_never_queried_with_another_embedding_model(
 def test_missing_paths_are_reported(store: KnowledgeStore, tmp_path: Path) -> None:
     report = ingest(store, [tmp_path / "nope.csv"], brand="acme")
     assert report.files[0].error and "no such file" in report.files[0].error
+
+
+def test_filtered_search_matches_a_filtered_chroma_query(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    """Over-fetching then filtering must give what a filtered Chroma query gives,
+    on the fast path (enough candidates match) and on the fallback (too few do)."""
+    from cmassist.store import MIN_CANDIDATES, where
+
+    topics = (
+        "espresso",
+        "cold brew",
+        "hiring",
+        "pastries",
+        "shipping",
+        "holiday hours",
+        "subscription",
+        "latte art",
+    )
+    rows = [
+        f"{n},{p},2025-01-01,{lang},t,{lang} post {n} about {topic} on {p} ({rep}),1,1,1,100,"
+        for n, (p, lang, topic, rep) in enumerate(
+            (p, lang, topic, rep)
+            for p in ("x", "instagram", "linkedin")
+            for lang in ("fr", "en")
+            for topic in topics
+            for rep in range(3)
+        )
+    ]
+    assert len(rows) > MIN_CANDIDATES
+    ingest(store, [_write(tmp_path / "p.csv", HEADER + "\n".join(rows) + "\n")], brand="acme")
+    col = store.collection("acme", Kind.POST)
+    vector = store.embedder.embed_one("cold brew")
+    for k, filters in (
+        (3, {"platform": "x"}),
+        (5, {"platform": "x", "language": "fr"}),
+        (20, {"language": "en"}),
+        (2, {"external_id": ["7", "120"]}),
+    ):
+        ours = [h.id for h in store.search("acme", vector, kind=Kind.POST, k=k, **filters)]
+        raw = col.query(query_embeddings=[vector], n_results=k, where=where(**filters))["ids"][0]
+        assert ours == raw, filters

@@ -22,7 +22,7 @@ from cmassist.llm.base import LLM, GenParams, RenderedPrompt, Usage
 from cmassist.models import Draft, Kind, PromptRef, Source
 from cmassist.platforms import PLATFORMS, Platform, count_chars, get_platform, hashtags
 from cmassist.prompts import PromptLibrary
-from cmassist.store import Hit, KnowledgeStore, brand_slug
+from cmassist.store import Hit, KnowledgeStore
 from cmassist.textutil import detect_language, excerpt, normalize_language
 
 LANGUAGE_NAMES = {"fr": "français", "en": "English"}
@@ -373,9 +373,7 @@ class Drafting:
         )
 
     def _brand(self, brand: str | None) -> str:
-        slug = brand_slug(brand or self.settings.brand)
-        self.store.collection(slug)  # raises UnknownBrandError with the known brands
-        return slug
+        return self.store.require_brand(brand or self.settings.brand)
 
     @staticmethod
     def _check_text(text: str, what: str, limit: int) -> str:
