@@ -1,8 +1,7 @@
 """Thin entry point: build the Gradio app from the package and launch it (`python app.py`)."""
 
-from cmassist.ui import build_app
-
 from cmassist.services import Services
+from cmassist.ui import build_app
 
 if __name__ == "__main__":
     services = Services()
