@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     # Where things live
     data_dir: Path = Path("data")
     chroma_url: str | None = None
+    db_url: str | None = None  # SQLAlchemy URL of the review store; default: SQLite in data_dir
     prompts_dir: Path | None = None
     brand: str = "boreale"  # the brand used when a command names none
 
@@ -52,6 +53,20 @@ class Settings(BaseSettings):
     # Input limits
     max_brief_chars: int = 2000
     max_comment_chars: int = 5000
+
+    # Review and publishing
+    approval_ttl_days: float = 7.0  # an approval older than this no longer allows publishing
+    pending_ttl_days: float = 14.0  # a draft submitted this long ago without decision expires
+    two_person_rule: bool = True  # nobody approves their own draft
+    publish_max_attempts: int = 5
+    publish_lease_seconds: float = 300.0  # a "publishing" claim older than this is retried
+    outbox_dir: Path | None = (
+        None  # where the CSV and iCalendar adapters write; default data_dir/outbox
+    )
+    webhook_url: str | None = None
+    webhook_secret_env: str = "CMASSIST_WEBHOOK_SECRET"
+    mastodon_url: str | None = None
+    mastodon_token_env: str = "CMASSIST_MASTODON_TOKEN"
 
     # Server
     host: str = "127.0.0.1"

@@ -80,3 +80,35 @@ class LLMResponseError(LLMError):
     def __init__(self, problem: str, fix: str | None = None, status: int | None = None) -> None:
         self.status = status
         super().__init__(problem, fix)
+
+
+class AuthError(CmassistError):
+    """Unknown user, wrong password or disabled account."""
+
+    exit_code = 6
+
+
+class ForbiddenError(CmassistError):
+    """The user may not do this (role, two-person rule)."""
+
+    exit_code = 6
+
+
+class NotFoundError(InputError):
+    pass
+
+
+class StateError(InputError):
+    """The draft is not in a state that allows this action."""
+
+
+class ConflictError(CmassistError):
+    """Someone else changed the draft since it was read: nothing was written."""
+
+    exit_code = 7
+
+
+class PublishBlockedError(CmassistError):
+    """The publishing gate refused: no valid approval of this exact text."""
+
+    exit_code = 8

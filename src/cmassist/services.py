@@ -13,6 +13,7 @@ from cmassist.drafting import Drafting
 from cmassist.embeddings import Embedder, build_embedder
 from cmassist.llm.base import LLM, build_llm
 from cmassist.prompts import PromptLibrary
+from cmassist.review import ReviewService
 from cmassist.store import KnowledgeStore
 
 
@@ -47,3 +48,7 @@ class Services:
     @cached_property
     def drafting(self) -> Drafting:
         return Drafting(self.store, self.llm, self.prompts, self.settings)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        return ReviewService(self.settings)
