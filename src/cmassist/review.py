@@ -356,10 +356,17 @@ class ReviewService:
 
     # -- reading ------------------------------------------------------------------------
 
-    def _draft(self, s: Session, draft_id: int) -> DraftRow:
+    def _draft(self, s: Session, draft_id: int, expected: int | None = None) -> DraftRow:
+        """The draft; with `expected`, only if nobody changed it since that row version."""
         draft = s.get(DraftRow, draft_id)
         if draft is None:
             raise NotFoundError(f"no draft #{draft_id}", "see `cmassist review list`")
+        if expected is not None and draft.row_version != expected:
+            raise ConflictError(
+                f"draft #{draft.id} changed since you opened it (now version "
+                f"{draft.current_version}, state {draft.state}); nothing was saved",
+                "reload it and try again",
+            )
         return draft
 
     def _current(self, s: Session, draft: DraftRow) -> VersionRow:
@@ -601,7 +608,7 @@ class ReviewService:
     ) -> DraftView:
         text = self._check_text(text)
         with self.session() as s:
-            draft = self._draft(s, draft_id)
+            draft = self._draft(s, draft_id, expected)
             if draft.state not in EDITABLE:
                 raise StateError(
                     f"draft #{draft_id} is {draft.state} and can no longer be edited",
@@ -657,7 +664,7 @@ class ReviewService:
 
     def submit(self, actor: Actor, draft_id: int, *, expected: int | None = None) -> DraftView:
         with self.session() as s:
-            draft = self._draft(s, draft_id)
+            draft = self._draft(s, draft_id, expected)
             if draft.author_id != actor.id and actor.role != "admin":
                 raise ForbiddenError(
                     f"only the author of draft #{draft_id} or an admin may submit it",
@@ -692,7 +699,7 @@ class ReviewService:
             raise InputError("a reason is required", "say what is wrong, so the author sees why")
         try:
             with self.session() as s:
-                draft = self._draft(s, draft_id)
+                draft = self._draft(s, draft_id, expected)
                 if not actor.can_review():
                     raise ForbiddenError(
                         f"{actor.name} is an {actor.role} and may not review",
@@ -776,7 +783,7 @@ class ReviewService:
         if not adapters:
             raise InputError("no publishing adapter given", "name at least one adapter")
         with self.session() as s:
-            draft = self._draft(s, draft_id)
+            draft = self._draft(s, draft_id, expected)
             self._require_state(draft, ("approved", "scheduled", "failed"), "scheduled")
             current = self._current(s, draft)
             if self._valid_approval(s, draft, current, self.now()) is None:

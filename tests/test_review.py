@@ -1,0 +1,253 @@
+"""The review workflow and its gate, on a real SQLite database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from cmassist.config import Settings
+from cmassist.db import DecisionRow
+from cmassist.errors import (
+    AuthError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    PublishBlockedError,
+    StateError,
+)
+from cmassist.review import ReviewService, text_hash
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def review(tmp_path: Path, clock: Clock) -> ReviewService:
+    return ReviewService(Settings(data_dir=tmp_path / "data"), clock=clock)
+
+
+@pytest.fixture
+def people(review: ReviewService):
+    return (
+        review.add_user("alice", "alice-password", "author"),
+        review.add_user("bob", "bob-password", "reviewer"),
+        review.add_user("carol", "carol-password", "reviewer"),
+        review.add_user("root", "root-password", "admin"),
+    )
+
+
+def _submitted(review: ReviewService, author, text: str = "Nouveau café du Pérou ☕") -> int:
+    d = review.create_draft(
+        author, brand="boreale", platform="x", text=text, provenance={"model": "fake-1"}
+    )
+    return review.submit(author, d.id).id
+
+
+def test_the_happy_path_and_its_audit_trail(review: ReviewService, people) -> None:
+    alice, bob, _, _ = people
+    draft_id = _submitted(review, alice)
+    view = review.approve(bob, draft_id, comment="Parfait")
+    assert view.state == "approved" and view.approved_until is not None
+    full = review.get(draft_id)
+    assert [d.decision for d in full.decisions] == ["approved"] and full.decisions[0].valid
+    actions = [a.action for a in review.audit_log(draft_id=draft_id)]
+    assert actions == ["approved", "submitted", "created"]
+    created = review.audit_log(draft_id=draft_id)[-1]
+    assert created.hash_after == text_hash("Nouveau café du Pérou ☕", "x")
+
+
+def test_nobody_approves_their_own_draft_and_the_refusal_is_audited(review, people) -> None:
+    alice, bob, _, root = people
+    draft_id = review.submit(
+        bob, review.create_draft(bob, brand="b", platform="x", text="Mine").id
+    ).id
+    with pytest.raises(ForbiddenError, match="two-person rule"):
+        review.approve(bob, draft_id)
+    with pytest.raises(ForbiddenError, match="may not review"):
+        review.approve(alice, draft_id)
+    refused = review.audit_log(action="refused")
+    assert {r.actor for r in refused} == {"bob", "alice"}
+    assert review.approve(root, draft_id).state == "approved"
+
+
+def test_a_reviewer_who_edited_the_text_cannot_approve_it(review, people) -> None:
+    alice, bob, carol, _ = people
+    draft_id = _submitted(review, alice)
+    review.edit(bob, draft_id, "Nouveau café du Pérou, en magasin ☕", note="tighter")
+    with pytest.raises(ForbiddenError):
+        review.approve(bob, draft_id)
+    assert review.approve(carol, draft_id).state == "approved"
+
+
+def test_an_edit_after_approval_returns_to_review_and_voids_the_approval(review, people) -> None:
+    alice, bob, _, _ = people
+    draft_id = _submitted(review, alice)
+    review.approve(bob, draft_id)
+    view = review.edit(alice, draft_id, "Nouveau café du Pérou !!! ☕")
+    assert view.state == "submitted" and view.version == 2 and view.approved_until is None
+    with review.session() as s, pytest.raises(PublishBlockedError):
+        review.check_publishable(s, draft_id, 2, view.text_hash, review.now())
+    edit = review.audit_log(action="edited")[0]
+    assert edit.hash_before == text_hash("Nouveau café du Pérou ☕", "x")
+    assert edit.hash_after == view.text_hash
+
+
+def test_changing_the_platform_is_an_edit_too(review, people) -> None:
+    alice, bob, _, _ = people
+    draft_id = _submitted(review, alice)
+    review.approve(bob, draft_id)
+    view = review.edit(alice, draft_id, "Nouveau café du Pérou ☕", platform="mastodon")
+    assert view.state == "submitted" and view.platform == "mastodon"
+
+
+def test_approvals_expire(review, people, clock: Clock) -> None:
+    alice, bob, _, _ = people
+    draft_id = _submitted(review, alice)
+    view = review.approve(bob, draft_id)
+    clock.advance(days=7, seconds=1)
+    with review.session() as s, pytest.raises(PublishBlockedError, match="expired"):
+        review.check_publishable(s, draft_id, 1, view.text_hash, review.now())
+    assert review.expire() == 1
+    assert review.get(draft_id).state == "expired"
+    assert review.submit(alice, draft_id).state == "submitted"  # the author can resubmit
+
+
+def test_pending_drafts_expire(review, people, clock: Clock) -> None:
+    alice, *_ = people
+    draft_id = _submitted(review, alice)
+    clock.advance(days=13)
+    assert review.expire() == 0
+    clock.advance(days=2)
+    assert review.expire() == 1 and review.get(draft_id).state == "expired"
+
+
+def test_a_stale_version_is_a_conflict_not_a_lost_update(review, people) -> None:
+    alice, bob, carol, _ = people
+    draft_id = _submitted(review, alice)
+    seen = review.get(draft_id).row_version  # both reviewers opened the same version
+    review.request_changes(bob, draft_id, reason="Add the price", expected=seen)
+    with pytest.raises(ConflictError, match="changed since you opened it"):
+        review.approve(carol, draft_id, expected=seen)
+    full = review.get(draft_id)
+    assert full.state == "changes_requested" and [d.decision for d in full.decisions] == [
+        "changes_requested"
+    ]
+    assert full.comments[0].body == "Add the price"  # the author sees why
+
+
+def test_decisions_need_the_right_state_and_a_reason(review, people) -> None:
+    alice, bob, _, _ = people
+    draft = review.create_draft(alice, brand="b", platform="x", text="Draft")
+    with pytest.raises(StateError, match="only from submitted"):
+        review.approve(bob, draft.id)
+    review.submit(alice, draft.id)
+    with pytest.raises(InputError, match="reason"):
+        review.reject(bob, draft.id, reason="  ")
+    assert review.reject(bob, draft.id, reason="Off brand").state == "rejected"
+    with pytest.raises(StateError):
+        review.submit(alice, draft.id)
+    with pytest.raises(NotFoundError):
+        review.get(999)
+
+
+def test_authors_edit_only_their_own_drafts(review, people) -> None:
+    alice, _, _, _ = people
+    other = review.add_user("dave", "dave-password", "author")
+    draft_id = _submitted(review, alice)
+    with pytest.raises(ForbiddenError):
+        review.edit(other, draft_id, "Hijacked")
+
+
+def test_logins(review, people) -> None:
+    assert review.authenticate("Alice", "alice-password").name == "alice"
+    with pytest.raises(AuthError, match="wrong user name or password"):
+        review.authenticate("alice", "nope")
+    with pytest.raises(AuthError, match="wrong user name or password"):
+        review.authenticate("mallory", "whatever")
+    review.disable_user("alice", by="root", reason="left the team")
+    with pytest.raises(AuthError, match="disabled"):
+        review.authenticate("alice", "alice-password")
+    reasons = [a.reason for a in review.audit_log(action="login_failed")]
+    assert reasons == ["account disabled", "unknown user", "wrong password"]
+    with review.session() as s:
+        stored = s.execute(text("SELECT password_hash FROM users WHERE name='bob'")).scalar()
+    assert "bob-password" not in stored and stored.startswith("scrypt$")
+
+
+def test_only_admins_pause_publishing(review, people) -> None:
+    alice, _, _, root = people
+    with pytest.raises(ForbiddenError):
+        review.set_paused(alice, True)
+    review.set_paused(root, True, reason="crisis")
+    assert review.is_paused()
+    review.set_paused(root, False, reason="over")
+    assert not review.is_paused()
+    assert [a.action for a in review.audit_log(actor="root")[:2]] == ["resumed", "paused"]
+
+
+def test_the_audit_log_is_append_only(review, people) -> None:
+    with review.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+        conn.execute(text("UPDATE audit_log SET actor = 'someone else'"))
+    with review.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+        conn.execute(text("DELETE FROM audit_log"))
+
+
+def test_a_forged_self_approval_does_not_pass_the_gate(review, people) -> None:
+    alice, *_ = people
+    draft_id = _submitted(review, alice)
+    view = review.get(draft_id)
+    with review.session() as s:  # someone writes an approval by the author straight into the DB
+        s.add(
+            DecisionRow(
+                draft_id=draft_id,
+                version=1,
+                reviewer_id=alice.id,
+                decision="approved",
+                comment="",
+                text_hash=view.text_hash,
+                platform="x",
+                created_at=review.now(),
+                expires_at=review.now() + timedelta(days=7),
+            )
+        )
+        s.execute(text("UPDATE drafts SET state='approved' WHERE id=:i"), {"i": draft_id})
+    with review.session() as s, pytest.raises(PublishBlockedError, match="second person"):
+        review.check_publishable(s, draft_id, 1, view.text_hash, review.now())
+
+
+def test_audit_exports(review, people) -> None:
+    import csv
+    import io
+    import json
+
+    alice, *_ = people
+    _submitted(review, alice)
+    rows = list(csv.DictReader(io.StringIO(review.export_audit("csv"))))
+    assert rows[0]["action"] == "user_added" and rows[-1]["action"] == "submitted"
+    assert json.loads(review.export_audit("json"))[-1]["action"] == "submitted"
+
+
+def test_migrations_are_recorded_and_idempotent(review: ReviewService) -> None:
+    from cmassist.db import MIGRATIONS, migrate
+
+    assert migrate(review.engine) == []
+    with review.engine.connect() as conn:
+        versions = [r[0] for r in conn.execute(text("SELECT version FROM schema_migrations"))]
+    assert versions == [m[0] for m in MIGRATIONS]
