@@ -251,3 +251,31 @@ def test_migrations_are_recorded_and_idempotent(review: ReviewService) -> None:
     with review.engine.connect() as conn:
         versions = [r[0] for r in conn.execute(text("SELECT version FROM schema_migrations"))]
     assert versions == [m[0] for m in MIGRATIONS]
+
+
+def test_text_rewritten_in_the_database_does_not_pass_the_gate(review, people) -> None:
+    alice, bob, _, _ = people
+    draft_id = _submitted(review, alice)
+    view = review.approve(bob, draft_id)
+    with review.session() as s:
+        s.execute(
+            text("UPDATE draft_versions SET text = 'Forged words' WHERE draft_id = :d"),
+            {"d": draft_id},
+        )
+    with review.session() as s, pytest.raises(PublishBlockedError, match="second person"):
+        review.check_publishable(s, draft_id, 1, view.text_hash, review.now())
+
+
+def test_refusals_outside_decisions_are_audited_by_the_service(review, people) -> None:
+    alice, bob, _, root = people
+    draft_id = _submitted(review, alice)
+    with pytest.raises(ForbiddenError):
+        review.submit(bob, draft_id)
+    with pytest.raises(ForbiddenError):
+        review.set_paused(bob, True, reason="no")
+    with pytest.raises(InputError, match="reason"):
+        review.set_paused(root, True, reason=" ")
+    with pytest.raises(InputError, match="your own account"):
+        review.disable_user("root", by="root")
+    attempted = [a.details["attempted"] for a in review.audit_log(action="refused")]
+    assert attempted == ["paused", "submitted"]

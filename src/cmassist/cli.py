@@ -1,24 +1,44 @@
-"""The `cmassist` command: ingest, ideas, draft, reply, search, brands, platforms, serve.
+"""The `cmassist` command: drafting (ingest, ideas, draft, reply, search, brands, platforms,
+serve) and the review workflow (users, review, schedule, publish, pause, resume, audit).
 
 Every command takes `--json` for scripts. Errors are one line on stderr (and a JSON
 object on stdout with `--json`) with a non-zero exit code: 2 bad input, 3 configuration,
-4 knowledge store, 5 LLM.
+4 knowledge store, 5 LLM, 6 login or permission refused, 7 conflict (someone changed the
+draft first), 8 publishing blocked.
+
+Commands that read or change review data act as a user: `--user NAME` (or CMASSIST_USER),
+with the password from CMASSIST_PASSWORD or a hidden prompt.
 """
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
 import json
+import os
 import sys
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
 
 from cmassist import __version__
+from cmassist.auth import ROLES
 from cmassist.config import Settings
-from cmassist.errors import CmassistError, InputError
+from cmassist.errors import (
+    AuthError,
+    CmassistError,
+    ForbiddenError,
+    InputError,
+)
 from cmassist.models import Draft, Kind
 from cmassist.platforms import PLATFORMS, table
+from cmassist.review import STATES, Actor, DraftView, ReviewService
 from cmassist.services import Services
 
 PLATFORM_CHOICES = sorted(PLATFORMS)
@@ -45,6 +65,75 @@ def _emit(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+# -- acting as a user -------------------------------------------------------------------
+
+# The user named on the group (`cmassist --user ana review list`, or CMASSIST_USER) or on
+# the command (`cmassist review list --user ana`); the command's wins. ctx.meta is shared
+# by every context of one invocation.
+_USER = "cmassist.user"
+USER_HELP = "Act as this user (default: CMASSIST_USER); password: CMASSIST_PASSWORD or a prompt."
+
+
+def _remember_user(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value and value.strip():
+        ctx.meta[_USER] = value.strip()
+
+
+def user_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--user",
+        metavar="NAME",
+        expose_value=False,
+        callback=_remember_user,
+        help=USER_HELP,
+    )(f)
+
+
+def _ask_secret(prompt: str, env: str, error: type[CmassistError], *, confirm: bool) -> str:
+    """A hidden prompt, only when someone can answer it: scripts and cron jobs get an error
+    naming the variable instead of a process that waits forever."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise error(
+            f"{prompt.lower()} is needed and standard input is not a terminal to ask for it",
+            f"set {env}",
+        )
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
+
+
+def _login(ctx: click.Context) -> Actor:
+    """The authenticated user of this command.
+
+    Failed logins (unknown user, wrong password, disabled account) are audited by the
+    review service and end with exit code 6.
+    """
+    name = ctx.meta.get(_USER)
+    review = _services(ctx).review
+    if not name:
+        if not review.has_users():
+            raise AuthError(
+                "no users yet", "create the first admin: cmassist users add NAME --role admin"
+            )
+        raise AuthError("this command needs a user", "pass --user NAME or set CMASSIST_USER")
+    password = os.environ.get("CMASSIST_PASSWORD")
+    if password is None:
+        password = _ask_secret(
+            f"Password for {name}", "CMASSIST_PASSWORD", AuthError, confirm=False
+        )
+    return review.authenticate(name, password)
+
+
+def _maybe_login(ctx: click.Context) -> Actor | None:
+    """The authenticated user if one is named, else None (commands that work without)."""
+    return _login(ctx) if ctx.meta.get(_USER) else None
+
+
+def _require_admin(review: ReviewService, actor: Actor, action: str, what: str) -> None:
+    if actor.role != "admin":
+        error = ForbiddenError(f"{actor.name} ({actor.role}) may not {what}", "ask an admin")
+        review.audit_refusal(actor.name, action, error)
+        raise error
+
+
 def _read_arg(value: str) -> str:
     """'-' reads the text from standard input (long briefs, comments with quotes)."""
     return sys.stdin.read() if value == "-" else value
@@ -52,9 +141,20 @@ def _read_arg(value: str) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cmassist")
+@click.option(
+    "--user",
+    metavar="NAME",
+    envvar="CMASSIST_USER",
+    expose_value=False,
+    callback=_remember_user,
+    help=USER_HELP,
+)
 def cli() -> None:
     """cmassist: drafts posts and replies in your brand's voice, from its own guidelines
-    and past posts. Runs offline by default; see README for LLM and store configuration."""
+    and past posts. Runs offline by default; see README for LLM and store configuration.
+
+    Nothing is published until a second person approved it: see `cmassist review --help`.
+    """
 
 
 @cli.command()
@@ -136,7 +236,24 @@ def _print_draft(d: Draft, streamed: str | None = None) -> None:
     click.echo()
 
 
-def _run_stream(events: Iterator[Any], as_json: bool, key: str) -> None:
+Saver = Callable[[Sequence[Draft]], list[int | None]]
+
+
+def _saver(ctx: click.Context, actor: Actor, context: str, platform: str | None = None) -> Saver:
+    """Keeps generated drafts in the review store; returns their ids (None: empty, not kept)."""
+    review = _services(ctx).review
+
+    def save(drafts: Sequence[Draft]) -> list[int | None]:
+        ids: list[int | None] = []
+        for d in drafts:  # one at a time, so every id belongs to its own draft
+            views = review.save_generated(actor, [d], context=context, platform=platform)
+            ids.append(views[0].id if views else None)
+        return ids
+
+    return save
+
+
+def _run_stream(events: Iterator[Any], as_json: bool, key: str, save: Saver | None = None) -> None:
     drafts: list[Draft] = []
     live = not as_json and sys.stdout.isatty()
     current: tuple[int, str | None] | None = None
@@ -161,13 +278,30 @@ def _run_stream(events: Iterator[Any], as_json: bool, key: str) -> None:
                     click.echo(f"{event.draft.variant}. {event.draft.text}")
                 else:
                     _print_draft(event.draft)
+    ids = save(drafts) if save else []
     if as_json:
-        _emit({key: [d.public() for d in drafts]})
-    elif key == "ideas" and drafts and drafts[0].sources:
+        items = [d.public() for d in drafts]
+        for item, draft_id in zip(items, ids, strict=False):
+            item["draft_id"] = draft_id
+        _emit({key: items})
+        return
+    if key == "ideas" and drafts and drafts[0].sources:
         click.echo(
             "\nsources: "
             + "; ".join(f"{s.kind.value} {s.title or s.id}" for s in drafts[0].sources[:6])
         )
+    if save:
+        kept = [
+            f"#{i}" + (f" ({d.platform})" if d.platform else "")
+            for d, i in zip(drafts, ids, strict=True)
+            if i is not None
+        ]
+        if kept:
+            click.echo(
+                f"saved for review: {', '.join(kept)}; submit with `cmassist review submit ID`"
+            )
+        else:
+            click.echo("nothing saved: every draft came back empty", err=True)
 
 
 @cli.command()
@@ -210,6 +344,7 @@ def ideas(
 @brand_option
 @click.option("--language", "-l", default=None, help="fr or en (default: the brief's).")
 @click.option("--seed", type=int, default=None, help="Seed, for reproducible output.")
+@user_option
 @json_option
 @click.pass_context
 def draft(
@@ -222,16 +357,23 @@ def draft(
     seed: int | None,
     as_json: bool,
 ) -> None:
-    """Post drafts from a BRIEF ('-' reads it from stdin), fitted to each platform."""
+    """Post drafts from a BRIEF ('-' reads it from stdin), fitted to each platform.
+
+    With a user (--user or CMASSIST_USER) the drafts are saved in the review store and
+    their ids printed, ready for `cmassist review submit ID`. Without one nothing is
+    saved: the drafts are only printed.
+    """
+    actor = _maybe_login(ctx)
+    brief = _read_arg(brief)
     events = _services(ctx).drafting.stream_posts(
-        _read_arg(brief),
+        brief,
         brand=brand,
         platforms=platforms,
         variants=variants,
         language=language,
         seed=seed,
     )
-    _run_stream(events, as_json, "drafts")
+    _run_stream(events, as_json, "drafts", _saver(ctx, actor, brief) if actor else None)
 
 
 @cli.command()
@@ -241,6 +383,7 @@ def draft(
 @brand_option
 @click.option("--language", "-l", default=None, help="fr or en (default: the comment's).")
 @click.option("--seed", type=int, default=None, help="Seed, for reproducible output.")
+@user_option
 @json_option
 @click.pass_context
 def reply(
@@ -253,16 +396,23 @@ def reply(
     seed: int | None,
     as_json: bool,
 ) -> None:
-    """Suggested replies to a customer's COMMENT ('-' reads it from stdin)."""
+    """Suggested replies to a customer's COMMENT ('-' reads it from stdin).
+
+    With a user (--user or CMASSIST_USER) the replies are saved in the review store and
+    their ids printed. Without one nothing is saved: the replies are only printed.
+    """
+    actor = _maybe_login(ctx)
+    comment = _read_arg(comment)
     events = _services(ctx).drafting.stream_replies(
-        _read_arg(comment),
+        comment,
         brand=brand,
         platform=platform,
         variants=variants,
         language=language,
         seed=seed,
     )
-    _run_stream(events, as_json, "replies")
+    save = _saver(ctx, actor, comment, platform) if actor else None
+    _run_stream(events, as_json, "replies", save)
 
 
 @cli.command()
@@ -350,11 +500,13 @@ def platforms(as_json: bool) -> None:
 def serve(
     ctx: click.Context, host: str | None, port: int | None, no_warm_up: bool, as_json: bool
 ) -> None:
-    """Serve the Gradio app."""
-    from cmassist.ui import build_app
+    """Serve the Gradio app; it asks for a login (see `cmassist users`). With no user yet,
+    CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD create the first admin."""
+    from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
 
     services = _services(ctx)
     settings = services.settings
+    auth = app_auth(services)  # refuses (one line, exit 3) when nobody could log in
     if not no_warm_up:
         services.embedder.embed_one("warm up")
         services.llm.warm_up()
@@ -363,7 +515,566 @@ def serve(
     port = port or settings.port
     if as_json:
         _emit({"url": f"http://{host}:{port}", "llm": services.llm.describe()})
-    app.launch(server_name=host, server_port=port, show_error=True)
+    app.launch(
+        server_name=host, server_port=port, show_error=True, auth=auth, auth_message=AUTH_MESSAGE
+    )
+
+
+# -- users ------------------------------------------------------------------------------
+
+
+@cli.group()
+def users() -> None:
+    """Who may write, review and administer drafts.
+
+    The very first user of an empty install is created without logging in and must be an
+    admin; after that only an admin (--user) may add or disable users.
+    """
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
+@click.option("--display-name", default="", help="Shown in the app (default: NAME).")
+@user_option
+@json_option
+@click.pass_context
+def users_add(ctx: click.Context, name: str, role: str, display_name: str, as_json: bool) -> None:
+    """Add a user. The password comes from a hidden prompt (asked twice), or from
+    CMASSIST_NEW_PASSWORD for scripts."""
+    review = _services(ctx).review
+    bootstrap = not review.has_users()
+    if bootstrap:
+        if role != "admin":
+            raise InputError(
+                "the first user must be an admin", f"cmassist users add {name} --role admin"
+            )
+        by = "bootstrap"
+    else:
+        admin = _login(ctx)
+        _require_admin(review, admin, "user_add", "add users")
+        by = admin.name
+    password = os.environ.get("CMASSIST_NEW_PASSWORD")
+    if password is None:
+        password = _ask_secret(
+            f"Password for new user {name}", "CMASSIST_NEW_PASSWORD", InputError, confirm=True
+        )
+    user = review.add_user(name, password, role, display_name=display_name, by=by)
+    if as_json:
+        shown = {"name": user.name, "role": user.role, "display_name": display_name or user.name}
+        _emit({"user": shown, "bootstrap": bootstrap})
+    else:
+        click.echo(f"added {user.name} as {user.role}" + (" (first admin)" if bootstrap else ""))
+
+
+@users.command("list")
+@user_option
+@json_option
+@click.pass_context
+def users_list(ctx: click.Context, as_json: bool) -> None:
+    """List the users, their roles and whether they are disabled."""
+    review = _services(ctx).review
+    if review.has_users():
+        _login(ctx)
+    rows = review.list_users()
+    if as_json:
+        _emit({"users": rows})
+        return
+    if not rows:
+        click.echo("no users yet: cmassist users add NAME --role admin")
+    for u in rows:
+        state = "disabled" if u["disabled"] else "enabled"
+        click.echo(f"{u['name']:<20} {u['role']:<9} {state:<9} {u['display_name']}")
+
+
+@users.command("disable")
+@click.argument("name")
+@click.option("--reason", default="", help="Why, for the audit log.")
+@user_option
+@json_option
+@click.pass_context
+def users_disable(ctx: click.Context, name: str, reason: str, as_json: bool) -> None:
+    """Disable a user: they can no longer log in. Their drafts and decisions stay."""
+    review = _services(ctx).review
+    admin = _login(ctx)
+    _require_admin(review, admin, "user_disable", "disable users")
+    if name.strip().lower() == admin.name:
+        # Refusing this also means there is always an enabled admin left: the caller.
+        raise InputError("you cannot disable your own account", "ask another admin")
+    review.disable_user(name, by=admin.name, reason=reason)
+    if as_json:
+        _emit({"user": {"name": name.strip().lower(), "disabled": True}})
+    else:
+        click.echo(f"disabled {name.strip().lower()}")
+
+
+# -- review -----------------------------------------------------------------------------
+
+
+def _when(at: datetime | None) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "-"
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def expect_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--expect-version",
+        "expected",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="The row version you saw (`review show`); if the draft changed since, nothing "
+        "is done (exit 7).",
+    )(f)
+
+
+def _print_change(view: DraftView, as_json: bool, message: str) -> None:
+    if as_json:
+        _emit({"draft": view.model_dump(mode="json")})
+    else:
+        click.echo(f"{message} (row version {view.row_version})")
+
+
+@cli.group()
+def review() -> None:
+    """Drafts waiting for review: list, show, submit, edit, approve, reject, request changes.
+
+    Nothing is published until a second person approved its exact text. Every command
+    acts as a user (--user or CMASSIST_USER).
+    """
+
+
+@review.command("list")
+@click.option("--state", type=click.Choice(STATES), default=None, help="Only this state.")
+@click.option("--brand", "-b", default=None, help="Only this brand.")
+@click.option("--platform", "-p", default=None, help="Only this platform.")
+@click.option("--author", default=None, help="Only drafts by this user.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@user_option
+@json_option
+@click.pass_context
+def review_list(
+    ctx: click.Context,
+    state: str | None,
+    brand: str | None,
+    platform: str | None,
+    author: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List drafts, most recently changed first."""
+    _login(ctx)
+    views = _services(ctx).review.list(
+        state=state, brand=brand, platform=platform, author=author, limit=limit
+    )
+    if as_json:
+        _emit({"drafts": [v.model_dump(mode="json") for v in views]})
+        return
+    if not views:
+        click.echo("no drafts" + (f" in state {state}" if state else ""))
+    for v in views:
+        click.echo(
+            f"#{v.id:<5} {v.state:<17} {v.platform:<10} {v.brand:<12} {v.author:<12} "
+            f"v{v.version} r{v.row_version}  {_when(v.updated_at)}  {_one_line(v.text, 60)}"
+        )
+
+
+@review.command("show")
+@click.argument("draft_id", metavar="ID", type=int)
+@user_option
+@json_option
+@click.pass_context
+def review_show(ctx: click.Context, draft_id: int, as_json: bool) -> None:
+    """A draft with its versions, decisions, comments and outbox items; the text output
+    ends with the changes between its last two versions."""
+    _login(ctx)
+    v = _services(ctx).review.get(draft_id)
+    if as_json:
+        _emit({"draft": v.model_dump(mode="json")})
+        return
+    click.echo(
+        f"draft #{v.id} · {v.state} · {v.kind} for {v.platform} · brand {v.brand} · "
+        f"by {v.author} · version {v.version} · row version {v.row_version}"
+    )
+    if v.approved_until:
+        click.echo(f"approved until {_when(v.approved_until)}")
+    click.echo(f"\n{v.text}\n")
+    if v.context:
+        click.echo(f"from: {_one_line(v.context, 200)}")
+    click.echo("versions:")
+    for ver in v.versions:
+        note = f" ({ver.note})" if ver.note else ""
+        click.echo(f"  v{ver.number}  {_when(ver.created_at)}  {ver.author}{note}")
+    if v.decisions:
+        click.echo("decisions:")
+    for d in v.decisions:
+        why = f": {d.comment}" if d.comment else ""
+        valid = " [valid]" if d.valid else ""
+        click.echo(f"  v{d.version}  {_when(d.created_at)}  {d.reviewer} {d.decision}{valid}{why}")
+    if v.comments:
+        click.echo("comments:")
+    for c in v.comments:
+        click.echo(f"  {_when(c.created_at)}  {c.user}: {c.body}")
+    if v.outbox:
+        click.echo("outbox:")
+    for o in v.outbox:
+        error = f"  ({o.last_error})" if o.last_error else ""
+        click.echo(
+            f"  {o.adapter:<10} {o.state:<10} due {_when(o.due_at)}  {o.attempts} attempt(s){error}"
+        )
+    if len(v.versions) >= 2:
+        before, after = v.versions[-2], v.versions[-1]
+        diff = difflib.unified_diff(
+            before.text.splitlines(),
+            after.text.splitlines(),
+            fromfile=f"v{before.number} ({before.platform})",
+            tofile=f"v{after.number} ({after.platform})",
+            lineterm="",
+        )
+        click.echo("changes:")
+        for line in diff:
+            click.echo(f"  {line}")
+
+
+@review.command("submit")
+@click.argument("draft_id", metavar="ID", type=int)
+@expect_option
+@user_option
+@json_option
+@click.pass_context
+def review_submit(ctx: click.Context, draft_id: int, expected: int | None, as_json: bool) -> None:
+    """Send a draft to review (its author or an admin)."""
+    actor = _login(ctx)
+    svc = _services(ctx).review
+    view = svc.submit(actor, draft_id, expected=expected)
+    _print_change(view, as_json, f"draft #{view.id} submitted for review")
+
+
+@review.command("edit")
+@click.argument("draft_id", metavar="ID", type=int)
+@click.option("--text", required=True, help="The new text ('-' reads it from stdin).")
+@click.option("--note", default="", help="What changed and why, kept with the version.")
+@expect_option
+@user_option
+@json_option
+@click.pass_context
+def review_edit(
+    ctx: click.Context,
+    draft_id: int,
+    text: str,
+    note: str,
+    expected: int | None,
+    as_json: bool,
+) -> None:
+    """Save a new version of a draft. An approved or scheduled draft goes back to review:
+    the approval was for other words."""
+    actor = _login(ctx)
+    svc = _services(ctx).review
+    before = svc.get(draft_id)  # only to say what changed; the edit checks --expect-version
+    view = svc.edit(actor, draft_id, _read_arg(text), expected=expected, note=note)
+    if view.version == before.version:
+        message = f"draft #{view.id} unchanged: same text as version {view.version}"
+    else:
+        message = f"draft #{view.id} is at version {view.version}, {view.state}"
+        if before.state in ("approved", "scheduled", "failed") and view.state == "submitted":
+            message += " (the approval was for other words: back in review)"
+    _print_change(view, as_json, message)
+
+
+@review.command("approve")
+@click.argument("draft_id", metavar="ID", type=int)
+@click.option("--comment", default="", help="A note for the author.")
+@expect_option
+@user_option
+@json_option
+@click.pass_context
+def review_approve(
+    ctx: click.Context, draft_id: int, comment: str, expected: int | None, as_json: bool
+) -> None:
+    """Approve a submitted draft's current text (a reviewer or admin who did not write it)."""
+    actor = _login(ctx)
+    view = _services(ctx).review.approve(actor, draft_id, comment=comment, expected=expected)
+    _print_change(view, as_json, f"draft #{view.id} approved until {_when(view.approved_until)}")
+
+
+@review.command("reject")
+@click.argument("draft_id", metavar="ID", type=int)
+@click.option("--reason", required=True, help="Why, for the author and the audit log.")
+@expect_option
+@user_option
+@json_option
+@click.pass_context
+def review_reject(
+    ctx: click.Context, draft_id: int, reason: str, expected: int | None, as_json: bool
+) -> None:
+    """Reject a submitted draft for good."""
+    actor = _login(ctx)
+    view = _services(ctx).review.reject(actor, draft_id, reason=reason, expected=expected)
+    _print_change(view, as_json, f"draft #{view.id} rejected")
+
+
+@review.command("request-changes")
+@click.argument("draft_id", metavar="ID", type=int)
+@click.option("--reason", required=True, help="What to change, for the author.")
+@expect_option
+@user_option
+@json_option
+@click.pass_context
+def review_request_changes(
+    ctx: click.Context, draft_id: int, reason: str, expected: int | None, as_json: bool
+) -> None:
+    """Send a submitted draft back to its author with what to change."""
+    actor = _login(ctx)
+    view = _services(ctx).review.request_changes(actor, draft_id, reason=reason, expected=expected)
+    _print_change(view, as_json, f"draft #{view.id}: changes requested")
+
+
+# -- scheduling and publishing ----------------------------------------------------------
+
+TIME_EXAMPLE = "e.g. 2026-12-01T09:00-05:00 or 2026-12-01T14:00Z"
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            f"cannot read the time {value!r}", f"use ISO 8601 with a timezone, {TIME_EXAMPLE}"
+        ) from None
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InputError(
+            f"the time {value!r} has no timezone, so it is ambiguous",
+            f"add the offset, {TIME_EXAMPLE}",
+        )
+    return at
+
+
+@cli.command()
+@click.argument("draft_id", metavar="ID", type=int)
+@click.option(
+    "--at", "at_text", required=True, help=f"When, ISO 8601 with a zone ({TIME_EXAMPLE})."
+)
+@click.option(
+    "--adapter",
+    "adapters",
+    multiple=True,
+    help="Publish through this adapter, repeatable (default: every configured one).",
+)
+@expect_option
+@user_option
+@json_option
+@click.pass_context
+def schedule(
+    ctx: click.Context,
+    draft_id: int,
+    at_text: str,
+    adapters: tuple[str, ...],
+    expected: int | None,
+    as_json: bool,
+) -> None:
+    """Queue an approved draft for publishing at a time; `cmassist publish --due` sends it."""
+    at = _parse_time(at_text)
+    actor = _login(ctx)
+    from cmassist.outbox import build_publishers
+
+    services = _services(ctx)
+    configured = sorted(build_publishers(services.settings))
+    chosen = list(dict.fromkeys(a.strip().lower() for a in adapters)) or configured
+    unknown = [a for a in chosen if a not in configured]
+    if unknown:
+        raise InputError(
+            f"unknown or unconfigured adapter {', '.join(map(repr, unknown))}",
+            f"use one of {', '.join(configured) or '(none configured)'}",
+        )
+    svc = services.review
+    view = svc.schedule(actor, draft_id, at, adapters=chosen, expected=expected)
+    if as_json:
+        _emit({"draft": view.model_dump(mode="json")})
+        return
+    click.echo(
+        f"draft #{view.id} scheduled for {_when(at)} through {', '.join(chosen)} "
+        f"(row version {view.row_version})"
+    )
+    if at <= svc.now():
+        click.echo("  the time has passed: it goes out at the next `cmassist publish --due`")
+
+
+def _print_publish_report(report: Any, expired: int, as_json: bool) -> None:
+    """Everything the run did; failures are printed, but they are the items' outcome, not
+    the command's (they are retried or shown in `review show`), so the exit code stays 0."""
+    if as_json:
+        _emit({**report.model_dump(mode="json"), "expired": expired})
+        return
+    if expired:
+        click.echo(f"expired {expired} draft(s) (pending too long, or approval expired)")
+    if report.paused:
+        waiting = f": {len(report.skipped)} due item(s) wait" if report.skipped else ""
+        click.echo(f"publishing is paused{waiting}; `cmassist resume --reason R` to restart")
+    for o in report.published:
+        ref = f" ({o.external_ref})" if o.external_ref else ""
+        click.echo(f"published  #{o.draft_id} via {o.adapter}{ref}")
+    for o in report.retrying:
+        click.echo(
+            f"retrying   #{o.draft_id} via {o.adapter}: {o.error} "
+            f"(next attempt {_when(o.next_attempt_at)})"
+        )
+    for o in report.failed:
+        click.echo(f"failed     #{o.draft_id} via {o.adapter}: {o.error}")
+    for o in report.blocked:
+        click.echo(f"blocked    #{o.draft_id} via {o.adapter}: {o.error}")
+    done = report.published or report.retrying or report.failed or report.blocked
+    if not done and not report.paused:
+        click.echo("nothing was due")
+
+
+@cli.command()
+@click.option("--due", is_flag=True, help="Publish the scheduled items whose time has come.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@user_option
+@json_option
+@click.pass_context
+def publish(ctx: click.Context, due: bool, limit: int, as_json: bool) -> None:
+    """Expire stale drafts and approvals, then publish what is due through the outbox.
+
+    Meant for cron: no user is needed (only approved, scheduled items that are due go
+    out, each through the publishing gate); with --user the expiries are recorded under
+    that name. Items that fail are printed and retried later; the exit code stays 0.
+    """
+    if not due:
+        raise InputError(
+            "say what to publish", "use `cmassist publish --due` for the items that are due"
+        )
+    from cmassist.outbox import publish_due
+
+    actor = _maybe_login(ctx)
+    svc = _services(ctx).review
+    expired = svc.expire(by=actor.name if actor else "system")
+    report = publish_due(svc, limit=limit)
+    _print_publish_report(report, expired, as_json)
+
+
+def _set_paused(ctx: click.Context, paused: bool, reason: str, as_json: bool) -> None:
+    actor = _login(ctx)
+    svc = _services(ctx).review
+    if not reason.strip():
+        raise InputError("a reason is required", "say why, for the audit log")
+    svc.set_paused(actor, paused, reason=reason.strip())
+    if as_json:
+        _emit({"paused": paused, "by": actor.name, "reason": reason.strip()})
+    else:
+        click.echo(f"publishing is {'paused' if paused else 'resumed'} by {actor.name}")
+
+
+@cli.command()
+@click.option("--reason", required=True, help="Why, for the audit log.")
+@user_option
+@json_option
+@click.pass_context
+def pause(ctx: click.Context, reason: str, as_json: bool) -> None:
+    """Stop all publishing until `cmassist resume` (admins only); scheduled items wait."""
+    _set_paused(ctx, True, reason, as_json)
+
+
+@cli.command()
+@click.option("--reason", required=True, help="Why, for the audit log.")
+@user_option
+@json_option
+@click.pass_context
+def resume(ctx: click.Context, reason: str, as_json: bool) -> None:
+    """Publish again after `cmassist pause` (admins only)."""
+    _set_paused(ctx, False, reason, as_json)
+
+
+# -- audit ------------------------------------------------------------------------------
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file,
+    and a failed export leaves any previous one intact."""
+    path = path.expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise InputError(
+            f"cannot write to {folder} ({e.strerror})", "choose another --output"
+        ) from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"cannot write {path} ({e.strerror})", "choose another --output") from e
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@cli.command()
+@click.option("--draft", "draft_id", type=int, default=None, help="Only this draft.")
+@click.option("--actor", default=None, help="Only what this user did.")
+@click.option("--action", default=None, help="Only this action (approved, refused, ...).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--export",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default=None,
+    help="Write every matching entry (oldest first, no limit) to --output.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@user_option
+@json_option
+@click.pass_context
+def audit(
+    ctx: click.Context,
+    draft_id: int | None,
+    actor: str | None,
+    action: str | None,
+    limit: int,
+    fmt: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """The audit log, newest first: who did what to which draft, when and why."""
+    if (fmt is None) != (output is None):
+        raise InputError(
+            "--export and --output go together", "e.g. --export csv --output audit.csv"
+        )
+    _login(ctx)
+    svc = _services(ctx).review
+    filters: dict[str, Any] = {"draft_id": draft_id, "actor": actor, "action": action}
+    if fmt and output:
+        text = svc.export_audit(fmt, **filters)
+        _write_atomically(output, text)
+        rows_out = json.loads(text) if fmt == "json" else list(csv.DictReader(io.StringIO(text)))
+        count = len(rows_out)
+        if as_json:
+            _emit({"exported": str(output), "format": fmt, "entries": count})
+        else:
+            click.echo(f"wrote {count} audit entries to {output} ({fmt})")
+        return
+    rows = svc.audit_log(limit=limit, **filters)
+    if as_json:
+        _emit({"audit": [r.model_dump(mode="json") for r in rows]})
+        return
+    if not rows:
+        click.echo("no audit entries")
+    for r in rows:
+        target = f"#{r.draft_id}" if r.draft_id is not None else "-"
+        why = f"  {_one_line(r.reason, 80)}" if r.reason else ""
+        attempted = r.details.get("attempted")
+        what = f"{r.action} ({attempted})" if attempted else r.action
+        click.echo(f"{_when(r.at)}  {r.actor:<14} {what:<24} {target:<6}{why}".rstrip())
 
 
 def main(argv: list[str] | None = None) -> int:

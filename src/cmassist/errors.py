@@ -112,3 +112,24 @@ class PublishBlockedError(CmassistError):
     """The publishing gate refused: no valid approval of this exact text."""
 
     exit_code = 8
+
+
+class PublishError(CmassistError):
+    """A publisher could not deliver a post. `transient`: a later retry may succeed
+    (timeouts, rate limits, server errors); otherwise retrying the same request is useless."""
+
+    exit_code = 8
+
+    def __init__(
+        self,
+        problem: str,
+        fix: str | None = None,
+        *,
+        transient: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.transient = transient
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(problem, fix)

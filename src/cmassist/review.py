@@ -311,6 +311,9 @@ class ReviewService:
             user = s.scalar(select(User).where(User.name == name.strip().lower()))
             if user is None:
                 raise NotFoundError(f"unknown user {name!r}", "see `cmassist users list`")
+            if user.name == by:
+                # So there is always an enabled admin left: the one doing this.
+                raise InputError("you cannot disable your own account", "ask another admin")
             user.disabled = True
             self._audit(s, by, "user_disabled", reason=reason, user=user.name)
 
@@ -607,74 +610,82 @@ class ReviewService:
         note: str = "",
     ) -> DraftView:
         text = self._check_text(text)
-        with self.session() as s:
-            draft = self._draft(s, draft_id, expected)
-            if draft.state not in EDITABLE:
-                raise StateError(
-                    f"draft #{draft_id} is {draft.state} and can no longer be edited",
-                    "create a new draft",
+        try:
+            with self.session() as s:
+                draft = self._draft(s, draft_id, expected)
+                if draft.state not in EDITABLE:
+                    raise StateError(
+                        f"draft #{draft_id} is {draft.state} and can no longer be edited",
+                        "create a new draft",
+                    )
+                if actor.role == "author" and draft.author_id != actor.id:
+                    raise ForbiddenError(
+                        f"{actor.name} may not edit {self._names(s)[draft.author_id]}'s draft",
+                        "ask a reviewer, or comment instead",
+                    )
+                current = self._current(s, draft)
+                new_platform = get_platform(platform).key if platform else draft.platform
+                h = text_hash(text, new_platform)
+                if h == current.text_hash:
+                    return self._view(s, draft)  # nothing changed: no new version
+                state = draft.state
+                cancelled = 0
+                if state in ("approved", "scheduled", "failed"):
+                    state = "submitted"  # the approval was for other words: back to review
+                    cancelled = self._cancel_outbox(s, draft.id, "edited after approval")
+                elif state == "expired":
+                    state = "draft"
+                number = draft.current_version + 1
+                self._touch(
+                    s, draft, expected, current_version=number, state=state, platform=new_platform
                 )
-            if actor.role == "author" and draft.author_id != actor.id:
-                raise ForbiddenError(
-                    f"{actor.name} may not edit {self._names(s)[draft.author_id]}'s draft",
-                    "ask a reviewer, or comment instead",
+                s.add(
+                    VersionRow(
+                        draft_id=draft.id,
+                        number=number,
+                        text=text,
+                        text_hash=h,
+                        platform=new_platform,
+                        author_id=actor.id,
+                        created_at=self.now(),
+                        note=note,
+                    )
                 )
-            current = self._current(s, draft)
-            new_platform = get_platform(platform).key if platform else draft.platform
-            h = text_hash(text, new_platform)
-            if h == current.text_hash:
-                return self._view(s, draft)  # nothing changed: no new version
-            state = draft.state
-            cancelled = 0
-            if state in ("approved", "scheduled", "failed"):
-                state = "submitted"  # the approval was for other words: back to review
-                cancelled = self._cancel_outbox(s, draft.id, "edited after approval")
-            elif state == "expired":
-                state = "draft"
-            number = draft.current_version + 1
-            self._touch(
-                s, draft, expected, current_version=number, state=state, platform=new_platform
-            )
-            s.add(
-                VersionRow(
+                self._audit(
+                    s,
+                    actor.name,
+                    "edited",
                     draft_id=draft.id,
-                    number=number,
-                    text=text,
-                    text_hash=h,
-                    platform=new_platform,
-                    author_id=actor.id,
-                    created_at=self.now(),
-                    note=note,
+                    before=current.text_hash,
+                    after=h,
+                    reason=note,
+                    version=number,
+                    state=state,
+                    cancelled_outbox=cancelled,
                 )
-            )
-            self._audit(
-                s,
-                actor.name,
-                "edited",
-                draft_id=draft.id,
-                before=current.text_hash,
-                after=h,
-                reason=note,
-                version=number,
-                state=state,
-                cancelled_outbox=cancelled,
-            )
-            s.flush()
-            return self._view(s, draft)
+                s.flush()
+                return self._view(s, draft)
+        except (ForbiddenError, StateError) as e:
+            self.audit_refusal(actor.name, "edited", e, draft_id)
+            raise
 
     def submit(self, actor: Actor, draft_id: int, *, expected: int | None = None) -> DraftView:
-        with self.session() as s:
-            draft = self._draft(s, draft_id, expected)
-            if draft.author_id != actor.id and actor.role != "admin":
-                raise ForbiddenError(
-                    f"only the author of draft #{draft_id} or an admin may submit it",
-                    "ask its author",
-                )
-            self._require_state(draft, ("draft", "changes_requested", "expired"), "submitted")
-            h = self._current(s, draft).text_hash
-            self._touch(s, draft, expected, state="submitted", submitted_at=self.now())
-            self._audit(s, actor.name, "submitted", draft_id=draft.id, before=h, after=h)
-            return self._view(s, draft)
+        try:
+            with self.session() as s:
+                draft = self._draft(s, draft_id, expected)
+                if draft.author_id != actor.id and actor.role != "admin":
+                    raise ForbiddenError(
+                        f"only the author of draft #{draft_id} or an admin may submit it",
+                        "ask its author",
+                    )
+                self._require_state(draft, ("draft", "changes_requested", "expired"), "submitted")
+                h = self._current(s, draft).text_hash
+                self._touch(s, draft, expected, state="submitted", submitted_at=self.now())
+                self._audit(s, actor.name, "submitted", draft_id=draft.id, before=h, after=h)
+                return self._view(s, draft)
+        except (ForbiddenError, StateError) as e:
+            self.audit_refusal(actor.name, "submitted", e, draft_id)
+            raise
 
     def approve(
         self, actor: Actor, draft_id: int, *, comment: str = "", expected: int | None = None
@@ -782,48 +793,54 @@ class ReviewService:
             raise InputError("the time has no timezone", "give one, e.g. 2026-12-01T09:00-05:00")
         if not adapters:
             raise InputError("no publishing adapter given", "name at least one adapter")
-        with self.session() as s:
-            draft = self._draft(s, draft_id, expected)
-            self._require_state(draft, ("approved", "scheduled", "failed"), "scheduled")
-            current = self._current(s, draft)
-            if self._valid_approval(s, draft, current, self.now()) is None:
-                raise StateError(
-                    f"draft #{draft_id} has no valid approval of its current text",
-                    "have it approved again before scheduling",
-                )
-            self._cancel_outbox(s, draft.id, "rescheduled")
-            now = self.now()
-            for adapter in dict.fromkeys(adapters):
-                key = f"cmassist-{draft.id}-v{current.number}-{adapter}-{current.text_hash[:12]}"
-                row = s.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
-                if row is not None and row.state == "published":
-                    continue  # this exact text already went out through this adapter
-                if row is None:
-                    row = OutboxRow(
-                        draft_id=draft.id,
-                        version=current.number,
-                        text_hash=current.text_hash,
-                        adapter=adapter,
-                        idempotency_key=key,
-                        attempts=0,
-                        created_at=now,
+        try:
+            with self.session() as s:
+                draft = self._draft(s, draft_id, expected)
+                self._require_state(draft, ("approved", "scheduled", "failed"), "scheduled")
+                current = self._current(s, draft)
+                if self._valid_approval(s, draft, current, self.now()) is None:
+                    raise StateError(
+                        f"draft #{draft_id} has no valid approval of its current text",
+                        "have it approved again before scheduling",
                     )
-                    s.add(row)
-                row.state, row.due_at, row.next_attempt_at = "queued", at, at
-                row.last_error = ""
-            self._touch(s, draft, expected, state="scheduled")
-            self._audit(
-                s,
-                actor.name,
-                "scheduled",
-                draft_id=draft.id,
-                before=current.text_hash,
-                after=current.text_hash,
-                at=at,
-                adapters=list(adapters),
-            )
-            s.flush()
-            return self._view(s, draft, full=True)
+                self._cancel_outbox(s, draft.id, "rescheduled")
+                now = self.now()
+                for adapter in dict.fromkeys(adapters):
+                    key = (
+                        f"cmassist-{draft.id}-v{current.number}-{adapter}-{current.text_hash[:12]}"
+                    )
+                    row = s.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
+                    if row is not None and row.state == "published":
+                        continue  # this exact text already went out through this adapter
+                    if row is None:
+                        row = OutboxRow(
+                            draft_id=draft.id,
+                            version=current.number,
+                            text_hash=current.text_hash,
+                            adapter=adapter,
+                            idempotency_key=key,
+                            attempts=0,
+                            created_at=now,
+                        )
+                        s.add(row)
+                    row.state, row.due_at, row.next_attempt_at = "queued", at, at
+                    row.last_error = ""
+                self._touch(s, draft, expected, state="scheduled")
+                self._audit(
+                    s,
+                    actor.name,
+                    "scheduled",
+                    draft_id=draft.id,
+                    before=current.text_hash,
+                    after=current.text_hash,
+                    at=at,
+                    adapters=list(adapters),
+                )
+                s.flush()
+                return self._view(s, draft, full=True)
+        except (ForbiddenError, StateError) as e:
+            self.audit_refusal(actor.name, "scheduled", e, draft_id)
+            raise
 
     def outbox(
         self,
@@ -907,7 +924,14 @@ class ReviewService:
             return bool(row and row.value == "1")
 
     def set_paused(self, actor: Actor, paused: bool, *, reason: str = "") -> None:
-        self._require_admin(actor, "pause or resume publishing")
+        action = "paused" if paused else "resumed"
+        try:
+            self._require_admin(actor, "pause or resume publishing")
+        except ForbiddenError as e:
+            self.audit_refusal(actor.name, action, e)
+            raise
+        if not (reason or "").strip():
+            raise InputError("a reason is required", "say why, for the audit log")
         with self.session() as s:
             row = s.get(SettingRow, PAUSE_KEY)
             before = row.value if row else "0"
