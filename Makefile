@@ -30,8 +30,12 @@ install: $(STAMP)
 prepare: install
 	$(PY) -m cmassist ingest brand_guidelines --brand boreale
 
+# On a fresh install, serve creates the first admin from these (ignored once users exist).
+CMASSIST_ADMIN_USER ?= admin
+CMASSIST_ADMIN_PASSWORD ?= cmassist-demo
+
 run: prepare
-	$(PY) -m cmassist serve
+	CMASSIST_ADMIN_USER="$(CMASSIST_ADMIN_USER)" CMASSIST_ADMIN_PASSWORD="$(CMASSIST_ADMIN_PASSWORD)" $(PY) -m cmassist serve
 
 test: install
 	$(PY) -m pytest

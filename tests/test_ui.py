@@ -3,12 +3,17 @@ fake LLM, and the real app launched and driven over HTTP with gradio_client."""
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import json
 import os
 import socket
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,17 +21,22 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: n
 
 import gradio as gr
 
-from cmassist.errors import LLMTimeoutError
+from cmassist.errors import ConfigError, LLMTimeoutError
 from cmassist.llm.base import GenParams, RenderedPrompt, Usage
 from cmassist.llm.fake import FakeLLM
+from cmassist.review import DraftView
 from cmassist.services import Services
 from cmassist.ui import (
+    PANEL_FIELDS,
     POST_SLOTS,
     SLOT_FIELDS,
+    WEEK_DAYS,
     Handlers,
+    app_auth,
     build_app,
     count_line,
     md,
+    word_diff,
 )
 
 XSS = '<img src=x onerror=alert(1)> <script>alert("x")</script>'
@@ -346,3 +356,329 @@ def test_the_launched_app_drafts_over_http(services: Services) -> None:
         assert len(rows["data"]) == 2
     finally:
         app.close()
+
+
+# -- review: drafts saved with their author, the queue, decisions, conflicts -------------------
+
+PASSWORD = "correct horse battery"
+TZ = "America/Toronto"
+
+
+@pytest.fixture
+def team(services: Services) -> dict[str, gr.Request]:
+    """Logged-in requests for an author, two reviewers and an admin."""
+    for name, role in (("alice", "author"), ("bob", "reviewer"), ("carol", "reviewer"),
+                       ("root", "admin")):
+        services.review.add_user(name, PASSWORD, role)
+    return {name: gr.Request(username=name) for name in ("alice", "bob", "carol", "root")}
+
+
+def submitted(services: Services, author: str = "alice", text: str = "Our beans are back",
+              **fields: Any) -> DraftView:
+    review = services.review
+    actor = review.actor(author)
+    draft = review.create_draft(actor, brand=fields.pop("brand", "boreale"),
+                                platform=fields.pop("platform", "instagram"), text=text, **fields)
+    return review.submit(actor, draft.id, expected=draft.row_version)
+
+
+def panel(out: tuple[Any, ...]) -> dict[str, Any]:
+    """An opened draft's fields by name (an action's outputs start with its status line)."""
+    assert len(out) in (len(PANEL_FIELDS), len(PANEL_FIELDS) + 1)
+    return dict(zip(PANEL_FIELDS, out[-len(PANEL_FIELDS):], strict=True))
+
+
+def test_drafts_are_saved_with_their_author_and_submitted_from_their_card(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    outs = list(ui.draft_posts(BRIEF, ["instagram", "x"], 1, "en", "boreale", team["alice"]))
+    shown = visible(final_slots(outs))
+    assert len(shown) == 2 and "submit each one" in outs[-1][0]
+    review = ui.services.review
+    for slot in shown:
+        saved = slot["meta"]["review"]
+        view = review.get(saved["id"])
+        assert (view.author, view.brand, view.state, view.text) == (
+            "alice", "boreale", "draft", slot["text"])
+        assert view.platform == slot["meta"]["platform"]
+        assert view.provenance["model"] == "fake-1"
+        assert view.provenance["prompt"]["template"] == "post.j2"
+        assert view.provenance["sources"] and view.context == f"Brief: {BRIEF}"
+        assert f"Draft **\\#{view.id}** · **draft**" in slot["header"]
+        assert slot["submit"]["visible"] is True
+
+    # Submitted as edited on the card: the reviewer sees those words, as version 2.
+    first = shown[0]
+    header, meta, button = ui.submit_draft("Edited on the card", first["meta"], team["alice"])
+    view = review.get(meta["review"]["id"])
+    assert (view.state, view.version, view.text) == ("submitted", 2, "Edited on the card")
+    assert "**submitted**" in header and button["interactive"] is False
+    # The second card, unedited, is submitted as version 1.
+    _, meta, _ = ui.submit_draft(shown[1]["text"], shown[1]["meta"], team["alice"])
+    assert review.get(meta["review"]["id"]).version == 1
+    err = error_of(lambda: ui.submit_draft("again", meta, team["alice"]))
+    assert "is submitted" in err.message and err.title == "Not possible now"
+
+
+def test_without_a_login_drafts_are_shown_but_not_saved(ui: Handlers) -> None:
+    outs = list(ui.draft_posts(BRIEF, ["x"], 1, "en", "boreale"))
+    slot = visible(final_slots(outs))[0]
+    assert "Not saved for review: nobody is logged in" in slot["header"]
+    assert slot["submit"]["visible"] is False
+    assert ui.services.review.list() == []
+    frame_, info = ui.queue("all", "all", "all", "all", TZ, None)
+    assert frame_.empty and info == "Log in to see the review queue."
+    err = error_of(lambda: ui.approve({"id": 1, "row_version": 1}, "", TZ, None))
+    assert "nobody is logged in" in err.message and err.title == "Login needed"
+
+
+def test_the_review_queue_filters_by_brand_platform_state_and_author(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    one = submitted(ui.services, "alice", "Alice on Instagram")
+    two = submitted(ui.services, "alice", "Alice on X", platform="x")
+    three = submitted(ui.services, "bob", "Bob for another brand", brand="acme")
+    review = ui.services.review
+    review.create_draft(review.actor("carol"), brand="boreale", platform="x", text="Not sent")
+    bob = team["bob"]
+
+    def ids(brand: str = "all", platform: str = "all", state: str = "all",
+            author: str = "all") -> list[int]:
+        rows, _ = ui.queue(brand, platform, state, author, TZ, bob)
+        assert list(rows.columns)[:3] == ["draft", "state", "brand"]
+        return sorted(rows["draft"])
+
+    assert ids(state="submitted") == [one.id, two.id, three.id]
+    assert len(ids()) == 4
+    assert ids(brand="acme") == [three.id]
+    assert ids(platform="x", state="submitted") == [two.id]
+    assert ids(author="alice") == [one.id, two.id]
+    assert ids(author="alice", platform="instagram") == [one.id]
+    rows, info = ui.queue("all", "all", "submitted", "all", TZ, bob)
+    assert info.startswith("3 drafts") and set(rows["platform"]) == {"Instagram", "X (Twitter)"}
+    filters = ui.filter_choices(bob)
+    assert ("alice", "alice") in filters[1]["choices"] and filters[1] == filters[2]
+    assert all(is_skip(f) for f in ui.filter_choices(None))
+
+
+def test_a_second_person_approves_and_nobody_approves_their_own_draft(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    own = submitted(ui.services, "bob", "Bob wrote this one")
+    opened = panel(ui.open_draft(own.id, TZ, team["bob"]))["opened"]
+    err = error_of(lambda: ui.approve(opened, "fine by me", TZ, team["bob"]))
+    assert err.title == "Not allowed" and "two-person rule" in err.message
+    assert "\n" not in err.message
+    assert ui.services.review.get(own.id).state == "submitted"
+    # An author may not review at all.
+    err = error_of(lambda: ui.approve(opened, "", TZ, team["alice"]))
+    assert "may not review" in err.message
+
+    out = ui.approve(opened, "Lovely, ship it", TZ, team["carol"])
+    shown = panel(out)
+    assert out[0] == f"✅ Draft #{own.id} approved: now approved."
+    assert shown["decisions"].values.tolist()[0][:4] == [1, "carol", "approved",
+                                                         "Lovely, ship it"]
+    assert "approval valid until" in shown["summary"] and "schedule it below" in shown["summary"]
+    assert shown["opened"]["row_version"] > opened["row_version"]
+    assert shown["comments"]["comment"].tolist() == ["Lovely, ship it"]
+
+
+def test_two_reviewers_deciding_on_the_same_version_conflict_and_nothing_is_lost(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    draft = submitted(ui.services)
+    bob_sees = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
+    carol_sees = panel(ui.open_draft(draft.id, TZ, team["carol"]))["opened"]
+    assert bob_sees["row_version"] == carol_sees["row_version"]
+
+    ui.request_changes(bob_sees, "Say which cafés", TZ, team["bob"])
+    err = error_of(lambda: ui.approve(carol_sees, "Looks good", TZ, team["carol"]))
+    assert err.title == "Someone else changed this draft"
+    assert f"draft #{draft.id} changed since you opened it" in err.message
+    assert "state changes_requested" in err.message and "nothing was saved" in err.message
+    assert "\n" not in err.message
+    view = ui.services.review.get(draft.id)
+    assert [(d.reviewer, d.decision) for d in view.decisions] == [("bob", "changes_requested")]
+
+    # The author edits from two tabs opened on the same version: the second save is refused
+    # by the row version, and the first one's words stay.
+    tab_1 = panel(ui.open_draft(draft.id, TZ, team["alice"]))["opened"]
+    tab_2 = dict(tab_1)
+    ui.save_edit(tab_1, "Our beans are back in the Mile End café", "", TZ, team["alice"])
+    err = error_of(lambda: ui.save_edit(tab_2, "Something else", "", TZ, team["alice"]))
+    assert err.title == "Someone else changed this draft" and "nothing was saved" in err.message
+    view = ui.services.review.get(draft.id)
+    assert view.text == "Our beans are back in the Mile End café" and view.version == 2
+
+
+def test_changes_are_requested_then_the_author_edits_and_resubmits_with_a_diff(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    draft = submitted(ui.services, text="Our beans are back on Friday")
+    opened = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
+    err = error_of(lambda: ui.reject(opened, "  ", TZ, team["bob"]))
+    assert "a reason is required" in err.message
+    ui.request_changes(opened, "Name the café", TZ, team["bob"])
+
+    mine = panel(ui.open_draft(draft.id, TZ, team["alice"]))
+    assert "Edit it below" in mine["summary"]
+    err = error_of(lambda: ui.save_edit(mine["opened"], mine["text"], "", TZ, team["alice"]))
+    assert "nothing to save" in err.message
+    out = ui.save_and_submit(mine["opened"], "Our beans are back at Mile End on Friday",
+                             "named the café", TZ, team["alice"])
+    shown = panel(out)
+    assert out[0].endswith("now submitted.") and shown["opened"]["version"] == 2
+    assert shown["version_a"]["value"] == 1 and shown["version_b"]["value"] == 2
+    assert [label for label, _ in shown["version_b"]["choices"]][1].endswith("named the café")
+    removed = [text for text, mark in shown["diff_a"] if mark]
+    added = [text for text, mark in shown["diff_b"] if mark]
+    assert removed == [] and added == ["at Mile End "]
+    assert "".join(text for text, _ in shown["diff_b"]) == (
+        "Our beans are back at Mile End on Friday")
+    assert Handlers.compare(2, 2, shown["opened"]) == word_diff(*[shown["text"]] * 2)
+    old, new = Handlers.compare(2, 1, shown["opened"])
+    assert [t for t, m in old if m] == ["at Mile End "] and not [t for t, m in new if m]
+
+
+def test_a_scheduled_post_shows_in_its_week_of_the_calendar(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    draft = submitted(ui.services, text="Beans are back, see you at the café")
+    opened = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
+    opened = panel(ui.approve(opened, "", TZ, team["bob"]))["opened"]
+    zone = ZoneInfo(TZ)
+    at = (datetime.now(zone) + timedelta(days=10)).replace(hour=9, minute=30, second=0,
+                                                           microsecond=0)
+    err = error_of(lambda: ui.schedule(opened, "tomorrow", TZ, ["csv"], team["bob"]))
+    assert "cannot read the time 'tomorrow'" in err.message
+    err = error_of(lambda: ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["fax"],
+                                       team["bob"]))
+    assert "unknown publishing adapter 'fax'" in err.message and "csv" in err.message
+    err = error_of(lambda: ui.schedule(opened, "2020-01-01 09:00", TZ, ["csv"], team["bob"]))
+    assert "in the past" in err.message
+    out = ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["csv", "ics"],
+                      team["bob"])
+    assert "scheduled for" in out[0] and panel(out)["outbox"]["adapter"].tolist() == ["csv",
+                                                                                    "ics"]
+    # Stored in UTC, due at 09:30 in Toronto.
+    due = {o.due_at for o in ui.services.review.outbox()}
+    assert due == {at}
+
+    def day_of(result: tuple[Any, ...]) -> dict[str, str]:
+        assert len(result) == 2 + WEEK_DAYS
+        return {box["label"]: box["value"] for box in result[1:-1]}
+
+    title, *_days, week = result = ui.calendar(at.date().isoformat(), TZ, team["alice"])
+    monday = at.date() - timedelta(days=at.weekday())
+    assert week == monday.isoformat() and "1 post" in title and "America/Toronto" in title
+    label = f"{at:%a} {at.day} {at:%b} · 1 post"
+    line = day_of(result)[label]
+    assert line.startswith(f"09:30 · #{draft.id} · boreale · Instagram · csv, ics · queued · ")
+    assert line.endswith("Beans are back, see you at the café")
+    assert sum(v != "–" for v in day_of(result).values()) == 1
+
+    before = ui.calendar_previous(week, TZ, team["alice"])
+    assert "0 posts" in before[0] and set(day_of(before).values()) == {"–"}
+    again = ui.calendar_next(before[-1], TZ, team["alice"])
+    assert again[-1] == week and day_of(again)[label] == line
+    # In another time zone the same post is at another hour.
+    paris = ui.calendar(at.date().isoformat(), "Europe/Paris", team["alice"])
+    assert any("15:30 · #" in v for v in day_of(paris).values())
+    err = error_of(lambda: ui.calendar("next week", TZ, team["alice"]))
+    assert "cannot read the day" in err.message
+    assert "unknown time zone" in error_of(lambda: ui.calendar(None, "Mars/Olympus",
+                                                               team["alice"])).message
+
+
+def test_the_audit_log_filters_and_exports_files_that_parse(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    draft = submitted(ui.services, text=f"Careful {XSS}")
+    opened = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
+    ui.reject(opened, f"No: {XSS}", TZ, team["bob"])
+    root = team["root"]
+
+    rows, info = ui.audit("all", "all", 0, 200, TZ, root)
+    assert list(rows.columns) == ["at", "actor", "action", "draft", "hash before",
+                                  "hash after", "reason"]
+    assert rows["action"].tolist()[:3] == ["rejected", "submitted", "created"]
+    assert "entries, newest first" in info
+    rows, _ = ui.audit("bob", "all", 0, 200, TZ, root)
+    assert rows[["actor", "action", "draft"]].values.tolist() == [["bob", "rejected",
+                                                                   draft.id]]
+    assert rows["reason"].tolist() == [f"No: {XSS}"]  # a plain-text cell
+    rows, _ = ui.audit("all", "created", draft.id, 200, TZ, root)
+    assert rows["actor"].tolist() == ["alice"] and len(rows["hash after"][0]) == 12
+
+    path = Path(ui.export_audit("csv", "all", "all", draft.id, root))
+    entries = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert [e["action"] for e in entries] == ["created", "submitted", "rejected"]
+    assert entries[2]["reason"] == f"No: {XSS}" and len(entries[0]["hash_after"]) == 64
+    assert json.loads(entries[2]["details"])["version"] == 1
+    path = Path(ui.export_audit("json", "bob", "all", 0, root))
+    assert path.suffix == ".json"
+    assert [e["action"] for e in json.loads(path.read_text(encoding="utf-8"))] == ["rejected"]
+
+    rows, info = ui.audit("all", "all", 0, 200, TZ, team["alice"])
+    assert rows.empty and info == "The audit log is for reviewers and admins."
+    err = error_of(lambda: ui.export_audit("csv", "all", "all", 0, team["alice"]))
+    assert err.title == "Not allowed"
+
+
+def test_only_an_admin_pauses_and_resumes_publishing(
+        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    state, pause, resume = ui.publishing(TZ, team["bob"])
+    assert state.startswith("🟢") and "Only an admin" in state
+    assert pause["interactive"] is False and resume["interactive"] is False
+    err = error_of(lambda: ui.pause("", TZ, team["bob"]))
+    assert err.title == "Not allowed" and "may not pause or resume publishing" in err.message
+    assert not ui.services.review.is_paused()
+
+    assert "a reason is required" in error_of(lambda: ui.pause(" ", TZ, team["root"])).message
+    state, pause, resume = ui.pause("Crisis: <b>hold</b> everything", TZ, team["root"])
+    assert ui.services.review.is_paused()
+    assert "Publishing is paused** by root on " in state and "<b>" not in state
+    assert pause["interactive"] is False and resume["interactive"] is True
+    assert "publishing is paused" in ui.calendar(None, TZ, team["alice"])[0]
+    state, pause, _ = ui.resume("Crisis over", TZ, team["root"])
+    assert state.startswith("🟢") and pause["interactive"] is True
+    actions = [a.action for a in ui.services.review.audit_log(actor="root")]
+    assert actions == ["resumed", "paused"]
+
+
+def test_review_text_is_shown_as_plain_text(ui: Handlers, team: dict[str, gr.Request]) -> None:
+    draft = submitted(ui.services, text=f"Hi {XSS}", context=f"Brief: {XSS}")
+    ui.services.review.add_comment(ui.services.review.actor("bob"), draft.id, XSS)
+    shown = panel(ui.open_draft(draft.id, TZ, team["bob"]))
+    assert "<" not in shown["summary"] and shown["text"] == f"Hi {XSS}"
+    assert shown["context"] == f"Brief: {XSS}" and shown["comments"]["comment"][0] == XSS
+    assert "".join(t for t, _ in shown["diff_b"]) == f"Hi {XSS}"
+    rows, _ = ui.queue("all", "all", "all", "all", TZ, team["bob"])
+    assert XSS in rows["text"][0]
+    assert "<" not in ui.whoami(team["bob"])[0]
+
+    app = build_app(ui.services)
+    blocks = list(app.blocks.values())
+    assert not any(isinstance(b, gr.HTML | gr.Chatbot) for b in blocks)
+    assert any(isinstance(b, gr.HighlightedText) for b in blocks)
+    for b in blocks:
+        if isinstance(b, gr.Dataframe):
+            types = b.datatype if isinstance(b.datatype, list) else [b.datatype]
+            assert set(types) <= {"str", "number"}
+        if isinstance(b, gr.Markdown):
+            assert b.sanitize_html
+
+
+def test_the_login_check_and_the_first_admin(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="cmassist users add NAME --role admin"):
+        app_auth(services)
+    monkeypatch.setenv("CMASSIST_ADMIN_USER", "Boss")
+    monkeypatch.setenv("CMASSIST_ADMIN_PASSWORD", PASSWORD)
+    check = app_auth(services)
+    assert [u["name"] for u in services.review.list_users()] == ["boss"]
+    assert services.review.actor("boss").role == "admin"
+    assert check("boss", PASSWORD) and check("Boss", PASSWORD)
+    assert not check("boss", "wrong password") and not check("nobody", PASSWORD)
+    # Users exist: the variables are ignored, nobody else is created.
+    monkeypatch.setenv("CMASSIST_ADMIN_USER", "other")
+    app_auth(services)
+    assert [u["name"] for u in services.review.list_users()] == ["boss"]
+    services.review.disable_user("boss")
+    assert not check("boss", PASSWORD)
+    with pytest.raises(gr.Error, match=r"no enabled user 'boss'"):
+        Handlers(services).whoami(gr.Request(username="boss"))

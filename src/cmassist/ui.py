@@ -1,33 +1,47 @@
-"""The Gradio web app: post drafts, ideas and replies in a brand's voice, and its knowledge store.
-Handlers are plain methods of `Handlers` over `Services`; `build_app` only lays out and wires."""
+"""The Gradio web app: drafts, ideas and replies in a brand's voice, their review by a second
+person, the publishing calendar, the audit log and the knowledge store.
+Handlers are plain methods of `Handlers` over `Services`; `build_app` only lays out and wires;
+`app_auth` is the login check that `launch(auth=...)` calls."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 import html
 import inspect
 import logging
+import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import gradio as gr
 import pandas as pd
 
+from cmassist.config import Settings
 from cmassist.drafting import DraftEvent
 from cmassist.errors import (
+    AuthError,
     CmassistError,
     ConfigError,
+    ConflictError,
+    ForbiddenError,
     InputError,
     LLMError,
+    StateError,
     StoreError,
 )
 from cmassist.ingest import DATA_SUFFIXES, GUIDELINE_SUFFIXES, ingest
 from cmassist.models import Draft, Kind
+from cmassist.outbox import build_publishers
 from cmassist.platforms import PLATFORMS, count_chars, get_platform, table
+from cmassist.review import STATES, Actor, DraftView
 from cmassist.services import Services
 from cmassist.store import Hit, brand_slug
 from cmassist.textutil import excerpt
@@ -38,7 +52,7 @@ MAX_VARIANTS = 5  # per platform: more is slow on a laptop and rarely read
 MAX_IDEAS = 20
 POST_SLOTS = len(PLATFORMS) * MAX_VARIANTS
 REPLY_SLOTS = MAX_VARIANTS
-SLOT_FIELDS = ("box", "header", "text", "sources", "meta")  # outputs per draft slot, in order
+SLOT_FIELDS = ("box", "header", "text", "sources", "meta", "submit")  # outputs per slot, in order
 LANGUAGES = [("auto-detect", "auto"), ("fr · français", "fr"), ("en · English", "en")]
 ANY_PLATFORM = "any"
 KINDS = [("all", "all"), ("guidelines", Kind.GUIDELINE.value), ("posts", Kind.POST.value),
@@ -56,6 +70,32 @@ SEARCH_WIDTHS = ["6%", "10%", "7%", "13%", "5%", "8%", "9%", "27%", "15%"]
 FILE_COLUMNS = ["file", "kind", "brand", "added", "updated", "unchanged", "rejected", "removed",
                 "error"]
 PROBLEM_COLUMNS = ["file", "row", "field", "problem"]
+
+ALL = "all"
+QUEUE_COLUMNS = ["draft", "state", "brand", "platform", "kind", "author", "version", "updated",
+                 "text"]
+QUEUE_WIDTHS = ["6%", "11%", "8%", "9%", "6%", "8%", "7%", "12%", "33%"]
+DECISION_COLUMNS = ["version", "reviewer", "decision", "comment", "at", "approval valid until"]
+COMMENT_COLUMNS = ["at", "user", "comment"]
+OUTBOX_COLUMNS = ["adapter", "due", "state", "attempts", "published", "error"]
+WEEK_DAYS = 7
+AUDIT_COLUMNS = ["at", "actor", "action", "draft", "hash before", "hash after", "reason"]
+AUDIT_WIDTHS = ["15%", "8%", "12%", "6%", "11%", "11%", "37%"]
+AUDIT_ACTIONS = ["created", "edited", "submitted", "approved", "changes_requested", "rejected",
+                 "commented", "scheduled", "publish_attempt", "published", "publish_failed",
+                 "publish_blocked", "expired", "refused", "paused", "resumed", "login_failed",
+                 "user_added", "user_disabled"]
+# Offered in the time-zone picker; any IANA name can be typed, and the browser's own zone
+# is filled in when the page loads.
+ZONES = ["UTC", "America/Toronto", "America/Montreal", "America/Vancouver", "America/New_York",
+         "America/Los_Angeles", "Europe/Paris", "Europe/London", "Europe/Brussels"]
+DIFF_COLORS = {"removed": "#fca5a5", "added": "#86efac"}
+QUEUE_LIMIT = 200
+# What opening a draft in the Review tab fills, in order (see Handlers._panel).
+PANEL_FIELDS = ("draft_id", "summary", "opened", "context", "version_a", "version_b", "diff_a",
+                "diff_b", "text", "decisions", "comments", "outbox")
+AUTH_MESSAGE = ("Log in with your cmassist account. An admin creates accounts with "
+                "<code>cmassist users add</code>.")
 
 
 # -- display helpers: untrusted text is escaped before it reaches Markdown ---------------------
@@ -118,6 +158,14 @@ def _error_title(error: CmassistError) -> str:
         return "Knowledge store problem"
     if isinstance(error, ConfigError):
         return "Configuration problem"
+    if isinstance(error, ConflictError):
+        return "Someone else changed this draft"
+    if isinstance(error, ForbiddenError):
+        return "Not allowed"
+    if isinstance(error, AuthError):
+        return "Login needed"
+    if isinstance(error, StateError):
+        return "Not possible now"
     return "Check your input"
 
 
@@ -211,7 +259,28 @@ def draft_header(meta: dict[str, Any], text: str | None = None) -> str:
         f"{meta.get('tokens') or 0} tokens",
         f"{meta.get('sources', 0)} sources",
     )))
+    review = review_line(meta.get("review") or {})
+    if review:
+        lines.append(review)
     return "\n".join(lines)
+
+
+REVIEW_HINTS = {
+    "draft": "not submitted yet: edit it above if you like, then submit it for review",
+    "submitted": "waiting for a second person's review (Review tab)",
+    "changes_requested": "changes requested: see the Review tab",
+}
+
+
+def review_line(review: dict[str, Any]) -> str:
+    """Where a card's draft stands in review: its number and state, or why it was not saved."""
+    if review.get("id"):
+        state = str(review.get("state") or "draft")
+        hint = REVIEW_HINTS.get(state, "see the Review tab")
+        return f"📝 Draft **{md('#' + str(review['id']))}** · **{md(state)}** · {md(hint)}"
+    if review.get("unsaved"):
+        return f"⚠️ {md(review['unsaved'])}"
+    return ""
 
 
 def writing_header(platform: str | None, variant: int, kind: str) -> str:
@@ -254,7 +323,8 @@ class _Board:
         out[0] = status
         for i in range(self.slots):
             self._put(out, i, box=gr.update(visible=False), header="", text="",
-                      sources=frame([], SOURCE_COLUMNS), meta={})
+                      sources=frame([], SOURCE_COLUMNS), meta={},
+                      submit=gr.update(visible=False))
         return out
 
     def token(self, event: DraftEvent, total: int) -> list[Any]:
@@ -277,7 +347,9 @@ class _Board:
         self._put(out, slot, text=self.partial[slot])
         return out
 
-    def finish(self, draft: Draft) -> list[Any]:
+    def finish(self, draft: Draft, review: dict[str, Any] | None = None) -> list[Any]:
+        """A finished draft's card; `review` says under which number it was saved for review
+        (or why it was not)."""
         out = self._blank()
         key = (draft.platform, draft.variant)
         slot = self.index.get(key)
@@ -286,9 +358,13 @@ class _Board:
                 return out
             slot = self.index[key] = len(self.index)
         meta = draft_meta(draft)
+        meta["review"] = review or {}
+        saved = bool(meta["review"].get("id"))
         self.finished[slot] = {"box": gr.update(visible=True), "header": draft_header(meta),
                                "text": draft.text, "sources": sources_frame(draft),
-                               "meta": meta}
+                               "meta": meta,
+                               "submit": gr.update(visible=saved, interactive=saved,
+                                                   value="Submit for review")}
         self._put(out, slot, **self.finished[slot])
         return out
 
@@ -305,7 +381,8 @@ class _Board:
         """Hide a draft that was cut off, so nothing half-written stays on screen."""
         out = self._blank()
         for slot in set(self.index.values()) - set(self.finished):
-            self._put(out, slot, box=gr.update(visible=False), header="", text="", meta={})
+            self._put(out, slot, box=gr.update(visible=False), header="", text="", meta={},
+                      submit=gr.update(visible=False))
         out[0] = f"⚠️ Stopped after {len(self.finished)} finished: {md(message)}"
         return out
 
@@ -318,6 +395,8 @@ class _Stream:
     total: int
     kind: str  # "post" | "reply"
     slots: int
+    author: Actor | None = None  # who the drafts are saved for review as; None: not saved
+    context: str = ""  # what they were drafted from (the brief, the customer's comment)
 
 
 class Handlers:
@@ -411,8 +490,10 @@ class Handlers:
 
     @user_errors
     def draft_posts(self, brief: str, platforms: list[str] | None, variants: float,
-                    language: str, brand: str | None) -> Iterator[list[Any]]:
-        """Post drafts, streamed token by token into one slot per platform and variant."""
+                    language: str, brand: str | None, request: gr.Request | None = None,
+                    ) -> Iterator[list[Any]]:
+        """Post drafts, streamed token by token into one slot per platform and variant, each
+        saved for review as the logged-in user's."""
         settings = self.services.settings
         brief = _text(brief, "brief", settings.max_brief_chars,
                       "write what the post should say, e.g. 'our Ethiopian coffee is back'")
@@ -422,14 +503,17 @@ class Handlers:
         n = _whole(variants, "variants", 1, MAX_VARIANTS)
         lang = _language(language)
         slug = self._brand(brand)
+        author = self._author(request)
         events = self.services.drafting.stream_posts(brief, brand=slug, platforms=keys,
                                                      variants=n, language=lang)
-        yield from self._stream(_Stream(events, len(keys) * n, "post", POST_SLOTS))
+        yield from self._stream(_Stream(events, len(keys) * n, "post", POST_SLOTS, author,
+                                        f"Brief: {brief}"))
 
     @user_errors
     def suggest_replies(self, comment: str, platform: str | None, variants: float,
-                        language: str, brand: str | None) -> Iterator[list[Any]]:
-        """Suggested replies to a customer's comment, streamed like drafts."""
+                        language: str, brand: str | None, request: gr.Request | None = None,
+                        ) -> Iterator[list[Any]]:
+        """Suggested replies to a customer's comment, streamed and saved like drafts."""
         settings = self.services.settings
         comment = _text(comment, "comment", settings.max_comment_chars,
                         "paste the customer's comment")
@@ -437,9 +521,11 @@ class Handlers:
         n = _whole(variants, "variants", 1, MAX_VARIANTS)
         lang = _language(language)
         slug = self._brand(brand)
+        author = self._author(request)
         events = self.services.drafting.stream_replies(comment, brand=slug, platform=key,
                                                        variants=n, language=lang)
-        yield from self._stream(_Stream(events, n, "reply", REPLY_SLOTS))
+        yield from self._stream(_Stream(events, n, "reply", REPLY_SLOTS, author,
+                                        f"Customer comment: {comment}"))
 
     def _stream(self, stream: _Stream) -> Iterator[list[Any]]:
         board = _Board(stream.slots, stream.kind)
@@ -449,7 +535,7 @@ class Handlers:
         try:
             for event in stream.events:
                 if event.draft is not None:
-                    yield board.finish(event.draft)
+                    yield board.finish(event.draft, self._save(stream, event.draft))
                 elif event.type == "token":
                     yield board.token(event, stream.total)
         except Exception as e:
@@ -457,9 +543,48 @@ class Handlers:
             yield board.abort(message)
             raise
         done = len(board.finished)
+        then = ("submit each one you want published for review" if stream.author
+                else "copy them with the copy button")
         yield board.done(f"✅ {done} {_plural(stream.kind, done)} ready in "
-                         f"{time.perf_counter() - started:.1f} s · edit them in place, copy "
-                         "with the copy button")
+                         f"{time.perf_counter() - started:.1f} s · edit them in place, then "
+                         f"{then}")
+
+    def _save(self, stream: _Stream, draft: Draft) -> dict[str, Any]:
+        """Keep a finished draft in the review store; a failure to save never hides its text."""
+        if stream.author is None:
+            return {"unsaved": "Not saved for review: nobody is logged in (serve the app with "
+                               "`cmassist serve` to log in)"}
+        try:
+            saved = self.services.review.save_generated(stream.author, [draft],
+                                                        context=stream.context)
+        except Exception as e:
+            if not isinstance(e, CmassistError):
+                log.exception("could not save a draft for review")
+            return {"unsaved": f"Not saved for review: {e}"}
+        return _review_meta(saved[0]) if saved else {"unsaved": "Not saved: the draft is empty"}
+
+    @user_errors
+    def submit_draft(self, text: str, meta: dict[str, Any] | None,
+                     request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Submit a card's draft for review, as the user edited it on the card."""
+        author = self._actor(request)
+        meta = dict(meta or {})
+        review = meta.get("review") or {}
+        if not review.get("id"):
+            raise InputError("this draft was not saved for review",
+                             "draft it again while logged in")
+        service = self.services.review
+        draft_id, expected = int(review["id"]), review.get("row_version")
+        # An edit that changes nothing makes no new version; otherwise the reviewer sees
+        # exactly the words on the card, as version 2.
+        view = service.edit(author, draft_id, text or "", expected=expected,
+                            note="edited before submitting")
+        if view.version != review.get("version"):
+            expected = view.row_version  # our own edit just now
+        view = service.submit(author, draft_id, expected=expected)
+        meta["review"] = _review_meta(view)
+        return (draft_header(meta, text), meta,
+                gr.update(value="Submitted for review ✓", interactive=False))
 
     @staticmethod
     def recount(text: str, meta: dict[str, Any] | None) -> str:
@@ -585,6 +710,333 @@ class Handlers:
         hits = self.services.store.search(slug, text, kind=only, k=n)
         return frame([[round(h.score or 0.0, 3), *_record_row(h)] for h in hits], SEARCH_COLUMNS)
 
+    # -- users --
+
+    def _author(self, request: gr.Request | None) -> Actor | None:
+        """Who new drafts are saved for review as; None when the app runs without a login."""
+        return self._actor(request) if _username(request) else None
+
+    def _actor(self, request: gr.Request | None) -> Actor:
+        """The logged-in user, still enabled (an account disabled since login is refused)."""
+        name = _username(request)
+        if not name:
+            raise AuthError("nobody is logged in",
+                            "serve the app with `cmassist serve`, which asks for a login")
+        return self.services.review.actor(name)
+
+    @user_errors
+    def whoami(self, request: gr.Request | None = None) -> tuple[str, dict[str, Any]]:
+        """The header's line on who is logged in, and the log-out button."""
+        if not _username(request):
+            return ("Not logged in: drafts are not saved for review.",
+                    gr.update(visible=False))
+        actor = self._actor(request)
+        return (f"Logged in as **{md(actor.name)}** · {md(actor.role)}",
+                gr.update(visible=True))
+
+    # -- review --
+
+    @user_errors
+    def filter_choices(self, request: gr.Request | None = None,
+                       ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The filters' choices, refreshed: the review queue's brands and authors, and the
+        audit log's users (user names only for someone logged in)."""
+        if not _username(request):
+            return gr.skip(), gr.skip(), gr.skip()
+        self._actor(request)
+        users = [(ALL, ALL), *((u["name"], u["name"]) for u in self.services.review.list_users())]
+        return (gr.update(choices=[(ALL, ALL), *self.brand_options()]), gr.update(choices=users),
+                gr.update(choices=users))
+
+    @user_errors
+    def queue(self, brand: str | None, platform: str | None, state: str | None,
+              author: str | None, zone: str | None, request: gr.Request | None = None,
+              ) -> tuple[pd.DataFrame, str]:
+        """The drafts that match the filters, the most recently changed first."""
+        if not _username(request):
+            return frame([], QUEUE_COLUMNS), "Log in to see the review queue."
+        self._actor(request)
+        tz = _zone(zone)
+        views = self.services.review.list(state=_any(state), brand=_any(brand),
+                                          platform=_any(platform), author=_any(author),
+                                          limit=QUEUE_LIMIT)
+        rows = [[v.id, v.state, v.brand, _platform_name(v.platform), v.kind, v.author,
+                 v.version, _when(v.updated_at, tz), excerpt(v.text, 160)] for v in views]
+        info = f"{len(rows):,} {'draft' if len(rows) == 1 else 'drafts'}"
+        if len(rows) == QUEUE_LIMIT:
+            info += f" (the {QUEUE_LIMIT} most recently changed: narrow the filters)"
+        return frame(rows, QUEUE_COLUMNS), info + " · click a row to open it"
+
+    @user_errors
+    def open_draft(self, draft_id: float | None, zone: str | None,
+                   request: gr.Request | None = None) -> tuple[Any, ...]:
+        """A draft with its versions side by side, its decisions, comments and outbox."""
+        actor = self._actor(request)
+        view = self.services.review.get(_draft_number(draft_id))
+        return self._panel(view, _zone(zone), actor)
+
+    @user_errors
+    def open_selected(self, zone: str | None, evt: gr.SelectData,
+                      request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Open the draft of the queue row that was clicked."""
+        row = evt.row_value or []
+        if not row or row[0] in (None, ""):
+            return tuple(gr.skip() for _ in PANEL_FIELDS)
+        return self.open_draft(row[0], zone, request)
+
+    @staticmethod
+    def compare(a: float | None, b: float | None, opened: dict[str, Any] | None,
+                ) -> tuple[Any, Any]:
+        """Two versions of the open draft, side by side, words removed and added marked."""
+        texts = (opened or {}).get("texts") or {}
+        if not texts:
+            return [], []
+        old = texts.get(_safe_int(a, 0), "")
+        new = texts.get(_safe_int(b, 0), "")
+        return word_diff(old, new)
+
+    def _panel(self, view: DraftView, tz: ZoneInfo, actor: Actor) -> tuple[Any, ...]:
+        texts = {v.number: v.text for v in view.versions}
+        numbers = sorted(texts)
+        b = view.version
+        a = max((n for n in numbers if n < b), default=b)
+        choices = [(f"v{v.number} · {v.author} · {_when(v.created_at, tz)}"
+                    + (f" · {v.note}" if v.note else ""), v.number) for v in view.versions]
+        old, new = word_diff(texts.get(a, ""), texts.get(b, ""))
+        opened = {"id": view.id, "row_version": view.row_version, "state": view.state,
+                  "version": view.version, "texts": texts}
+        decisions = [[d.version, d.reviewer, d.decision, d.comment, _when(d.created_at, tz),
+                      (_when(d.expires_at, tz) + ("" if d.valid else " (no longer valid)"))
+                      if d.expires_at else ""] for d in view.decisions]
+        comments = [[_when(c.created_at, tz), c.user, c.body] for c in view.comments]
+        outbox = [[o.adapter, _when(o.due_at, tz), o.state, o.attempts,
+                   _when(o.published_at, tz), o.last_error] for o in view.outbox]
+        return (view.id, _summary(view, actor, tz), opened, view.context,
+                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b),
+                old, new, view.text, frame(decisions, DECISION_COLUMNS),
+                frame(comments, COMMENT_COLUMNS), frame(outbox, OUTBOX_COLUMNS))
+
+    def _act(self, opened: dict[str, Any] | None, zone: str | None,
+             request: gr.Request | None, done: str,
+             action: Callable[[Actor, int, int | None], Any]) -> tuple[Any, ...]:
+        """Run an action on the open draft with the row version the user saw, then show the
+        draft as it is now. A stale view is a conflict: nothing is written."""
+        actor = self._actor(request)
+        tz = _zone(zone)
+        draft_id, expected = _opened(opened)
+        action(actor, draft_id, expected)  # a ConflictError if the draft changed since
+        view = self.services.review.get(draft_id)
+        return (f"✅ Draft #{view.id} {done}: now {view.state}.",
+                *self._panel(view, tz, actor))
+
+    @user_errors
+    def approve(self, opened: dict[str, Any] | None, comment: str | None, zone: str | None,
+                request: gr.Request | None = None) -> tuple[Any, ...]:
+        return self._act(opened, zone, request, "approved", lambda actor, i, seen:
+                         self.services.review.approve(actor, i, comment=comment or "",
+                                                      expected=seen))
+
+    @user_errors
+    def request_changes(self, opened: dict[str, Any] | None, comment: str | None,
+                        zone: str | None, request: gr.Request | None = None,
+                        ) -> tuple[Any, ...]:
+        return self._act(opened, zone, request, "sent back for changes", lambda actor, i, seen:
+                         self.services.review.request_changes(actor, i, reason=comment or "",
+                                                              expected=seen))
+
+    @user_errors
+    def reject(self, opened: dict[str, Any] | None, comment: str | None, zone: str | None,
+               request: gr.Request | None = None) -> tuple[Any, ...]:
+        return self._act(opened, zone, request, "rejected", lambda actor, i, seen:
+                         self.services.review.reject(actor, i, reason=comment or "",
+                                                     expected=seen))
+
+    @user_errors
+    def comment(self, opened: dict[str, Any] | None, comment: str | None, zone: str | None,
+                request: gr.Request | None = None) -> tuple[Any, ...]:
+        return self._act(opened, zone, request, "commented", lambda actor, i, _seen:
+                         self.services.review.add_comment(actor, i, comment or ""))
+
+    @user_errors
+    def save_edit(self, opened: dict[str, Any] | None, text: str | None, note: str | None,
+                  zone: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Save the text as a new version (an edit after approval goes back to review)."""
+        seen = opened or {}
+        if (text or "").strip() == (seen.get("texts") or {}).get(seen.get("version"), ""):
+            raise InputError("nothing to save: the text is the same as the current version",
+                             "edit the text first")
+        return self._act(opened, zone, request, "saved", lambda actor, i, seen:
+                         self._edit(actor, i, seen, text, note))
+
+    @user_errors
+    def save_and_submit(self, opened: dict[str, Any] | None, text: str | None,
+                        note: str | None, zone: str | None, request: gr.Request | None = None,
+                        ) -> tuple[Any, ...]:
+        """Save the text if it changed, then submit the draft for review."""
+        def action(actor: Actor, draft_id: int, seen: int | None) -> DraftView:
+            view = self._edit(actor, draft_id, seen, text, note)
+            edited = view.version != (opened or {}).get("version")
+            return self.services.review.submit(actor, draft_id,
+                                               expected=view.row_version if edited else seen)
+        return self._act(opened, zone, request, "submitted for review", action)
+
+    def _edit(self, actor: Actor, draft_id: int, seen: int | None, text: str | None,
+              note: str | None) -> DraftView:
+        return self.services.review.edit(actor, draft_id, text or "", expected=seen,
+                                         note=(note or "").strip() or "edited in the app")
+
+    @user_errors
+    def schedule(self, opened: dict[str, Any] | None, when: str | float | None,
+                 zone: str | None, adapters: list[str] | None,
+                 request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Queue an approved draft for publishing at a time, through the chosen adapters."""
+        tz = _zone(zone)
+        at = _parse_when(when, tz, self.services.review.now())
+        known = publisher_names(self.services.settings)
+        chosen = list(dict.fromkeys(adapters or []))
+        if not chosen:
+            raise InputError("no publishing adapter is ticked", "tick at least one")
+        unknown = [a for a in chosen if a not in known]
+        if unknown:
+            raise InputError(f"unknown publishing adapter {unknown[0]!r}",
+                             f"use {', '.join(known)}")
+        return self._act(opened, zone, request, f"scheduled for {_when(at, tz)} ({tz.key})",
+                         lambda actor, i, seen: self.services.review.schedule(
+                             actor, i, at, adapters=chosen, expected=seen))
+
+    # -- calendar --
+
+    def calendar(self, day: str | None, zone: str | None, request: gr.Request | None = None,
+                 ) -> tuple[Any, ...]:
+        """A week of scheduled and published posts, a row per day, in the user's time zone."""
+        return self._calendar(day, zone, request, 0)
+
+    def calendar_previous(self, day: str | None, zone: str | None,
+                          request: gr.Request | None = None) -> tuple[Any, ...]:
+        return self._calendar(day, zone, request, -1)
+
+    def calendar_next(self, day: str | None, zone: str | None,
+                      request: gr.Request | None = None) -> tuple[Any, ...]:
+        return self._calendar(day, zone, request, 1)
+
+    def calendar_this_week(self, zone: str | None, request: gr.Request | None = None,
+                           ) -> tuple[Any, ...]:
+        return self._calendar(None, zone, request, 0)
+
+    @user_errors
+    def _calendar(self, day: str | None, zone: str | None, request: gr.Request | None,
+                  weeks: int) -> tuple[Any, ...]:
+        if not _username(request):
+            return ("Log in to see the calendar.", *[gr.skip()] * WEEK_DAYS, day or "")
+        self._actor(request)
+        tz = _zone(zone)
+        today = self.services.review.now().astimezone(tz).date()
+        start = _monday(day, today) + timedelta(weeks=weeks)
+        begin = datetime(start.year, start.month, start.day, tzinfo=tz)
+        end_day = start + timedelta(days=7)
+        end = datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
+        review = self.services.review
+        posts: dict[tuple[int, int, datetime], list[Any]] = {}
+        for item in review.outbox(since=begin, until=end):
+            if item.state != "cancelled":
+                posts.setdefault((item.draft_id, item.version, item.due_at), []).append(item)
+        views = {i: review.get(i) for i in sorted({key[0] for key in posts})}
+        days: dict[date, list[str]] = {start + timedelta(days=i): [] for i in range(WEEK_DAYS)}
+        for (draft_id, version, due), items in sorted(posts.items(), key=lambda kv: kv[0][2]):
+            local = due.astimezone(tz)
+            if local.date() in days:
+                days[local.date()].append(_calendar_line(views[draft_id], version, local, items))
+        # A text box per day: each post on its own line, shown as plain text.
+        boxes = [gr.update(label=f"{_day_label(d)} · {len(lines)} "
+                                 f"{'post' if len(lines) == 1 else 'posts'}",
+                           value="\n".join(lines) or "–") for d, lines in days.items()]
+        title = (f"**Week of {md(_day_label(start, year=True))}** to "
+                 f"{md(_day_label(end_day - timedelta(days=1), year=True))} · "
+                 f"{len(posts):,} {'post' if len(posts) == 1 else 'posts'} · times in "
+                 f"{md(tz.key)}")
+        if review.is_paused():
+            title += " · ⏸️ **publishing is paused**: nothing goes out until an admin resumes it"
+        return (title, *boxes, start.isoformat())
+
+    # -- audit --
+
+    @user_errors
+    def audit(self, actor: str | None, action: str | None, draft_id: float | None,
+              limit: float, zone: str | None, request: gr.Request | None = None,
+              ) -> tuple[pd.DataFrame, str]:
+        """The audit log, newest first: who did what to which draft, and the text's hash
+        before and after."""
+        if not _username(request):
+            return frame([], AUDIT_COLUMNS), "Log in to see the audit log."
+        if not self._actor(request).can_review():
+            return frame([], AUDIT_COLUMNS), "The audit log is for reviewers and admins."
+        tz = _zone(zone)
+        n = _whole(limit, "the number of entries", 1, 10_000)
+        entries = self.services.review.audit_log(limit=n, **_audit_filters(actor, action,
+                                                                           draft_id))
+        rows = [[_when(a.at, tz, seconds=True), a.actor, a.action, a.draft_id,
+                 (a.hash_before or "")[:12], (a.hash_after or "")[:12], a.reason]
+                for a in entries]
+        info = (f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}, newest first · "
+                f"times in {md(tz.key)} · hashes shortened (full in the export)")
+        return frame(rows, AUDIT_COLUMNS), info
+
+    @user_errors
+    def export_audit(self, fmt: str, actor: str | None, action: str | None,
+                     draft_id: float | None, request: gr.Request | None = None) -> str:
+        """The filtered audit log as a CSV or JSON file to download, oldest first."""
+        user = self._actor(request)
+        if not user.can_review():
+            raise ForbiddenError(f"{user.name} ({user.role}) may not export the audit log",
+                                 "ask a reviewer or an admin")
+        if fmt not in ("csv", "json"):
+            raise InputError(f"unknown export format {fmt!r}", "choose csv or json")
+        text = self.services.review.export_audit(fmt, **_audit_filters(actor, action,
+                                                                       draft_id))
+        stamp = self.services.review.now().strftime("%Y%m%d-%H%M%S")
+        path = Path(tempfile.mkdtemp(prefix="cmassist-audit-")) / f"audit-{stamp}.{fmt}"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    # -- admin --
+
+    @user_errors
+    def publishing(self, zone: str | None = None, request: gr.Request | None = None,
+                   ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """Whether publishing is paused, by whom and why; the buttons that change it are
+        live for admins only."""
+        review = self.services.review
+        paused = review.is_paused()
+        if paused:
+            last = review.audit_log(action="paused", limit=1)
+            why = ""
+            if last:
+                why = f" by {md(last[0].actor)} on {md(_when(last[0].at, _zone(zone)))}"
+                why += f": “{md(last[0].reason)}”" if last[0].reason else ""
+            state = (f"⏸️ **Publishing is paused**{why}. Nothing goes out until an admin "
+                     "resumes it; scheduled posts wait in the outbox.")
+        else:
+            state = "🟢 **Publishing is on**: approved posts go out when they are due."
+        admin = bool(_username(request)) and self._actor(request).role == "admin"
+        if not admin:
+            state += "\n\nOnly an admin can pause or resume publishing."
+        return (state, gr.update(interactive=admin and not paused),
+                gr.update(interactive=admin and paused))
+
+    @user_errors
+    def pause(self, reason: str | None, zone: str | None,
+              request: gr.Request | None = None) -> tuple[Any, ...]:
+        self.services.review.set_paused(self._actor(request), True,
+                                        reason=(reason or "").strip())
+        return self.publishing(zone, request)
+
+    @user_errors
+    def resume(self, reason: str | None, zone: str | None,
+               request: gr.Request | None = None) -> tuple[Any, ...]:
+        self.services.review.set_paused(self._actor(request), False,
+                                        reason=(reason or "").strip())
+        return self.publishing(zone, request)
+
 
 def _plural(kind: str, n: int) -> str:
     return kind if n == 1 else {"reply": "replies"}.get(kind, f"{kind}s")
@@ -608,6 +1060,216 @@ def _record_row(hit: Hit) -> list[Any]:
             reply]
 
 
+# -- review helpers: users, times, differences -------------------------------------------------
+
+def _username(request: gr.Request | None) -> str | None:
+    return (getattr(request, "username", None) or None) if request is not None else None
+
+
+def _review_meta(view: DraftView) -> dict[str, Any]:
+    """What a draft card keeps about its saved draft, to submit it without a lost update."""
+    return {"id": view.id, "state": view.state, "version": view.version,
+            "row_version": view.row_version}
+
+
+def _any(value: str | None) -> str | None:
+    return None if value in (None, "", ALL) else value
+
+
+def _platform_name(key: str) -> str:
+    return PLATFORMS[key].name if key in PLATFORMS else key
+
+
+def _draft_number(value: Any) -> int:
+    if value in (None, ""):
+        raise InputError("no draft number", "click a row of the queue, or type its number")
+    return _whole(value, "the draft number", 1, 10**12)
+
+
+def _opened(opened: dict[str, Any] | None) -> tuple[int, int | None]:
+    """The open draft's number and the row version its reviewer saw."""
+    if not opened or not opened.get("id"):
+        raise InputError("no draft is open",
+                         "click a row of the queue, or type its number and press Open")
+    return int(opened["id"]), opened.get("row_version")
+
+
+def local_zone_name() -> str:
+    """The server's IANA time zone, used until the browser says its own."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        target = os.path.realpath("/etc/localtime")
+        name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return "UTC"
+    return name
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo((name or "").strip() or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
+        raise InputError(f"unknown time zone {name!r}",
+                         "choose one from the list, or type a name such as America/Toronto"
+                         ) from e
+
+
+def _when(moment: datetime | None, tz: ZoneInfo, *, seconds: bool = False) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+
+
+def _parse_when(value: str | float | None, tz: ZoneInfo, now: datetime) -> datetime:
+    """A publishing time typed or picked by the user; without an offset it is in `tz`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InputError("no publishing time", "pick a date and time")
+    if isinstance(value, int | float):
+        at = datetime.fromtimestamp(value, UTC)
+    else:
+        try:
+            at = datetime.fromisoformat(value.strip())
+        except ValueError as e:
+            raise InputError(f"cannot read the time {value!r}",
+                             "use YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00") from e
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=tz)
+    if at < now - timedelta(minutes=1):
+        raise InputError(f"{_when(at, tz)} ({tz.key}) is in the past", "pick a later time")
+    return at
+
+
+def _monday(day: str | None, today: date) -> date:
+    """The Monday of the week that holds `day` (YYYY-MM-DD), or of this week."""
+    text = (day or "").strip()
+    if text:
+        try:
+            today = date.fromisoformat(text[:10])
+        except ValueError as e:
+            raise InputError(f"cannot read the day {text!r}",
+                             "use YYYY-MM-DD, e.g. 2026-12-01") from e
+    return today - timedelta(days=today.weekday())
+
+
+def _day_label(day: date, *, year: bool = False) -> str:
+    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
+
+
+def _calendar_line(view: DraftView, version: int, local: datetime, items: list[Any]) -> str:
+    text = next((v.text for v in view.versions if v.number == version), view.text)
+    states = sorted({i.state for i in items})
+    return " · ".join((f"{local:%H:%M}", f"#{view.id}", view.brand,
+                       _platform_name(view.platform), ", ".join(i.adapter for i in items),
+                       "/".join(states), excerpt(text, 90)))
+
+
+def _audit_filters(actor: str | None, action: str | None, draft_id: Any) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    if _any((actor or "").strip()):
+        filters["actor"] = (actor or "").strip().lower()
+    if _any((action or "").strip()):
+        filters["action"] = (action or "").strip()
+    if draft_id not in (None, "", 0):
+        filters["draft_id"] = _draft_number(draft_id)
+    return filters
+
+
+# A word with the spaces after it, so that a run of changed words is one marked span.
+_WORDS = re.compile(r"\S+\s*|\s+")
+
+
+def word_diff(old: str, new: str) -> tuple[list[tuple[str, str | None]],
+                                           list[tuple[str, str | None]]]:
+    """Two texts side by side, word by word: the words only in `old` marked "removed",
+    those only in `new` marked "added" (values for gr.HighlightedText, shown as text)."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    left: list[tuple[str, str | None]] = []
+    right: list[tuple[str, str | None]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            left.append(("".join(a[i1:i2]), None))
+            right.append(("".join(b[j1:j2]), None))
+            continue
+        if i2 > i1:
+            left.append(("".join(a[i1:i2]), "removed"))
+        if j2 > j1:
+            right.append(("".join(b[j1:j2]), "added"))
+    return left, right
+
+
+def _summary(view: DraftView, actor: Actor, tz: ZoneInfo) -> str:
+    head = " · ".join((f"**Draft {md('#' + str(view.id))}**", md(view.brand),
+                       md(_platform_name(view.platform)), md(view.kind),
+                       md(view.language.upper()), f"by **{md(view.author)}**"))
+    state = (f"State **{md(view.state)}** · version {view.version} · "
+             f"row version {view.row_version}")
+    if view.approved_until:
+        state += f" · approval valid until {md(_when(view.approved_until, tz))}"
+    return "\n".join((head, state, f"👉 {md(_next_step(view, actor))}"))
+
+
+def _next_step(view: DraftView, actor: Actor) -> str:
+    """What the user looking at a draft can do with it now."""
+    mine = view.author == actor.name
+    if view.state == "submitted":
+        if mine:
+            return "Waiting for a second person's review; you can still edit it."
+        if actor.can_review():
+            return "Read it, then approve it, request changes or reject it below."
+        return "Waiting for a reviewer."
+    if view.state in ("draft", "changes_requested", "expired"):
+        if mine or actor.role == "admin":
+            return "Edit it below if needed, then save and submit it for review."
+        return "Its author has not submitted it for review yet."
+    return {
+        "approved": "Approved: schedule it below. Any edit sends it back to review.",
+        "scheduled": "Scheduled: see the Calendar tab. Any edit sends it back to review and "
+                     "cancels the schedule.",
+        "published": "Published.",
+        "rejected": "Rejected: draft a new one.",
+        "failed": "Publishing failed: see the outbox below, then schedule it again.",
+    }.get(view.state, "")
+
+
+def publisher_names(settings: Settings) -> list[str]:
+    """The publishing adapters a draft can be scheduled through: those the settings
+    configure (a misconfigured one is a ConfigError, as for the outbox worker)."""
+    return list(build_publishers(settings))
+
+
+def app_auth(services: Services, *, admin_user: str | None = None,
+             admin_password: str | None = None) -> Callable[[str, str], bool]:
+    """The login check for `launch(auth=...)`, over the review store's users.
+
+    On a fresh install (no user yet) the first admin is created from `admin_user` and
+    `admin_password`, or else CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD; without them
+    this refuses with a ConfigError, so that no app is served that nobody can log in to.
+    """
+    review = services.review
+    if not review.has_users():
+        name = admin_user or os.environ.get("CMASSIST_ADMIN_USER", "")
+        password = admin_password or os.environ.get("CMASSIST_ADMIN_PASSWORD", "")
+        if not (name.strip() and password):
+            raise ConfigError(
+                "no user can log in yet",
+                "create the first admin with `cmassist users add NAME --role admin`, or set "
+                "CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD and `cmassist serve` creates it")
+        actor = review.add_user(name, password, "admin", by="serve")
+        log.warning("created the first admin, %r", actor.name)
+
+    def check(username: str, password: str) -> bool:
+        try:
+            review.authenticate(username, password)
+        except AuthError:
+            return False  # audited as login_failed by the service
+        return True
+
+    return check
+
+
 # -- layout -----------------------------------------------------------------------------------
 
 @dataclass
@@ -617,6 +1279,7 @@ class _Slot:
     text: gr.Textbox
     sources: gr.Dataframe
     meta: gr.State
+    submit: gr.Button
 
     def outputs(self) -> list[Any]:
         return [getattr(self, name) for name in SLOT_FIELDS]
@@ -628,8 +1291,8 @@ def _slots(n: int, kind: str, handlers: Handlers) -> list[_Slot]:
         with gr.Column(visible=False, variant="panel") as box:
             header = gr.Markdown(latex_delimiters=[], line_breaks=True)
             # The copy button shows only with the label.
-            text = gr.Textbox(label="Text: edit it here, then copy it", lines=4, max_lines=30,
-                              interactive=True, buttons=["copy"],
+            text = gr.Textbox(label="Text: edit it here, then submit or copy it", lines=4,
+                              max_lines=30, interactive=True, buttons=["copy"],
                               placeholder=f"The {kind} appears here")
             with gr.Accordion("Sources: guideline passages and past examples used", open=False):
                 sources = gr.Dataframe(headers=SOURCE_COLUMNS,
@@ -637,9 +1300,12 @@ def _slots(n: int, kind: str, handlers: Handlers) -> list[_Slot]:
                                        interactive=False, wrap=True, max_height=320,
                                        column_widths=SOURCE_WIDTHS)
             meta = gr.State({})
+            submit = gr.Button("Submit for review", visible=False, size="sm")
         text.input(handlers.recount, [text, meta], header, queue=False, show_progress="hidden",
                    api_visibility="private", trigger_mode="always_last")
-        slots.append(_Slot(box, header, text, sources, meta))
+        submit.click(handlers.submit_draft, [text, meta], [header, meta, submit],
+                     api_visibility="private")
+        slots.append(_Slot(box, header, text, sources, meta, submit))
     return slots
 
 
@@ -655,6 +1321,181 @@ def _table(columns: list[str], label: str, numbers: Iterable[str] = (), **kwargs
                         wrap=True, **kwargs)
 
 
+def _clear() -> str:
+    return ""
+
+
+def _review_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown,
+                platform_choices: list[tuple[str, str]]) -> list[gr.Dropdown]:
+    """The Review tab: the queue, a draft's versions side by side, decisions, edits and
+    scheduling. Returns the filters whose choices the page load refreshes."""
+    private = {"api_visibility": "private"}
+    with gr.Tab("Review") as tab:
+        with gr.Row(equal_height=True):
+            brand = gr.Dropdown([(ALL, ALL)], value=ALL, label="Brand", allow_custom_value=True)
+            platform = gr.Dropdown([(ALL, ALL), *platform_choices], value=ALL, label="Platform")
+            state = gr.Dropdown([(ALL, ALL), *((s.replace("_", " "), s) for s in STATES)],
+                                value="submitted", label="State")
+            author = gr.Dropdown([(ALL, ALL)], value=ALL, label="Author",
+                                 allow_custom_value=True)
+            refresh = gr.Button("↻ Refresh", size="md", scale=0, min_width=120)
+        queue_info = gr.Markdown(latex_delimiters=[])
+        queue = _table(QUEUE_COLUMNS, "Review queue", ["draft", "version"], max_height=320,
+                       column_widths=QUEUE_WIDTHS)
+        with gr.Row(equal_height=True):
+            draft_no = gr.Number(label="Draft #", precision=0, minimum=1, scale=1,
+                                 min_width=120, elem_id="review-draft-no")
+            open_btn = gr.Button("Open", size="md", scale=0, min_width=120)
+            with gr.Column(scale=5):
+                status = gr.Markdown(latex_delimiters=[])
+        summary = gr.Markdown(latex_delimiters=[], line_breaks=True)
+        opened = gr.State(None)
+        with gr.Row():
+            version_a = gr.Dropdown(choices=[], label="Compare version", interactive=True)
+            version_b = gr.Dropdown(choices=[], label="with version", interactive=True)
+        with gr.Row():
+            diff_options = {"color_map": DIFF_COLORS, "show_legend": False,
+                            "show_inline_category": False, "combine_adjacent": True,
+                            "interactive": False}
+            diff_a = gr.HighlightedText(label="Older version: removed words marked",
+                                        **diff_options)
+            diff_b = gr.HighlightedText(label="Newer version: added words marked",
+                                        **diff_options)
+        with gr.Accordion("Drafted from", open=False):
+            context = gr.Textbox(label="Brief or customer comment", interactive=False,
+                                 lines=2, max_lines=10)
+        with gr.Row():
+            with gr.Column(variant="panel"):
+                gr.Markdown("### Decide (reviewers)")
+                comment = gr.Textbox(label="Comment", lines=3, max_lines=10,
+                                     info="Required to request changes or reject",
+                                     elem_id="review-comment")
+                with gr.Row():
+                    approve = gr.Button("Approve", variant="primary", size="md")
+                    changes = gr.Button("Request changes", size="md")
+                    reject = gr.Button("Reject", variant="stop", size="md")
+                    comment_btn = gr.Button("Comment only", size="md")
+            with gr.Column(variant="panel"):
+                gr.Markdown("### Edit (authors)")
+                text = gr.Textbox(label="Current text", lines=4, max_lines=20,
+                                  interactive=True, buttons=["copy"], elem_id="review-text")
+                note = gr.Textbox(label="What changed (optional)", max_lines=1,
+                                  elem_id="review-note")
+                with gr.Row():
+                    save = gr.Button("Save changes", size="md")
+                    resubmit = gr.Button("Save and submit for review", variant="primary",
+                                         size="md")
+            with gr.Column(variant="panel"):
+                gr.Markdown("### Schedule (approved drafts)")
+                adapters = publisher_names(h.services.settings)
+                when = gr.DateTime(label="Publish at", include_time=True, type="string",
+                                   info="In the time zone at the top", elem_id="schedule-at")
+                through = gr.CheckboxGroup(adapters, value=adapters[:1],
+                                           label="Publish through")
+                schedule = gr.Button("Schedule", variant="primary", size="md")
+        with gr.Tabs():
+            with gr.Tab("Decisions"):
+                decisions = _table(DECISION_COLUMNS, "Decisions", ["version"],
+                                   column_widths=["8%", "12%", "14%", "36%", "15%", "15%"])
+            with gr.Tab("Comments"):
+                comments = _table(COMMENT_COLUMNS, "Comments",
+                                  column_widths=["15%", "12%", "73%"])
+            with gr.Tab("Outbox"):
+                outbox = _table(OUTBOX_COLUMNS, "Outbox", ["attempts"],
+                                column_widths=["12%", "16%", "12%", "10%", "16%", "34%"])
+
+    filters = [brand, platform, state, author, zone]
+    queue_out = [queue, queue_info]
+    panel = [draft_no, summary, opened, context, version_a, version_b, diff_a, diff_b, text,
+             decisions, comments, outbox]
+    gr.on([app.load, tab.select, refresh.click, brand.input, platform.input, state.input,
+           author.input], h.queue, filters, queue_out, **private)
+    gr.on([open_btn.click, draft_no.submit], h.open_draft, [draft_no, zone], panel,
+          **private).success(_clear, None, status, **private)
+    queue.select(h.open_selected, [zone], panel, **private).success(
+        _clear, None, status, **private)
+    gr.on([version_a.input, version_b.input], h.compare, [version_a, version_b, opened],
+          [diff_a, diff_b], **private)
+    # A refused action (a conflict above all) leaves the comment or the edit in its box.
+    for button, fn in ((approve, h.approve), (changes, h.request_changes), (reject, h.reject),
+                       (comment_btn, h.comment)):
+        button.click(fn, [opened, comment, zone], [status, *panel], **private).success(
+            _clear, None, comment, **private).then(h.queue, filters, queue_out, **private)
+    for button, fn in ((save, h.save_edit), (resubmit, h.save_and_submit)):
+        button.click(fn, [opened, text, note, zone], [status, *panel], **private).success(
+            _clear, None, note, **private).then(h.queue, filters, queue_out, **private)
+    schedule.click(h.schedule, [opened, when, zone, through], [status, *panel],
+                   **private).success(h.queue, filters, queue_out, **private)
+    return [brand, author]
+
+
+def _calendar_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
+    """The Calendar tab: a week of scheduled and published posts, a row per day."""
+    private = {"api_visibility": "private"}
+    with gr.Tab("Calendar") as tab:
+        with gr.Row(equal_height=False):
+            previous = gr.Button("← Previous week", size="md")
+            this_week = gr.Button("This week", size="md")
+            following = gr.Button("Next week →", size="md")
+            week = gr.Textbox(label="Week of", placeholder="any day, YYYY-MM-DD, then Enter",
+                              max_lines=1, scale=2, elem_id="calendar-week")
+        title = gr.Markdown(latex_delimiters=[])
+        days = [gr.Textbox(label=name, interactive=False, lines=1, max_lines=12)
+                for name in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                             "Saturday", "Sunday")]
+    out = [title, *days, week]
+    gr.on([app.load, this_week.click], h.calendar_this_week, [zone], out, **private)
+    gr.on([tab.select, week.submit, zone.change], h.calendar, [week, zone], out, **private)
+    previous.click(h.calendar_previous, [week, zone], out, **private)
+    following.click(h.calendar_next, [week, zone], out, **private)
+
+
+def _audit_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> gr.Dropdown:
+    """The Audit tab: the log with filters, and its export. Returns the user filter."""
+    private = {"api_visibility": "private"}
+    with gr.Tab("Audit") as tab:
+        with gr.Row(equal_height=True):
+            who = gr.Dropdown([(ALL, ALL)], value=ALL, label="Who", allow_custom_value=True)
+            action = gr.Dropdown([(ALL, ALL), *((a.replace("_", " "), a) for a in AUDIT_ACTIONS)],
+                                 value=ALL, label="Action", allow_custom_value=True)
+            draft_id = gr.Number(0, label="Draft # (0: all)", precision=0, minimum=0)
+            limit = gr.Dropdown([50, 200, 1000, 5000], value=200, label="Entries")
+            show = gr.Button("Show", variant="primary", scale=0, min_width=120)
+        info = gr.Markdown(latex_delimiters=[])
+        table = _table(AUDIT_COLUMNS, "Audit log", ["draft"], max_height=560,
+                       column_widths=AUDIT_WIDTHS)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1):
+                fmt = gr.Radio([("CSV", "csv"), ("JSON", "json")], value="csv",
+                               label="Export the filtered log as")
+                export = gr.Button("Export", size="md")
+            download = gr.File(label="Download", interactive=False, height=140, scale=2)
+    inputs = [who, action, draft_id]
+    gr.on([app.load, tab.select, show.click, draft_id.submit], h.audit,
+          [*inputs, limit, zone], [table, info], **private)
+    export.click(h.export_audit, [fmt, *inputs], download, **private)
+    return who
+
+
+def _admin_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
+    """The Admin tab: pause and resume publishing."""
+    private = {"api_visibility": "private"}
+    with gr.Tab("Admin") as tab:
+        state = gr.Markdown(latex_delimiters=[])
+        reason = gr.Textbox(label="Reason", max_lines=1,
+                            info="Required: recorded in the audit log with your name")
+        with gr.Row():
+            pause = gr.Button("⏸️ Pause publishing", variant="stop")
+            resume = gr.Button("▶️ Resume publishing", variant="primary")
+        gr.Markdown("While publishing is paused nothing goes out; scheduled posts wait in "
+                    "the outbox and go out when it resumes, if their approval is still valid.")
+    out = [state, pause, resume]
+    gr.on([app.load, tab.select], h.publishing, [zone], out, **private)
+    for button, fn in ((pause, h.pause), (resume, h.resume)):
+        button.click(fn, [reason, zone], out, **private).success(_clear, None, reason,
+                                                                  **private)
+
+
 def build_app(services: Services) -> gr.Blocks:
     """The whole app; `launch()` it, or mount it in a FastAPI app."""
     h = Handlers(services)
@@ -667,7 +1508,11 @@ def build_app(services: Services) -> gr.Blocks:
             with gr.Column(scale=3):
                 gr.Markdown("# cmassist\nPosts, ideas and replies in your brand's voice, drafted "
                             "from its own guidelines, past posts and past replies. "
-                            "Review every draft before you publish it.")
+                            "A second person reviews every draft before it is published.")
+                with gr.Row(equal_height=False):
+                    who = gr.Markdown(latex_delimiters=[])
+                    logout = gr.Button("Log out", link="/logout", size="sm", scale=0,
+                                       min_width=100, visible=False)
             with gr.Column(scale=2, min_width=320):
                 # Choices are refreshed on each page load; a custom value lets API clients
                 # name a brand ingested since, and is checked by the handlers.
@@ -677,6 +1522,11 @@ def build_app(services: Services) -> gr.Blocks:
                 with gr.Row(equal_height=True):
                     brand_info = gr.Markdown(latex_delimiters=[])
                     refresh = gr.Button("↻ Refresh brands", size="sm", scale=0, min_width=140)
+                # The browser's own zone replaces the server's when the page loads.
+                local = local_zone_name()
+                zone = gr.Dropdown(list(dict.fromkeys([local, *ZONES])), value=local,
+                                   label="Time zone", info="For scheduling and the calendar",
+                                   allow_custom_value=True)
 
         with gr.Tabs():
             with gr.Tab("Compose"):
@@ -747,6 +1597,9 @@ def build_app(services: Services) -> gr.Blocks:
                     reply_status = gr.Markdown(latex_delimiters=[])
                     reply_slots = _slots(REPLY_SLOTS, "reply", h)
 
+            review_filters = _review_tab(app, h, zone, platform_choices)
+            _calendar_tab(app, h, zone)
+
             with gr.Tab("Knowledge"), gr.Tabs():
                 with gr.Tab("Upload"), gr.Row():
                     with gr.Column(scale=2, min_width=340):
@@ -796,7 +1649,15 @@ def build_app(services: Services) -> gr.Blocks:
                     results = _table(SEARCH_COLUMNS, "Results", ["score"], max_height=700,
                                      column_widths=SEARCH_WIDTHS)
 
+            audit_who = _audit_tab(app, h, zone)
+            _admin_tab(app, h, zone)
+
         # -- events --
+        private = {"api_visibility": "private"}
+        app.load(h.whoami, None, [who, logout], **private)
+        app.load(h.filter_choices, None, [*review_filters, audit_who], **private)
+        app.load(None, None, zone, js="() => Intl.DateTimeFormat().resolvedOptions().timeZone",
+                 **private)
         browse_inputs = [browse_kind, page_size, offset, brand]
         browse_outputs = [records, page_info, offset]
         # A value set by load is no change: show the brand's summary and records here too.

@@ -1,0 +1,178 @@
+"""The real app in headless Chromium: an author drafts and submits a post, a reviewer logs in
+from another browser context, approves and schedules it, and finds it in the calendar.
+
+Needs Debian's `chromium` package (/usr/bin/chromium) and Playwright for Python; Playwright's
+own browser download (`playwright install`) is not used. Set UI_SCREENSHOT_DIR to keep the
+screenshots of each tab."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
+
+from cmassist.services import Services
+from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("needs Debian's chromium package: /usr/bin/chromium is missing",
+                allow_module_level=True)
+
+PASSWORD = "correct horse battery"
+ZONE = "America/Toronto"  # the browsers' time zone: the app shows times in it
+XSS = '<img src=x onerror=alert(1)>'
+TIMEOUT_MS = 30_000
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_url(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    services.review.add_user("alice", PASSWORD, "author")
+    services.review.add_user("bob", PASSWORD, "reviewer")
+    app = build_app(services)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+               auth=app_auth(services), auth_message=AUTH_MESSAGE)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"])
+        expect.set_options(timeout=TIMEOUT_MS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("UI_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def log_in(browser: Browser, url: str, name: str, dialogs: list[str]) -> Page:
+    """A new browser context (its own cookies) logged in as `name`."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, timezone_id=ZONE)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    expect(page.get_by_text("Log in with your cmassist account")).to_be_visible()
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_text(f"Logged in as {name}")).to_be_visible()
+    return page
+
+
+def screenshot(page: Page, path: Path) -> None:
+    page.wait_for_timeout(800)  # let the last updates render: the pictures are for people
+    page.screenshot(path=path, full_page=True)
+
+
+def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar(
+        app_url: str, browser: Browser, services: Services, shots: Path) -> None:
+    dialogs: list[str] = []
+
+    # The author drafts a post in Compose and submits the first variant.
+    author = log_in(browser, app_url, "alice", dialogs)
+    author.get_by_label("Brief").fill(f"Our Ethiopian single origin is back {XSS}")
+    author.get_by_role("button", name="Draft posts").click()
+    expect(author.get_by_text(re.compile(r"2 posts ready"))).to_be_visible(timeout=90_000)
+    author.get_by_role("button", name="Submit for review").first.click()
+    expect(author.get_by_role("button", name="Submitted for review ✓")).to_be_visible()
+    header = author.get_by_text(re.compile(r"Draft #\d+ · submitted")).first
+    draft_id = int(re.search(r"#(\d+)", header.inner_text()).group(1))
+    screenshot(author, shots / "compose.png")
+    assert services.review.get(draft_id).author == "alice"
+
+    # The reviewer, in another browser context, opens it from the queue and approves it.
+    reviewer = log_in(browser, app_url, "bob", dialogs)
+    reviewer.get_by_role("tab", name="Review").click()
+    expect(reviewer.get_by_text("1 draft · click a row to open it")).to_be_visible()
+    reviewer.get_by_role("gridcell", name=str(draft_id), exact=True).first.click()
+    expect(reviewer.get_by_text(re.compile(r"State submitted · version 1"))).to_be_visible()
+    reviewer.locator("#review-comment textarea").fill(f"Lovely, ship it {XSS}")
+    reviewer.get_by_role("button", name="Approve").click()
+    expect(reviewer.get_by_text(f"Draft #{draft_id} approved: now approved.")).to_be_visible()
+
+    # ... and schedules it for tomorrow 09:30 in the browser's time zone.
+    at = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=1)).replace(
+        hour=9, minute=30, second=0, microsecond=0)
+    when = reviewer.locator("#schedule-at input")
+    when.fill(at.strftime("%Y-%m-%d %H:%M:%S"))
+    when.press("Enter")
+    reviewer.get_by_role("button", name="Schedule", exact=True).click()
+    expect(reviewer.get_by_text(re.compile(rf"Draft #{draft_id} scheduled for "
+                                           rf"{at:%Y-%m-%d} 09:30 \({ZONE}\)"))).to_be_visible()
+    reviewer.get_by_role("tab", name="Comments").click()
+    expect(reviewer.get_by_role("gridcell", name=f"Lovely, ship it {XSS}")).to_be_visible()
+    screenshot(reviewer, shots / "review.png")
+    assert services.review.get(draft_id).state == "scheduled"
+    assert {o.due_at for o in services.review.outbox()} == {at}
+
+    # The post is in the calendar, on its day, at its time.
+    reviewer.get_by_role("tab", name="Calendar").click()
+    week = reviewer.locator("#calendar-week input")
+    week.fill(at.date().isoformat())
+    week.press("Enter")
+    day = reviewer.get_by_label(re.compile(rf"{at:%a} {at.day} {at:%b} · 1 post"))
+    expect(day).to_have_value(re.compile(
+        rf"^09:30 · #{draft_id} · boreale · Instagram · csv · queued · Fake draft"))
+    screenshot(reviewer, shots / "calendar.png")
+
+    # The audit log says who did what, and downloads as CSV.
+    reviewer.get_by_role("tab", name="Audit").click()
+    expect(reviewer.get_by_role("gridcell", name="scheduled").first).to_be_visible()
+    reviewer.get_by_role("button", name="Export").click()
+    link = reviewer.locator("a[download$='.csv']")
+    expect(link).to_have_attribute("download", re.compile(r"^audit-\d{8}-\d{6}\.csv$"))
+    with reviewer.expect_download() as download:
+        link.click()
+    rows = list(csv.DictReader(io.StringIO(
+        Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert [(r["actor"], r["action"]) for r in rows if r["draft_id"] == str(draft_id)] == [
+        ("alice", "created"), ("alice", "submitted"), ("bob", "approved"), ("bob", "scheduled")]
+    screenshot(reviewer, shots / "audit.png")
+    reviewer.get_by_role("tab", name="Admin").click()
+    expect(reviewer.get_by_text("Only an admin can pause or resume publishing")).to_be_visible()
+    screenshot(reviewer, shots / "admin.png")
+
+    # Untrusted text stayed text: no element was made from it, no script ran.
+    assert author.locator("img[src=x]").count() == 0
+    assert reviewer.locator("img[src=x]").count() == 0
+    assert dialogs == []
+
+    # Logging out brings the login page back.
+    author.get_by_role("link", name="Log out").click()
+    expect(author.get_by_role("button", name="Login")).to_be_visible()
