@@ -350,18 +350,17 @@ class KnowledgeStore:
         self, brand: str, kind: Kind, embedding: list[float], k: int, filters: dict[str, Any]
     ) -> list[Hit]:
         col = self.collection(brand, kind)
-        total = col.count()
-        if total == 0:
-            return []
         active = {key: v for key, v in filters.items() if v is not None}
-        n = min(total, k if not active else max(k * OVERFETCH, MIN_CANDIDATES))
+        # No count() first: it costs ~10 ms at 100k records, and a query asking for more
+        # results than there are records simply returns them all.
+        n = k if not active else max(k * OVERFETCH, MIN_CANDIDATES)
         hits = self._query(col, kind, embedding, n, None)
-        if active:
-            matching = [h for h in hits if _matches(h.metadata, active)]
-            if len(matching) >= k or n >= total:
-                return matching[:k]
-            hits = self._query(col, kind, embedding, min(k, total), where(**active))
-        return hits[:k]
+        if not active:
+            return hits[:k]
+        matching = [h for h in hits if _matches(h.metadata, active)]
+        if len(matching) >= k or len(hits) < n:  # enough, or every record was a candidate
+            return matching[:k]
+        return self._query(col, kind, embedding, k, where(**active))[:k]
 
     @staticmethod
     def _query(
