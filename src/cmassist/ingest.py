@@ -246,12 +246,11 @@ class IngestReport:
 
 @dataclass
 class _Parsed:
+    """A data file's records and the rows that were rejected."""
+
     kind: str
     records: list[Record]
     problems: list[Problem]
-    brand: str | None = None
-    brand_name: str | None = None
-    stale_kinds: tuple[Kind, ...] = ()  # kinds of this source to prune (guidelines only)
 
 
 # -- files ----------------------------------------------------------------------------------

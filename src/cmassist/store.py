@@ -14,7 +14,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -58,7 +58,6 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    added_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -303,7 +302,7 @@ class KnowledgeStore:
                     progress(len(chunk))
             if kind == Kind.RULES:
                 self._rules.pop(brand_slug(brand), None)
-        return UpsertCounts(len(new), len(changed), unchanged, 0, [r.id for r in new])
+        return UpsertCounts(len(new), len(changed), unchanged, 0)
 
     def remove_stale(
         self, brand: str, source: str, kinds: Iterable[Kind], keep_ids: set[str]
