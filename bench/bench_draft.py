@@ -19,7 +19,6 @@ import random
 import shutil
 import sys
 import time
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -417,18 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.briefs = max(1, min(args.briefs or (1 if args.quick else 5), len(BRIEFS)))
     common.install_signal_handlers()
-    started = time.perf_counter()
-    try:
-        result = run(args)
-    except BenchError as e:
-        log(f"draft bench failed: {e}")
-        common.save_failure(NAME, e, quick=args.quick, started=started)
+    result = common.run_and_save(NAME, run, args)
+    if result is None:
         return 1
-    except Exception as e:
-        traceback.print_exc()
-        common.save_failure(NAME, e, quick=args.quick, started=started)
-        return 1
-    common.save_bench(NAME, result, quick=args.quick, started=started)
     s = result["summary"]
     log(f"draft: app {s['app_wall_median_s']:.2f} s vs raw {s['raw_wall_median_s']:.2f} s, "
         f"overhead {s['overhead_paired_median_pct']:+.1f}% (target ≤ {OVERHEAD_TARGET_PCT}%)")

@@ -17,7 +17,6 @@ import csv
 import random
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -207,18 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     args.posts = args.posts or (500 if args.quick else 3000)
     args.reps = args.reps or (1 if args.quick else 2)
     common.install_signal_handlers()
-    started = time.perf_counter()
-    try:
-        result = run(args)
-    except BenchError as e:
-        log(f"ingest bench failed: {e}")
-        common.save_failure(NAME, e, quick=args.quick, started=started)
+    result = common.run_and_save(NAME, run, args)
+    if result is None:
         return 1
-    except Exception as e:
-        traceback.print_exc()
-        common.save_failure(NAME, e, quick=args.quick, started=started)
-        return 1
-    common.save_bench(NAME, result, quick=args.quick, started=started)
     log(f"ingest: {result['targets'][0]['value']} (target ≥ {RATIO_TARGET:.0%})")
     return 0
 

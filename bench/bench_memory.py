@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import time
-import traceback
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -322,18 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         (child_raw if args.child == "raw" else child_app)()
         return 0
-    started = time.perf_counter()
-    try:
-        result = run(args)
-    except BenchError as e:
-        log(f"memory bench failed: {e}")
-        common.save_failure(NAME, e, quick=args.quick, started=started)
+    result = common.run_and_save(NAME, run, args)
+    if result is None:
         return 1
-    except Exception as e:
-        traceback.print_exc()
-        common.save_failure(NAME, e, quick=args.quick, started=started)
-        return 1
-    common.save_bench(NAME, result, quick=args.quick, started=started)
     for row in result["tables"][0]["rows"]:
         log(f"memory: {row[0]}: {row[2]} MiB")
     return 0

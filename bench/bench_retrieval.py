@@ -18,7 +18,6 @@ import json
 import random
 import sys
 import time
-import traceback
 from typing import Any
 
 import common
@@ -409,18 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     args.embed_texts = 30 if args.quick else 100
     args.reference_queries = 10 if args.quick else 30
     common.install_signal_handlers()
-    started = time.perf_counter()
-    try:
-        result = run(args)
-    except BenchError as e:
-        log(f"retrieval bench failed: {e}")
-        common.save_failure(NAME, e, quick=args.quick, started=started)
+    result = common.run_and_save(NAME, run, args)
+    if result is None:
         return 1
-    except Exception as e:
-        traceback.print_exc()
-        common.save_failure(NAME, e, quick=args.quick, started=started)
-        return 1
-    common.save_bench(NAME, result, quick=args.quick, started=started)
     log(f"retrieval: {result['targets'][0]['value']} (target ≤ {P95_TARGET_MS} ms)")
     return 0
 

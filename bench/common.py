@@ -22,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -397,6 +398,26 @@ def save_bench(name: str, result: dict[str, Any], *, quick: bool, started: float
 def save_failure(name: str, error: BaseException, *, quick: bool, started: float) -> None:
     save_bench(name, {"error": f"{type(error).__name__}: {error}", "tables": [], "targets": [],
                       "notes": []}, quick=quick, started=started)
+
+
+
+def run_and_save(
+    name: str, run: Callable[[Any], dict[str, Any]], args: Any
+) -> dict[str, Any] | None:
+    """Run one bench and save its result, or its failure; None when it failed."""
+    started = time.perf_counter()
+    try:
+        result = run(args)
+    except BenchError as e:
+        log(f"{name} bench failed: {e}")
+        save_failure(name, e, quick=args.quick, started=started)
+        return None
+    except Exception as e:
+        traceback.print_exc()
+        save_failure(name, e, quick=args.quick, started=started)
+        return None
+    save_bench(name, result, quick=args.quick, started=started)
+    return result
 
 
 def write_results() -> tuple[Path, Path]:
