@@ -101,6 +101,24 @@ class GateMachine(RuleBasedStateMachine):
         return draft
 
     @rule(
+        target=drafts,
+        author=st.sampled_from(sorted(USERS)),
+        reviewer=st.sampled_from(sorted(USERS)),
+        body=TEXTS,
+        attack=st.sampled_from(["rewrite", "forge"]),
+    )
+    def attack_a_due_post(self, author: str, reviewer: str, body: str, attack: str) -> int:
+        """A post due now; someone rewrites its text, or forges an approval by its author,
+        in the database right before the worker runs."""
+        draft = self.the_usual_path(author, reviewer, body, 0)
+        if attack == "rewrite":
+            self.tamper_with_the_text(draft, body)
+        else:
+            self.forge_a_self_approval(draft)
+        self.publish()
+        return draft
+
+    @rule(
         who=st.sampled_from(sorted(USERS)),
         draft=drafts,
         body=TEXTS,
