@@ -298,14 +298,58 @@ def _record_failure(
         if retry_after:
             delay = max(delay, timedelta(seconds=retry_after))
         values.update(state="queued", next_attempt_at=now + delay)
+    # Only while the claim is still ours: after a lease expiry another worker owns it.
+    _settle_failure(
+        review,
+        item_id,
+        "publishing",
+        attempt,
+        values,
+        message,
+        final=final,
+        transient=transient,
+        report=report,
+    )
+
+
+def _fail_unclaimed(
+    review: ReviewService, row: OutboxRow, now: datetime, message: str, report: PublishReport
+) -> None:
+    """Fail an item for good without trying it (no publisher, or no attempts left)."""
+    values = {"state": "failed", "last_error": message, "next_attempt_at": None}
+    _settle_failure(
+        review,
+        row.id,
+        row.state,
+        row.attempts,
+        values,
+        message,
+        final=True,
+        transient=False,
+        report=report,
+    )
+
+
+def _settle_failure(
+    review: ReviewService,
+    item_id: int,
+    expected_state: str,
+    expected_attempts: int,
+    values: dict[str, Any],
+    message: str,
+    *,
+    final: bool,
+    transient: bool,
+    report: PublishReport,
+) -> None:
+    """Record a failure if the item is still as the caller saw it; audit and report it."""
     with review.session() as s:
         done = s.execute(
             update(OutboxRow)
-            # Only while the claim is still ours: after a lease expiry another worker owns it.
             .where(
                 OutboxRow.id == item_id,
-                OutboxRow.state == "publishing",
-                OutboxRow.attempts == attempt,
+                OutboxRow.state == expected_state,
+                OutboxRow.attempts == expected_attempts,
             )
             .values(**values)
             .execution_options(synchronize_session=False)
@@ -329,41 +373,6 @@ def _record_failure(
             **_details(item),
         )
         (report.failed if final else report.retrying).append(_outcome(item, error=message))
-
-
-def _fail_unclaimed(
-    review: ReviewService, row: OutboxRow, now: datetime, message: str, report: PublishReport
-) -> None:
-    """Fail an item for good without trying it (no publisher, or no attempts left)."""
-    with review.session() as s:
-        done = s.execute(
-            update(OutboxRow)
-            .where(
-                OutboxRow.id == row.id,
-                OutboxRow.state == row.state,
-                OutboxRow.attempts == row.attempts,
-            )
-            .values(state="failed", last_error=message, next_attempt_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        if done.rowcount != 1:
-            return
-        item = s.get(OutboxRow, row.id)
-        assert item is not None
-        draft_state = _set_draft_state(review, s, item, "failed")
-        review._audit(
-            s,
-            WORKER,
-            "publish_failed",
-            draft_id=item.draft_id,
-            before=item.text_hash,
-            reason=message,
-            final=True,
-            transient=False,
-            draft_state=draft_state,
-            **_details(item),
-        )
-        report.failed.append(_outcome(item, error=message))
 
 
 def _set_draft_state(review: ReviewService, s: Session, item: OutboxRow, state: str) -> str | None:
