@@ -19,12 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cmassist.textutil import detect_language
 
 Lang = Literal["en", "fr", "any"]
+Severity = Literal["block", "warn", "info"]
+FactKind = Literal["email", "phone", "url", "price", "date", "time"]
 
 
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     source: str | None = Field(default=None, exclude=False)
     line: int | None = None
+    # Overrides the checker's default severity for findings of this rule.
+    severity: Severity | None = None
 
 
 class TermRule(_Rule):
@@ -32,12 +36,15 @@ class TermRule(_Rule):
     lang: Lang = "any"
     replacement: str | None = None
     reason: str = Field(min_length=1)
+    # Phrases in which the term is fine ("lien dans la bio" for the claim "bio").
+    unless: list[str] = Field(default_factory=list)
 
 
 class ClaimRule(_Rule):
     term: str = Field(min_length=1)
     lang: Lang = "any"
     reason: str | None = None
+    unless: list[str] = Field(default_factory=list)
 
 
 class EmojiRule(_Rule):
@@ -63,14 +70,34 @@ class LocalizedText(_Rule):
     en: str | None = None
     fr: str | None = None
     reason: str | None = None
+    # Where the text must stand: the ad disclosure "start" (within `within_chars`),
+    # the reply signature always at the end.
+    position: Literal["start", "anywhere"] = "anywhere"
+    within_chars: int = Field(default=80, gt=0)
+    # Phrases that make a post a partnership post even when nobody ticked "sponsored".
+    triggers: list[str] = Field(default_factory=list)
 
     def get(self, language: str) -> str | None:
         return getattr(self, language, None) or self.en or self.fr
+
+    def variants(self) -> list[str]:
+        return [t for t in (self.en, self.fr) if t]
 
 
 class ShoutingRule(_Rule):
     max_caps_ratio: float = Field(default=0.3, gt=0, le=1)
     max_exclamations: int = Field(default=1, ge=0)
+    # Acronyms that are not shouting (CAD, FAQ...).
+    allowed_caps: list[str] = Field(default_factory=list)
+    reason: str | None = None
+
+
+class FactsRule(_Rule):
+    """Contact details, URLs, prices, dates and times must be found in the knowledge store."""
+
+    kinds: list[FactKind] = Field(
+        default_factory=lambda: ["email", "phone", "url", "price", "date", "time"]
+    )
     reason: str | None = None
 
 
@@ -89,6 +116,11 @@ class Topic(_Rule):
 class VoiceRule(_Rule):
     adjectives: list[str] = Field(default_factory=list)
     reason: str | None = None
+    # Headings (or part of them) of the sections listing example sentences as bullets.
+    on_examples_section: str | None = None
+    off_examples_section: str | None = None
+    # Below this voice score (0-100) the checker reports the text as off-voice.
+    min_score: int = Field(default=50, ge=0, le=100)
 
 
 class BrandRules(BaseModel):
@@ -106,6 +138,7 @@ class BrandRules(BaseModel):
     platforms: dict[str, PlatformRule] = Field(default_factory=dict)
     topics: list[Topic] = Field(default_factory=list)
     voice: VoiceRule | None = None
+    facts: FactsRule | None = None
 
     def merge(self, other: BrandRules) -> BrandRules:
         """Lists add up (first of a term wins); single rules and platforms: first set wins."""
@@ -125,6 +158,7 @@ class BrandRules(BaseModel):
             "ad_disclosure",
             "shouting",
             "voice",
+            "facts",
         ):
             if getattr(merged, name) is None:
                 setattr(merged, name, getattr(other, name))
@@ -156,6 +190,7 @@ _ONE_RULES: dict[str, type[_Rule]] = {
     "ad_disclosure": LocalizedText,
     "shouting": ShoutingRule,
     "voice": VoiceRule,
+    "facts": FactsRule,
 }
 KNOWN_RULES = sorted([*_LIST_RULES, *_ONE_RULES, "platforms"])
 

@@ -1,0 +1,1186 @@
+"""The tone and compliance checker: findings from the brand's own rules, each citing its guideline.
+
+`Checker.check()` reads the brand's machine-readable rules (guideline front matter) and
+applies them to a text: banned and discouraged terms, claims that need proof, the ad
+disclosure, the reply signature, emoji, hashtags, length, link domains, facts that are
+not in the knowledge store, shouting, and the voice. Nothing in here knows any brand.
+Every finding has character offsets into the text, a message, the guideline passage it
+rests on (retrieved from the store) and a fix where one exists.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import regex
+from pydantic import BaseModel, Field
+
+from cmassist.errors import InputError
+from cmassist.facts import FactIndex, extract
+from cmassist.guidelines import BrandRules, _Rule
+from cmassist.models import Kind
+from cmassist.platforms import _HASHTAG, Platform, count_chars, get_platform
+from cmassist.store import KnowledgeStore, brand_slug
+from cmassist.textmatch import Folded, fold, fold_str, mixed_script_words, term_pattern
+from cmassist.textutil import detect_language, excerpt
+from cmassist.voice import BrandVoice, Example, parse_examples
+
+Severity = Literal["block", "warn", "info"]
+Verdict = Literal["pass", "warn", "block"]
+MAX_CHECK_CHARS = 100_000
+
+# Rule ids, in the order findings are listed, with their default severity.
+RULES: dict[str, Severity] = {
+    "banned_term": "block",
+    "link_domain": "block",
+    "unverified_fact": "block",
+    "ad_disclosure": "block",
+    "length": "block",
+    "claim_needs_proof": "warn",
+    "discouraged_term": "warn",
+    "reply_signature": "warn",
+    "hashtags": "warn",
+    "emoji": "warn",
+    "shouting": "warn",
+    "mixed_script": "warn",
+    "voice": "warn",
+}
+PENALTY = {"block": 35, "warn": 10, "info": 2}
+SHORTENERS = {
+    "bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "buff.ly", "is.gd", "lnkd.in",
+    "rebrand.ly", "cutt.ly", "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id",
+}  # fmt: skip
+
+
+class Citation(BaseModel):
+    source: str
+    heading: str = ""
+    line: int | None = None
+    excerpt: str
+
+
+class Finding(BaseModel):
+    rule: str
+    severity: Severity
+    start: int
+    end: int
+    message: str
+    citation: Citation | None = None
+    suggestion: str | None = None
+    # A mechanical fix: put this in place of text[start:end].
+    replacement: str | None = None
+
+
+class VoiceResult(BaseModel):
+    score: int
+    method: str  # "embeddings" or "embeddings+llm"
+    nearest_on_voice: str | None = None
+    nearest_off_voice: str | None = None
+    off_voice_why: str | None = None
+    llm_score: int | None = None
+
+
+class CheckResult(BaseModel):
+    brand: str
+    platform: str
+    kind: str
+    language: str | None
+    score: int = Field(ge=0, le=100)
+    verdict: Verdict
+    findings: list[Finding]
+    voice: VoiceResult | None = None
+    notices: list[str] = Field(default_factory=list)
+    chars: int = 0
+    limit: int = 0
+    elapsed_ms: float = 0.0
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "block"]
+
+    def public(self) -> dict[str, Any]:
+        """The documented JSON shape, plus voice and notices."""
+        return self.model_dump(mode="json", exclude={"elapsed_ms"})
+
+    def summary(self) -> str:
+        if not self.findings:
+            return f"{self.verdict} · score {self.score}/100 · no findings"
+        counts: dict[str, int] = {}
+        for f in self.findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+        parts = [f"{n} {sev}" for sev, n in counts.items()]
+        return f"{self.verdict} · score {self.score}/100 · " + ", ".join(parts)
+
+
+def check_input(text: Any) -> str:
+    """The text to check, or an InputError naming what is wrong with it."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                "the text is not UTF-8 (it looks binary)", "paste plain text or save as UTF-8"
+            ) from None
+    if not isinstance(text, str):
+        raise InputError(f"the text must be a string, not {type(text).__name__}", "pass text")
+    if len(text) > MAX_CHECK_CHARS:
+        raise InputError(
+            f"the text is {len(text):,} characters; the checker takes at most {MAX_CHECK_CHARS:,}",
+            "check one post or reply at a time",
+        )
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+    if "\x00" in text or controls > max(2, len(text) // 100) or text.count("\ufffd") > 2:
+        raise InputError(
+            "the text looks binary (control characters or undecodable bytes)",
+            "paste the post or reply as plain text",
+        )
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError("the text to check is empty", "paste or write a post or reply")
+    return text
+
+
+# -- the brand profile: rules compiled, passages and references loaded, cached per brand ----
+
+
+@dataclass
+class _Passage:
+    id: str
+    text: str
+    source: str
+    heading: str
+    line: int | None
+    language: str | None
+
+
+@dataclass
+class _Term:
+    rule_id: str
+    rule: Any
+    pattern: re.Pattern[str]
+    unless: list[re.Pattern[str]]
+
+
+@dataclass
+class BrandProfile:
+    slug: str
+    name: str
+    rules: BrandRules
+    terms: list[_Term]
+    passages: list[_Passage]
+    passage_vectors: np.ndarray
+    facts: FactIndex
+    voice: BrandVoice
+    key: tuple[int, ...]
+    citations: dict[tuple[str, str], Citation] = field(default_factory=dict)
+
+
+def _norm(m: np.ndarray) -> np.ndarray:
+    if not len(m):
+        return m.reshape(0, 0)
+    m = np.asarray(m, dtype=np.float32)
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+
+
+class Checker:
+    """Checks texts against one brand's rules and voice; thread-safe, profiles cached."""
+
+    def __init__(
+        self, store: KnowledgeStore, llm: Any | None = None, prompts: Any | None = None
+    ) -> None:
+        self.store = store
+        self.llm = llm
+        self.prompts = prompts
+        self._profiles: dict[str, BrandProfile] = {}
+        self._lock = threading.Lock()
+
+    # -- profile ----------------------------------------------------------------------------
+
+    def profile(self, brand: str) -> BrandProfile:
+        slug = self.store.require_brand(brand_slug(brand))
+        counts = self.store.counts(slug)
+        key = tuple(counts.get(k.value, 0) for k in Kind)
+        cached = self._profiles.get(slug)
+        if cached is not None and cached.key == key:
+            return cached
+        with self._lock:
+            cached = self._profiles.get(slug)
+            if cached is not None and cached.key == key:
+                return cached
+            self.store._rules.pop(slug, None)  # the rules may have changed with the counts
+            profile = self._build(slug, key)
+            self._profiles[slug] = profile
+            return profile
+
+    def _all(self, slug: str, kind: Kind, with_embeddings: bool) -> dict[str, list[Any]]:
+        col = self.store.collection(slug, kind)
+        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+        offset, page = 0, 2000
+        while True:
+            got = col.get(limit=page, offset=offset, include=include)
+            for k in out:
+                if k == "embeddings" and not with_embeddings:
+                    continue
+                values = got.get(k)
+                out[k].extend(list(values) if values is not None else [])
+            if len(got["ids"]) < page:
+                return out
+            offset += page
+
+    def _build(self, slug: str, key: tuple[int, ...]) -> BrandProfile:
+        rules = self.store.rules(slug)
+        g = self._all(slug, Kind.GUIDELINE, True)
+        passages = [
+            _Passage(
+                i,
+                d,
+                str(m.get("source", "")),
+                str(m.get("heading", "")),
+                m.get("line"),
+                m.get("language"),
+            )
+            for i, d, m in zip(g["ids"], g["documents"], g["metadatas"], strict=True)
+        ]
+        vectors = _norm(np.asarray(g["embeddings"], dtype=np.float32))
+        posts = self._all(slug, Kind.POST, True)
+        replies = self._all(slug, Kind.REPLY, True)
+        texts = [*g["documents"], *posts["documents"], *replies["documents"]]
+        facts = FactIndex.build(texts)
+        voice = self._voice_model(rules, passages, posts, replies)
+        return BrandProfile(
+            slug=slug,
+            name=self.store.brand_name(slug),
+            rules=rules,
+            terms=_compile_terms(rules),
+            passages=passages,
+            passage_vectors=vectors,
+            facts=facts,
+            voice=voice,
+            key=key,
+        )
+
+    def _voice_model(
+        self,
+        rules: BrandRules,
+        passages: list[_Passage],
+        posts: dict[str, list[Any]],
+        replies: dict[str, list[Any]],
+    ) -> BrandVoice:
+        on: list[Example] = []
+        off: list[Example] = []
+        v = rules.voice
+        for p in passages:
+            heading = p.heading.casefold()
+            for section, bucket in (
+                (v.on_examples_section if v else None, on),
+                (v.off_examples_section if v else None, off),
+            ):
+                if section and section.casefold() in heading:
+                    for sentence, why in parse_examples(p.text):
+                        bucket.append(
+                            Example(sentence, why, p.source, p.heading, p.line, p.language)
+                        )
+        # The brand's best past posts: the top two thirds by engagement rate, where known.
+        order = sorted(range(len(posts["ids"])), key=lambda i: -_engagement(posts["metadatas"][i]))
+        keep = order[: max(1, (len(order) * 2 + 2) // 3)][:3000] if order else []
+        post_vecs = _norm(np.asarray(posts["embeddings"], dtype=np.float32))
+        reply_vecs = _norm(np.asarray(replies["embeddings"], dtype=np.float32))
+        embed = self.store.embedder.embed
+        on_vecs = _norm(np.asarray(embed([e.text for e in on]), dtype=np.float32)) if on else None
+        off_vecs = (
+            _norm(np.asarray(embed([e.text for e in off]), dtype=np.float32)) if off else None
+        )
+        dim = self.store.embedder.dimension if hasattr(self.store.embedder, "dimension") else 384
+
+        def arr(m: Any) -> np.ndarray:
+            return np.zeros((0, dim), dtype=np.float32) if m is None or not len(m) else m
+
+        return BrandVoice.build(
+            (
+                arr(post_vecs[keep] if len(keep) else None),
+                [posts["documents"][i] for i in keep],
+                [posts["metadatas"][i].get("language") for i in keep],
+            ),
+            (
+                arr(reply_vecs[:3000]),
+                list(replies["documents"][:3000]),
+                [m.get("language") for m in replies["metadatas"][:3000]],
+            ),
+            (arr(on_vecs), on),
+            (arr(off_vecs), off),
+        )
+
+    # -- citations ----------------------------------------------------------------------------
+
+    def cite(
+        self, profile: BrandProfile, rule: Any, query: str, language: str | None, term: str = ""
+    ) -> Citation | None:
+        """The guideline passage a rule rests on: the rule's own document, closest passage."""
+        source = getattr(rule, "source", None) or ""
+        cache_key = (f"{source}:{getattr(rule, 'line', '')}:{query}", language or "")
+        if cache_key in profile.citations:
+            return profile.citations[cache_key]
+        idx = [i for i, p in enumerate(profile.passages) if not source or p.source == source]
+        if not idx:
+            idx = list(range(len(profile.passages)))
+        citation: Citation | None = None
+        if idx and len(profile.passage_vectors):
+            q = _norm(np.asarray([self.store.embedder.embed_one(query)], dtype=np.float32))[0]
+            sims = profile.passage_vectors[idx] @ q
+            folded_term = fold_str(term) if term else ""
+            scored = []
+            for j, i in enumerate(idx):
+                p = profile.passages[i]
+                s = float(sims[j])
+                if folded_term and folded_term in fold_str(p.text):
+                    s += 0.15  # the passage that names the term is the one to cite
+                if language and p.language == language:
+                    s += 0.05
+                scored.append((s, i))
+            best = profile.passages[max(scored)[1]]
+            if language and best.language != language:
+                # Guidelines pair (EN) and (FR) subsections: cite the one in the text's language.
+                parent = best.heading.rsplit(" > ", 1)[0]
+                sibling = [
+                    profile.passages[i]
+                    for _, i in sorted(scored, reverse=True)
+                    if profile.passages[i].language == language
+                    and profile.passages[i].source == best.source
+                    and profile.passages[i].heading.rsplit(" > ", 1)[0] == parent
+                ]
+                best = sibling[0] if sibling else best
+            citation = Citation(
+                source=best.source,
+                heading=best.heading,
+                line=best.line,
+                excerpt=_excerpt_around(best.text, term or query),
+            )
+        elif source:
+            reason = getattr(rule, "reason", None) or query
+            citation = Citation(source=source, line=getattr(rule, "line", None), excerpt=reason)
+        profile.citations[cache_key] = citation  # type: ignore[assignment]
+        return citation
+
+    def _llm_voice(self, run: _Run, result: VoiceResult) -> int | None:
+        """A second opinion on the voice from an instruction-following LLM, if configured."""
+        llm = self.llm
+        if llm is None or getattr(llm, "style", "completion") != "chat":
+            return None
+        import json
+
+        from cmassist.llm.base import GenParams
+
+        prompts = self.prompts
+        if prompts is None:
+            return None
+        rule = run.rules.voice
+        try:
+            rendered = prompts.render(
+                "voice_check",
+                brand_name=run.profile.name,
+                adjectives=rule.adjectives if rule else [],
+                voice_reason=(rule.reason if rule else "") or "",
+                on_examples=[e.text for e in run.profile.voice.on_examples[:8]],
+                off_examples=[
+                    {"text": e.text, "why": e.why} for e in run.profile.voice.off_examples[:8]
+                ],
+                text=run.text,
+            )
+            raw = llm.complete(rendered, GenParams(max_tokens=200, temperature=0.0))
+            m = re.search(r"\{.*\}", raw, re.DOTALL)
+            data = json.loads(m.group()) if m else {}
+            score = int(data["score"])
+        except Exception as e:  # a judge that fails must not break the check
+            run.notices.append(
+                f"the LLM voice judgement failed ({type(e).__name__}); embeddings only"
+            )
+            return None
+        score = max(0, min(100, score))
+        for issue in data.get("issues", [])[:3] if isinstance(data.get("issues"), list) else []:
+            quote = str(issue.get("quote", "")) if isinstance(issue, dict) else ""
+            why = str(issue.get("why", "")) if isinstance(issue, dict) else ""
+            pos = run.text.find(quote) if quote else -1
+            if pos < 0 or not why:
+                continue
+            run.notices.append(f"LLM on voice: “{quote}”: {why}")
+        return score
+
+    # -- the check ----------------------------------------------------------------------------
+
+    def check(
+        self,
+        text: Any,
+        *,
+        platform: str,
+        brand: str,
+        kind: str = "post",
+        sponsored: bool = False,
+        language: str | None = None,
+        voice: bool = True,
+    ) -> CheckResult:
+        t0 = time.perf_counter()
+        text = check_input(text)
+        plat = get_platform(platform)
+        if kind not in ("post", "reply"):
+            raise InputError(f"unknown kind {kind!r}", "use post or reply")
+        profile = self.profile(brand)
+        rules = profile.rules
+        folded = fold(text)
+        lang = language or detect_language(text)
+        segments = _segments(text, lang)
+        run = _Run(self, profile, text, folded, lang, segments, plat, kind)
+        notices: list[str] = []
+        if rules.is_empty():
+            notices.append(
+                f"brand {profile.slug!r} has no machine-readable rules, so only length, facts "
+                "and voice were checked; add a `rules:` block to a guideline's front matter"
+            )
+        if lang is None:
+            notices.append(
+                "the text does not read as French or English; language-specific rules "
+                "were applied in both languages"
+            )
+
+        run.terms()
+        run.ad_disclosure(sponsored)
+        run.signature()
+        run.emoji()
+        run.hashtags()
+        limit = run.length()
+        run.links_and_facts()
+        run.shouting()
+        run.mixed_script()
+        voice_result = run.voice() if voice else None
+        notices.extend(run.notices)
+
+        findings = sorted(run.findings, key=lambda f: (f.start, list(RULES).index(f.rule)))
+        counts = {"block": 0, "warn": 0, "info": 0}
+        for f in findings:
+            counts[f.severity] += 1
+        compliance = max(0, 100 - sum(PENALTY[s] * n for s, n in counts.items()))
+        score = (
+            compliance
+            if voice_result is None
+            else round(0.6 * compliance + 0.4 * voice_result.score)
+        )
+        verdict: Verdict = "block" if counts["block"] else "warn" if counts["warn"] else "pass"
+        return CheckResult(
+            brand=profile.slug,
+            platform=plat.key,
+            kind=kind,
+            language=lang,
+            score=max(0, min(100, int(score))),
+            verdict=verdict,
+            findings=findings,
+            voice=voice_result,
+            notices=notices,
+            chars=count_chars(text, plat),
+            limit=limit,
+            elapsed_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+
+# -- one check's state and its rules ---------------------------------------------------------
+
+
+@dataclass
+class _Segment:
+    start: int
+    end: int
+    language: str | None
+
+
+def _segments(text: str, default: str | None) -> list[_Segment]:
+    out = []
+    for m in re.finditer(r"[^.!?…\n]+[.!?…]*", text):
+        seg = m.group()
+        out.append(_Segment(m.start(), m.end(), detect_language(seg, None) or default))
+    return out or [_Segment(0, len(text), default)]
+
+
+class _Run:
+    def __init__(
+        self,
+        checker: Checker,
+        profile: BrandProfile,
+        text: str,
+        folded: Folded,
+        language: str | None,
+        segments: list[_Segment],
+        platform: Platform,
+        kind: str,
+    ) -> None:
+        self.checker = checker
+        self.profile = profile
+        self.rules = profile.rules
+        self.text = text
+        self.folded = folded
+        self.language = language
+        self.segments = segments
+        self.platform = platform
+        self.kind = kind
+        self.findings: list[Finding] = []
+        self.notices: list[str] = []
+
+    # helpers
+
+    def lang_at(self, pos: int) -> str | None:
+        for s in self.segments:
+            if s.start <= pos < s.end:
+                return s.language
+        return self.language
+
+    def add(
+        self,
+        rule_id: str,
+        rule: Any,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        query: str,
+        term: str = "",
+        suggestion: str | None = None,
+        replacement: str | None = None,
+    ) -> None:
+        severity = getattr(rule, "severity", None) or RULES[rule_id]
+        citation = self.checker.cite(self.profile, rule, query, self.lang_at(start), term)
+        self.findings.append(
+            Finding(
+                rule=rule_id,
+                severity=severity,
+                start=start,
+                end=end,
+                message=message,
+                citation=citation,
+                suggestion=suggestion,
+                replacement=replacement,
+            )
+        )
+
+    def _reason(self, rule: Any) -> str:
+        r = getattr(rule, "reason", None)
+        return f" {r}" if r else ""
+
+    # rules
+
+    def terms(self) -> None:
+        labels = {
+            "banned_term": "is a banned term",
+            "discouraged_term": "is discouraged",
+            "claim_needs_proof": "is a claim that needs proof",
+        }
+        for t in self.profile.terms:
+            unless_spans = [
+                (m.start(), m.end()) for u in t.unless for m in u.finditer(self.folded.text)
+            ]
+            for m in t.pattern.finditer(self.folded.text):
+                if any(a <= m.start() and m.end() <= b for a, b in unless_spans):
+                    continue
+                start, end = self.folded.span(m.start(), m.end())
+                rule_lang = t.rule.lang
+                seg_lang = self.lang_at(start)
+                if rule_lang != "any" and seg_lang is not None and seg_lang != rule_lang:
+                    continue
+                found = self.text[start:end]
+                replacement = getattr(t.rule, "replacement", None)
+                mechanical = (
+                    replacement
+                    if replacement
+                    and len(replacement.split()) <= 4
+                    and not _is_instruction(replacement)
+                    else None
+                )
+                if mechanical and found[:1].isupper():
+                    mechanical = mechanical[:1].upper() + mechanical[1:]
+                if t.rule_id == "claim_needs_proof":
+                    suggestion = "give the proof (award, certification, source) or remove it"
+                elif replacement:
+                    suggestion = f"use “{replacement}” instead" if mechanical else replacement
+                else:
+                    suggestion = "remove it"
+                self.add(
+                    t.rule_id,
+                    t.rule,
+                    start,
+                    end,
+                    f"“{found}” {labels[t.rule_id]}.{self._reason(t.rule)}",
+                    query=f"{t.rule.term}: {t.rule.reason or ''}",
+                    term=t.rule.term,
+                    suggestion=suggestion,
+                    replacement=mechanical,
+                )
+
+    def ad_disclosure(self, sponsored: bool) -> None:
+        rule = self.rules.ad_disclosure
+        if rule is None or self.kind != "post":
+            return
+        trigger_span = None
+        for phrase in rule.triggers:
+            m = term_pattern(phrase, inflect=False).search(self.folded.text)
+            if m:
+                trigger_span = self.folded.span(m.start(), m.end())
+                break
+        if not sponsored and trigger_span is None:
+            return
+        lang = self.language or "en"
+        wanted = rule.get(lang) or ""
+        spans = {v: _find_tag(self.folded.text, v) for v in rule.variants()}
+        own = spans.get(wanted)
+        query = f"disclose partnership {rule.reason or ''}"
+        why = "a partnership post" if trigger_span else "marked as sponsored"
+        if own is None:
+            other = next((v for v, s in spans.items() if s is not None), None)
+            if other is not None:
+                a, b = self.folded.span(*spans[other])  # type: ignore[misc]
+                self.add(
+                    "ad_disclosure",
+                    rule,
+                    a,
+                    b,
+                    f"This is {why}; in a {_lang_name(lang)} post the disclosure is "
+                    f"“{wanted}”, not “{other}”.{self._reason(rule)}",
+                    query=query,
+                    term=wanted,
+                    suggestion=f"use “{wanted}”",
+                    replacement=wanted,
+                )
+                return
+            a, b = trigger_span or (0, 0)
+            self.add(
+                "ad_disclosure",
+                rule,
+                a,
+                b,
+                f"This is {why} but has no “{wanted}” disclosure.{self._reason(rule)}",
+                query=query,
+                term=wanted,
+                suggestion=f"start the post with “{wanted}”",
+            )
+            return
+        a, _ = self.folded.span(*own)
+        if rule.position == "start" and a >= rule.within_chars:
+            self.add(
+                "ad_disclosure",
+                rule,
+                a,
+                a + len(wanted),
+                f"“{wanted}” must come at the start of the post (within the first "
+                f"{rule.within_chars} characters), not at character {a}.{self._reason(rule)}",
+                query=query,
+                term=wanted,
+                suggestion=f"move “{wanted}” to the start of the post",
+            )
+
+    def signature(self) -> None:
+        rule = self.rules.reply_signature
+        if rule is None or self.kind != "reply":
+            return
+        lang = self.language or "en"
+        wanted = rule.get(lang) or ""
+        body = self.text.rstrip()
+        if _ends_with(body, wanted):
+            return
+        query = f"reply signature {rule.reason or ''}"
+        for other in rule.variants():
+            if other != wanted and _ends_with(body, other):
+                start = len(body) - len(other)
+                self.add(
+                    "reply_signature",
+                    rule,
+                    start,
+                    len(body),
+                    f"A {_lang_name(lang)} reply is signed “{wanted}”, not “{other}”."
+                    f"{self._reason(rule)}",
+                    query=query,
+                    term=wanted,
+                    suggestion=f"sign “{wanted}”",
+                    replacement=wanted,
+                )
+                return
+        self.add(
+            "reply_signature",
+            rule,
+            len(body),
+            len(body),
+            f"The reply does not end with the signature “{wanted}”.{self._reason(rule)}",
+            query=query,
+            term=wanted,
+            suggestion=f"end with “{wanted}” on its own line",
+            replacement=f"\n{wanted}",
+        )
+
+    def emoji(self) -> None:
+        rule = self.rules.emoji
+        prule = self.rules.platforms.get(self.platform.key)
+        found = emoji_spans(self.text)
+        limit = prule.max_emoji if prule and prule.max_emoji is not None else None
+        source_rule: Any = prule if limit is not None else rule
+        if limit is None and rule is not None:
+            limit = rule.max_per_post
+        banned = {fold_str(b).replace("\ufe0f", "") for b in (rule.banned if rule else [])}
+        for a, b in found:
+            if banned and fold_str(self.text[a:b]).replace("\ufe0f", "") in banned:
+                self.add(
+                    "emoji",
+                    rule,
+                    a,
+                    b,
+                    f"The emoji {self.text[a:b]} is not used by {self.profile.name}."
+                    f"{self._reason(rule)}",
+                    query=f"banned emoji {rule.reason if rule else ''}",
+                    suggestion="remove it or choose another emoji",
+                    replacement="",
+                )
+        if limit is not None and len(found) > limit:
+            a, b = found[limit][0], found[-1][1]
+            self.add(
+                "emoji",
+                source_rule,
+                a,
+                b,
+                f"{len(found)} emoji; {self.platform.name} posts by {self.profile.name} use at "
+                f"most {limit}.{self._reason(source_rule)}",
+                query=f"{self.platform.name} emoji limit {getattr(source_rule, 'reason', '')}",
+                term=self.platform.name if source_rule is prule else "emoji",
+                suggestion=f"keep at most {limit} emoji",
+            )
+
+    def hashtags(self) -> None:
+        rule = self.rules.hashtags
+        prule = self.rules.platforms.get(self.platform.key)
+        tags = [(m.start(), m.end(), m.group()) for m in _HASHTAG.finditer(self.text)]
+        if not tags:
+            return
+        limit = prule.max_hashtags if prule and prule.max_hashtags is not None else None
+        source_rule: Any = prule if limit is not None else rule
+        if limit is None and rule is not None:
+            limit = rule.max_per_post
+        if self.platform.max_hashtags is not None:
+            limit = (
+                min(limit, self.platform.max_hashtags)
+                if limit is not None
+                else self.platform.max_hashtags
+            )
+        disclosures = {
+            fold_str(v)
+            for v in (self.rules.ad_disclosure.variants() if self.rules.ad_disclosure else [])
+        }
+        if rule is not None:
+            banned = {fold_str(b) for b in rule.banned}
+            for a, b, tag in tags:
+                if fold_str(tag) in banned:
+                    self.add(
+                        "hashtags",
+                        rule,
+                        a,
+                        b,
+                        f"{tag} is on {self.profile.name}'s list of hashtags never to use."
+                        f"{self._reason(rule)}",
+                        query=f"banned hashtags {rule.reason or ''}",
+                        term=tag,
+                        suggestion="remove it",
+                        replacement="",
+                    )
+                    continue
+                if fold_str(tag) in disclosures:
+                    continue
+                fixed = _fix_case(tag, rule.case)
+                if fixed != tag:
+                    style = "CamelCase" if rule.case == "camel" else "lowercase"
+                    self.add(
+                        "hashtags",
+                        rule,
+                        a,
+                        b,
+                        f"{tag} is not written in {style} without accents.{self._reason(rule)}",
+                        query=f"hashtag format {style} {rule.reason or ''}",
+                        term="hashtag",
+                        suggestion=f"write {fixed}",
+                        replacement=fixed,
+                    )
+        if limit is not None and len(tags) > limit:
+            a, b = tags[limit][0], tags[-1][1]
+            self.add(
+                "hashtags",
+                source_rule,
+                a,
+                b,
+                f"{len(tags)} hashtags; {self.platform.name} posts by {self.profile.name} use "
+                f"at most {limit}.{self._reason(source_rule)}",
+                query=f"{self.platform.name} hashtags limit {getattr(source_rule, 'reason', '')}",
+                term=self.platform.name if source_rule is prule else "hashtag",
+                suggestion=f"keep the {limit} most useful",
+            )
+
+    def length(self) -> int:
+        prule = self.rules.platforms.get(self.platform.key)
+        limit = self.platform.max_chars
+        if prule and prule.max_chars:
+            limit = min(limit, prule.max_chars)
+        n = count_chars(self.text, self.platform)
+        if n > limit:
+            lo, hi = 0, len(self.text)
+            while lo < hi:  # the first character past the limit
+                mid = (lo + hi) // 2
+                if count_chars(self.text[: mid + 1], self.platform) > limit:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            rule: Any = prule if prule and prule.max_chars and prule.max_chars <= limit else None
+            self.add(
+                "length",
+                rule or _Rule(),
+                lo,
+                len(self.text),
+                f"{n} characters as {self.platform.name} counts them; the limit is {limit} "
+                f"({n - limit} over).{self._reason(rule)}",
+                query=f"{self.platform.name} length limit characters",
+                term=self.platform.name,
+                suggestion=f"cut {n - limit} characters",
+            )
+        return limit
+
+    def links_and_facts(self) -> None:
+        links = self.rules.links
+        facts_rule = self.rules.facts
+        kinds = (
+            set(facts_rule.kinds)
+            if facts_rule
+            else {"email", "phone", "url", "price", "date", "time"}
+        )
+        allowed = [d.lower().removeprefix("www.") for d in (links.allowed_domains if links else [])]
+        for f in extract(self.text):
+            if f.kind == "url":
+                host = f.key.split("/", 1)[0]
+                if links is not None and not any(
+                    host == d or host.endswith("." + d) for d in allowed
+                ):
+                    short = host in SHORTENERS
+                    self.add(
+                        "link_domain",
+                        links,
+                        f.start,
+                        f.end,
+                        f"{'Link shortener' if short else 'Link to'} {host}: "
+                        f"{self.profile.name} only links to {', '.join(allowed)}."
+                        f"{self._reason(links)}",
+                        query=f"links allowed domains {links.reason or ''}",
+                        term=allowed[0] if allowed else "link",
+                        suggestion=f"link to a page on {allowed[0]}" if allowed else "remove it",
+                    )
+                    continue
+            if f.kind not in kinds or self.profile.facts.knows(f):
+                continue
+            what = {
+                "email": "email address",
+                "phone": "phone number",
+                "url": "web address",
+                "price": "price",
+                "date": "date",
+                "time": "time",
+            }[f.kind]
+            self.add(
+                "unverified_fact",
+                facts_rule or _Rule(),
+                f.start,
+                f.end,
+                f"The {what} “{f.text}” appears nowhere in {self.profile.name}'s guidelines, "
+                f"posts or replies, so it may be invented or out of date."
+                f"{self._reason(facts_rule)}",
+                query=f"reference facts {what} {self._reason(facts_rule)}",
+                term="",
+                suggestion=f"check the {what} against the reference facts, or remove it",
+            )
+
+    def shouting(self) -> None:
+        rule = self.rules.shouting
+        if rule is None:
+            return
+        query = f"shouting capitals exclamation marks {rule.reason or ''}"
+        marks = [m.start() for m in re.finditer("!", self.text)]
+        covered: set[int] = set()
+        for m in re.finditer(r"[!?]*![!?]*", self.text):
+            if len(m.group()) >= 2:
+                covered.update(range(m.start(), m.end()))
+                self.add(
+                    "shouting",
+                    rule,
+                    m.start(),
+                    m.end(),
+                    f"“{m.group()}” raises the voice.{self._reason(rule)}",
+                    query=query,
+                    term="!",
+                    suggestion="use a single period or one exclamation mark",
+                    replacement="!" if "!" in m.group() and rule.max_exclamations else ".",
+                )
+        if len(marks) > rule.max_exclamations:
+            extra = [p for p in marks[rule.max_exclamations :] if p not in covered]
+            if extra:
+                self.add(
+                    "shouting",
+                    rule,
+                    extra[0],
+                    extra[-1] + 1,
+                    f"{len(marks)} exclamation marks; at most {rule.max_exclamations}."
+                    f"{self._reason(rule)}",
+                    query=query,
+                    term="!",
+                    suggestion="keep one exclamation mark at most; let the words carry the news",
+                )
+        allowed = set(rule.allowed_caps)
+        skip = [(f.start, f.end) for f in extract(self.text, ("url", "email"))]
+        caps = []
+        for m in regex.finditer(r"(?<![#@\w])\p{Lu}{4,}(?![\w])", self.text):
+            if m.group() in allowed or any(a <= m.start() < b for a, b in skip):
+                continue
+            caps.append((m.start(), m.end(), m.group()))
+        for a, b, word in caps:
+            self.add(
+                "shouting",
+                rule,
+                a,
+                b,
+                f"“{word}” is in capitals, which reads as shouting.{self._reason(rule)}",
+                query=query,
+                term="capitals",
+                suggestion=f"write “{word.capitalize()}”",
+                replacement=word.capitalize(),
+            )
+        letters = [ch for ch in self.text if ch.isalpha()]
+        if not caps and len(letters) >= 20:
+            ratio = sum(ch.isupper() for ch in letters) / len(letters)
+            if ratio > rule.max_caps_ratio:
+                self.add(
+                    "shouting",
+                    rule,
+                    0,
+                    len(self.text),
+                    f"{ratio:.0%} of the letters are capitals (at most "
+                    f"{rule.max_caps_ratio:.0%}).{self._reason(rule)}",
+                    query=query,
+                    term="capitals",
+                    suggestion="write in sentence case",
+                )
+
+    def mixed_script(self) -> None:
+        for a, b in mixed_script_words(self.text):
+            self.add(
+                "mixed_script",
+                self.rules.voice or _Rule(),
+                a,
+                b,
+                f"“{self.text[a:b]}” mixes Latin letters with Cyrillic or Greek look-alikes, "
+                "which hides words from checks, search and screen readers.",
+                query="our language accessibility",
+                suggestion="retype the word in plain Latin letters",
+                replacement=fold_str(self.text[a:b]) if self.text[a:b].islower() else None,
+            )
+
+    def voice(self) -> VoiceResult | None:
+        model = self.profile.voice
+        self.notices.extend(model.notes)
+        if not model.usable:
+            self.notices.append(
+                f"no past posts, replies or voice examples for {self.profile.slug!r}; "
+                "the voice was not scored"
+            )
+            return None
+        embedder = self.checker.store.embedder
+        e = _norm(np.asarray([embedder.embed_one(self.text)], dtype=np.float32))[0]
+        vs = model.score(e, self.kind, self.language)
+        result = VoiceResult(
+            score=vs.score,
+            method="embeddings",
+            nearest_on_voice=vs.nearest_on.text if vs.nearest_on else None,
+            nearest_off_voice=vs.nearest_off.text if vs.nearest_off else None,
+            off_voice_why=vs.nearest_off.why if vs.nearest_off else None,
+        )
+        llm_score = self.checker._llm_voice(self, result)
+        if llm_score is not None:
+            result.llm_score = llm_score
+            result.score = round((vs.score + llm_score) / 2)
+            result.method = "embeddings+llm"
+        rule = self.rules.voice
+        threshold = rule.min_score if rule else 50
+        if result.score >= threshold:
+            return result
+        adjectives = ", ".join(rule.adjectives) if rule and rule.adjectives else ""
+        off = vs.nearest_off
+        parts = [f"Sounds off-voice (voice {result.score}/100, {threshold} expected)."]
+        if off is not None:
+            parts.append(
+                f"Closest to the off-voice example “{off.text}”"
+                + (f" ({off.why.rstrip('.')})." if off.why else ".")
+            )
+        if adjectives:
+            parts.append(f"{self.profile.name} sounds {adjectives}.")
+        start, end = self._worst_sentence(off)
+        citation = None
+        if off is not None and off.source:
+            citation = Citation(
+                source=off.source,
+                heading=off.heading,
+                line=off.line,
+                excerpt=f"“{off.text}”" + (f": {off.why}" if off.why else ""),
+            )
+        elif rule is not None:
+            citation = self.checker.cite(
+                self.profile, rule, f"voice {rule.reason or ''}", self.language
+            )
+        on = vs.nearest_on.text if vs.nearest_on else None
+        self.findings.append(
+            Finding(
+                rule="voice",
+                severity=(rule.severity if rule and rule.severity else RULES["voice"]),
+                start=start,
+                end=end,
+                message=" ".join(parts),
+                citation=citation,
+                suggestion=(
+                    f"use “Rewrite in brand voice”, or model it on this on-voice example: “{on}”"
+                    if on
+                    else "use “Rewrite in brand voice”"
+                ),
+            )
+        )
+        return result
+
+    def _worst_sentence(self, off: Example | None) -> tuple[int, int]:
+        """The sentence closest to the off-voice example, to highlight."""
+        sentences = [s for s in self.segments if self.text[s.start : s.end].strip()]
+        if off is None or len(sentences) < 2:
+            return 0, len(self.text)
+        embedder = self.checker.store.embedder
+        vecs = _norm(
+            np.asarray(
+                embedder.embed([off.text, *(self.text[s.start : s.end] for s in sentences)]),
+                dtype=np.float32,
+            )
+        )
+        best = sentences[int(np.argmax(vecs[1:] @ vecs[0]))]
+        return best.start, best.end
+
+
+# -- small helpers -------------------------------------------------------------------------------
+
+
+def _compile_terms(rules: BrandRules) -> list[_Term]:
+    out = []
+    for rule_id, items in (
+        ("banned_term", rules.banned_terms),
+        ("discouraged_term", rules.discouraged_terms),
+        ("claim_needs_proof", rules.claims_needing_proof),
+    ):
+        for r in items:
+            out.append(
+                _Term(
+                    rule_id,
+                    r,
+                    term_pattern(r.term, r.lang),
+                    [term_pattern(u, inflect=False) for u in r.unless],
+                )
+            )
+    # A longer term wins over a shorter one it contains ("satisfaction garantie" over "garanti").
+    return out
+
+
+_EMOJI = regex.compile(r"\X")
+
+
+def emoji_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of emoji, one per emoji as a person sees it (ZWJ sequences and flags count once)."""
+    spans = []
+    pos = 0
+    for m in _EMOJI.finditer(text):
+        g = m.group()
+        pos = m.start()
+        first = g[0]
+        if regex.match(r"\p{Extended_Pictographic}", first):
+            if first in "©®™‼⁉" and "\ufe0f" not in g:
+                continue
+            spans.append((pos, m.end()))
+        elif regex.match(r"\p{Regional_Indicator}", first) or (len(g) > 1 and "\u20e3" in g):
+            spans.append((pos, m.end()))
+    return spans
+
+
+def _find_tag(folded_text: str, tag: str) -> tuple[int, int] | None:
+    ft = fold_str(tag)
+    pattern = re.escape(ft) + (r"(?![\w])" if ft[-1:].isalnum() else "")
+    if ft[:1].isalnum():
+        pattern = r"(?<![\w#])" + pattern
+    m = re.search(pattern, folded_text)
+    return (m.start(), m.end()) if m else None
+
+
+def _dashless(s: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"^[\s\-–—]+", "", s)).strip().casefold()
+
+
+def _ends_with(body: str, signature: str) -> bool:
+    if not signature:
+        return True
+    tail = body[-(len(signature) + 4) :]
+    return _dashless(tail).endswith(_dashless(signature)) and _dashless(signature) != ""
+
+
+def _fix_case(tag: str, case: str) -> str:
+    body = tag[1:]
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", body) if unicodedata.category(c) != "Mn"
+    )
+    if case == "lower":
+        return "#" + plain.replace("_", "").lower()
+    if case == "camel":
+        parts = [p for p in re.split(r"[_\-]+", plain) if p]
+        return "#" + "".join(p[:1].upper() + p[1:] for p in parts)
+    return tag
+
+
+def _is_instruction(replacement: str) -> bool:
+    """ "name the region..." is advice, not a word to put in place."""
+    first = fold_str(replacement).split()[0] if replacement.split() else ""
+    return first in {
+        "name", "give", "explain", "say", "use", "nommer", "donner", "expliquer", "dire",
+        "utiliser", "remove", "retirer",
+    }  # fmt: skip
+
+
+def _lang_name(lang: str) -> str:
+    return {"fr": "French", "en": "English"}.get(lang, lang)
+
+
+def _engagement(meta: dict[str, Any]) -> float:
+    def num(k: str) -> float:
+        try:
+            return float(meta.get(k) or 0)
+        except (TypeError, ValueError):
+            return 0.0
+
+    interactions = num("likes") + num("comments") * 2 + num("shares") * 3
+    views = num("impressions")
+    return interactions / views if views > 0 else interactions / 1000
+
+
+def _excerpt_around(text: str, needle: str, limit: int = 260) -> str:
+    """The sentences of a passage around the needle, or its start; heading line dropped."""
+    body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#")).strip()
+    flat = " ".join(body.split())
+    if not flat:
+        return excerpt(text, limit)
+    pos = fold_str(flat).find(fold_str(needle)) if needle else -1
+    if pos < 0 or len(flat) <= limit:
+        return excerpt(flat, limit)
+    start = max(flat.rfind(". ", 0, pos) + 2, 0) if flat.rfind(". ", 0, pos) >= 0 else 0
+    if pos - start > limit // 2:
+        start = max(0, flat.rfind(" ", 0, pos - limit // 3) + 1)
+    piece = flat[start:]
+    return ("…" if start else "") + excerpt(piece, limit)
