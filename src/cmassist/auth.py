@@ -35,8 +35,6 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, _unb64(digest))
 
 
-
-
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 

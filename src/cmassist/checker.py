@@ -383,7 +383,8 @@ class Checker:
         rule = run.rules.voice
         try:
             rendered = prompts.render(
-                "voice_check",
+                "voice_check.j2",
+                "chat",
                 brand_name=run.profile.name,
                 adjectives=rule.adjectives if rule else [],
                 voice_reason=(rule.reason if rule else "") or "",
@@ -418,7 +419,7 @@ class Checker:
         self,
         text: Any,
         *,
-        platform: str,
+        platform: str | None,
         brand: str,
         kind: str = "post",
         sponsored: bool = False,
@@ -427,7 +428,7 @@ class Checker:
     ) -> CheckResult:
         t0 = time.perf_counter()
         text = check_input(text)
-        plat = get_platform(platform)
+        plat = get_platform(platform) if platform else None
         if kind not in ("post", "reply"):
             raise InputError(f"unknown kind {kind!r}", "use post or reply")
         profile = self.profile(brand)
@@ -473,7 +474,7 @@ class Checker:
         verdict: Verdict = "block" if counts["block"] else "warn" if counts["warn"] else "pass"
         return CheckResult(
             brand=profile.slug,
-            platform=plat.key,
+            platform=plat.key if plat else "",
             kind=kind,
             language=lang,
             score=max(0, min(100, int(score))),
@@ -481,7 +482,7 @@ class Checker:
             findings=findings,
             voice=voice_result,
             notices=notices,
-            chars=count_chars(text, plat),
+            chars=count_chars(text, plat) if plat else len(text),
             limit=limit,
             elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
@@ -514,7 +515,7 @@ class _Run:
         folded: Folded,
         language: str | None,
         segments: list[_Segment],
-        platform: Platform,
+        platform: Platform | None,
         kind: str,
     ) -> None:
         self.checker = checker
@@ -717,9 +718,13 @@ class _Run:
             replacement=f"\n{wanted}",
         )
 
+    @property
+    def where(self) -> str:
+        return f"{self.platform.name} posts" if self.platform else "Posts"
+
     def emoji(self) -> None:
         rule = self.rules.emoji
-        prule = self.rules.platforms.get(self.platform.key)
+        prule = self.rules.platforms.get(self.platform.key) if self.platform else None
         found = emoji_spans(self.text)
         limit = prule.max_emoji if prule and prule.max_emoji is not None else None
         source_rule: Any = prule if limit is not None else rule
@@ -746,16 +751,16 @@ class _Run:
                 source_rule,
                 a,
                 b,
-                f"{len(found)} emoji; {self.platform.name} posts by {self.profile.name} use at "
+                f"{len(found)} emoji; {self.where} by {self.profile.name} use at "
                 f"most {limit}.{self._reason(source_rule)}",
-                query=f"{self.platform.name} emoji limit {getattr(source_rule, 'reason', '')}",
-                term=self.platform.name if source_rule is prule else "emoji",
+                query=f"{self.where} emoji limit {getattr(source_rule, 'reason', '')}",
+                term=self.platform.name if self.platform and source_rule is prule else "emoji",
                 suggestion=f"keep at most {limit} emoji",
             )
 
     def hashtags(self) -> None:
         rule = self.rules.hashtags
-        prule = self.rules.platforms.get(self.platform.key)
+        prule = self.rules.platforms.get(self.platform.key) if self.platform else None
         tags = [(m.start(), m.end(), m.group()) for m in _HASHTAG.finditer(self.text)]
         if not tags:
             return
@@ -763,7 +768,7 @@ class _Run:
         source_rule: Any = prule if limit is not None else rule
         if limit is None and rule is not None:
             limit = rule.max_per_post
-        if self.platform.max_hashtags is not None:
+        if self.platform and self.platform.max_hashtags is not None:
             limit = (
                 min(limit, self.platform.max_hashtags)
                 if limit is not None
@@ -813,14 +818,16 @@ class _Run:
                 source_rule,
                 a,
                 b,
-                f"{len(tags)} hashtags; {self.platform.name} posts by {self.profile.name} use "
+                f"{len(tags)} hashtags; {self.where} by {self.profile.name} use "
                 f"at most {limit}.{self._reason(source_rule)}",
-                query=f"{self.platform.name} hashtags limit {getattr(source_rule, 'reason', '')}",
-                term=self.platform.name if source_rule is prule else "hashtag",
+                query=f"{self.where} hashtags limit {getattr(source_rule, 'reason', '')}",
+                term=self.platform.name if self.platform and source_rule is prule else "hashtag",
                 suggestion=f"keep the {limit} most useful",
             )
 
     def length(self) -> int:
+        if self.platform is None:
+            return 0
         prule = self.rules.platforms.get(self.platform.key)
         limit = self.platform.max_chars
         if prule and prule.max_chars:

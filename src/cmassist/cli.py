@@ -40,6 +40,7 @@ from cmassist.models import Draft, Kind
 from cmassist.platforms import PLATFORMS, table
 from cmassist.review import STATES, Actor, DraftView, ReviewService
 from cmassist.services import Services
+from cmassist.textutil import normalize_language
 
 PLATFORM_CHOICES = sorted(PLATFORMS)
 
@@ -461,6 +462,158 @@ def search(
         )
 
 
+def _print_findings(text: str, result: dict[str, Any], indent: str = "") -> None:
+    """Findings as a reviewer reads them: where, what, why (cited), and the fix."""
+    voice = result.get("voice") or {}
+    head = f"{result['verdict'].upper()} · score {result['score']}/100"
+    if voice:
+        head += f" · voice {voice['score']}/100"
+    if result.get("limit"):
+        head += f" · {result.get('chars')}/{result['limit']} chars"
+    click.echo(indent + head)
+    for f in result["findings"]:
+        line = text[: f["start"]].count("\n") + 1
+        col = f["start"] - (text.rfind("\n", 0, f["start"]) + 1) + 1
+        words = text[f["start"] : f["end"]]
+        shown = f" “{_one_line(words, 50)}”" if words.strip() else ""
+        click.echo(f"{indent}  {line}:{col} {f['severity']:<5} {f['rule']}{shown}")
+        click.echo(f"{indent}      {f['message']}")
+        if f.get("suggestion"):
+            click.echo(f"{indent}      fix: {f['suggestion']}")
+        c = f.get("citation")
+        if c:
+            where = f"{c['source']}:{c['line']}" if c.get("line") else c["source"]
+            heading = c.get("heading", "").split(" > ")[-1]
+            click.echo(f"{indent}      see {where} ({heading}): {_one_line(c['excerpt'], 160)}")
+    for n in result.get("notices", []):
+        click.echo(f"{indent}  note: {n}")
+
+
+def _text_arg(text: str | None, file: str | None) -> str:
+    if file:
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise InputError(f"{file}: cannot read ({e.strerror or e})", "check the path") from e
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{file}: not UTF-8 text (it looks binary)", "save it as UTF-8 plain text"
+            ) from None
+    if text is None:
+        raise InputError("no text to check", "give TEXT, '-' for standard input, or --file")
+    return _read_arg(text)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--file", "-f", "file", default=None, help="Read the text from this file.")
+@click.option("--platform", "-p", required=True, help="Platform the text is for.")
+@brand_option
+@click.option("--kind", type=click.Choice(["post", "reply"]), default="post", show_default=True)
+@click.option("--sponsored", is_flag=True, help="A paid or partnership post (ad disclosure).")
+@click.option("--language", "-l", default=None, help="fr or en (default: detected).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["block", "warn", "never"]),
+    default="block",
+    show_default=True,
+    help="Exit 1 when the verdict is this bad, for scripts and CI.",
+)
+@json_option
+@click.pass_context
+def check(
+    ctx: click.Context,
+    text: str | None,
+    file: str | None,
+    platform: str,
+    brand: str | None,
+    kind: str,
+    sponsored: bool,
+    language: str | None,
+    fail_on: str,
+    as_json: bool,
+) -> None:
+    """Check TEXT against the brand's guidelines: findings with their guideline, and fixes.
+
+    Prints {"score", "verdict", "findings": [{"rule", "severity", "start", "end",
+    "message", "citation": {"source", "excerpt"}, "suggestion"}]} with --json.
+    """
+    services = _services(ctx)
+    body = _text_arg(text, file)
+    result = services.checker.check(
+        body,
+        platform=platform,
+        brand=brand or services.settings.brand,
+        kind=kind,
+        sponsored=sponsored,
+        language=normalize_language(language) if language else None,
+    )
+    data = result.public()
+    if as_json:
+        _emit(data)
+    else:
+        _print_findings(body, data)
+    bad = {"block": ("block",), "warn": ("block", "warn"), "never": ()}[fail_on]
+    if result.verdict in bad:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--file", "-f", "file", default=None, help="Read the text from this file.")
+@click.option("--platform", "-p", required=True, help="Platform the text is for.")
+@brand_option
+@click.option("--kind", type=click.Choice(["post", "reply"]), default="post", show_default=True)
+@click.option("--language", "-l", default=None, help="fr or en (default: detected).")
+@click.option("--seed", type=int, default=None, help="Seed, for reproducible output.")
+@json_option
+@click.pass_context
+def rewrite(
+    ctx: click.Context,
+    text: str | None,
+    file: str | None,
+    platform: str,
+    brand: str | None,
+    kind: str,
+    language: str | None,
+    seed: int | None,
+    as_json: bool,
+) -> None:
+    """Rewrite TEXT in the brand's voice, keeping its facts, and check the rewrite."""
+    services = _services(ctx)
+    body = _text_arg(text, file)
+    brand = brand or services.settings.brand
+    before = services.checker.check(body, platform=platform, brand=brand, kind=kind)
+    problems = [f.message for f in before.findings][:8]
+    drafts = [
+        e.draft
+        for e in services.drafting.stream_rewrite(
+            body,
+            platform=platform,
+            kind=kind,
+            brand=brand,
+            language=normalize_language(language) if language else None,
+            problems=problems,
+            seed=seed,
+        )
+        if e.draft is not None
+    ]
+    d = drafts[0]
+    if as_json:
+        _emit({"before": before.public(), "rewrite": d.public()})
+        return
+    click.echo("before:")
+    _print_findings(body, before.public(), "  ")
+    click.echo(f"\nrewrite:\n{d.text}\n")
+    for note in d.notes:
+        click.echo(f"  note: {note}")
+    if d.check:
+        _print_findings(d.text, d.check, "  ")
+
+
 @cli.command()
 @json_option
 @click.pass_context
@@ -703,6 +856,15 @@ def review_show(ctx: click.Context, draft_id: int, as_json: bool) -> None:
     if v.approved_until:
         click.echo(f"approved until {_when(v.approved_until)}")
     click.echo(f"\n{v.text}\n")
+    if v.check and "error" in v.check:
+        click.echo(f"check: could not run ({v.check['error']})")
+    elif v.check and "unchecked" in v.check:
+        click.echo(f"check: not run ({v.check['unchecked']})")
+    elif v.check:
+        _print_findings(v.text, v.check)
+    if v.override:
+        o = v.override
+        click.echo(f"blocking findings overridden by {o['reviewer']}: {o['reason']}")
     if v.context:
         click.echo(f"from: {_one_line(v.context, 200)}")
     click.echo("versions:")
@@ -831,6 +993,25 @@ def review_request_changes(
     actor = _login(ctx)
     view = _services(ctx).review.request_changes(actor, draft_id, reason=reason, expected=expected)
     _print_change(view, as_json, f"draft #{view.id}: changes requested")
+
+
+@review.command("override")
+@click.argument("draft_id", metavar="ID", type=int)
+@click.option("--reason", required=True, help="Why the blocking findings do not apply.")
+@expect_option
+@user_option
+@json_option
+@click.pass_context
+def review_override(
+    ctx: click.Context, draft_id: int, reason: str, expected: int | None, as_json: bool
+) -> None:
+    """Let a draft's current text go on despite its blocking findings (a reviewer who did
+    not write it; the reason is audited; any edit voids it)."""
+    actor = _login(ctx)
+    view = _services(ctx).review.override_findings(
+        actor, draft_id, reason=reason, expected=expected
+    )
+    _print_change(view, as_json, f"draft #{view.id}: blocking findings overridden")
 
 
 # -- scheduling and publishing ----------------------------------------------------------

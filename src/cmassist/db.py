@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -96,6 +97,22 @@ class VersionRow(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
+    # The tone and compliance check of this exact text (CheckResult.public()), or an error.
+    check_result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class OverrideRow(Base):
+    """A reviewer's decision to let a version with blocking findings go to review anyway."""
+
+    __tablename__ = "finding_overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text_hash: Mapped[str] = mapped_column(String(64))  # the override binds to these words
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DecisionRow(Base):
@@ -198,9 +215,18 @@ def _m002_append_only_audit(conn: Any) -> None:
         )
 
 
+def _m003_checks(conn: Any) -> None:
+    """Check results on versions, and reviewers' overrides of blocking findings."""
+    columns = {c["name"] for c in inspect(conn).get_columns("draft_versions")}
+    if "check_result" not in columns:
+        conn.execute(text("ALTER TABLE draft_versions ADD COLUMN check_result JSON"))
+    Base.metadata.create_all(conn, tables=[OverrideRow.__table__], checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Any], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "append-only audit log", _m002_append_only_audit),
+    (3, "check results and finding overrides", _m003_checks),
 ]
 
 

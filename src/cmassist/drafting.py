@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cmassist.checker import Checker
 from cmassist.config import Settings
-from cmassist.errors import InputError
+from cmassist.errors import CmassistError, InputError
 from cmassist.guidelines import BrandRules
 from cmassist.llm.base import LLM, GenParams, RenderedPrompt, Usage
 from cmassist.models import Draft, Kind, PromptRef, Source
@@ -57,12 +58,20 @@ class _Context:
 
 class Drafting:
     def __init__(
-        self, store: KnowledgeStore, llm: LLM, prompts: PromptLibrary, settings: Settings
+        self,
+        store: KnowledgeStore,
+        llm: LLM,
+        prompts: PromptLibrary,
+        settings: Settings,
+        *,
+        checker: Checker | None = None,
     ) -> None:
         self.store = store
         self.llm = llm
         self.prompts = prompts
         self.settings = settings
+        # Every post and reply is checked as it is made, so the author sees the findings.
+        self.checker = checker
 
     # -- public API -------------------------------------------------------------------------
 
@@ -179,6 +188,83 @@ class Drafting:
             yield from self._generate(
                 "reply", prompt, params, ctx, n, rng, target, signature=signature
             )
+
+    def stream_rewrite(
+        self,
+        text: str,
+        *,
+        platform: str,
+        kind: str = "post",
+        brand: str | None = None,
+        language: str | None = None,
+        problems: Sequence[str] = (),
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        """The text rewritten in the brand's voice, keeping its facts; the rewrite is checked
+        again (`draft.check`) and a fact of the original it lost is named in `notes`."""
+        from cmassist.facts import extract
+
+        text = self._check_text(text, "text", self.settings.max_brief_chars)
+        if kind not in ("post", "reply"):
+            raise InputError(f"unknown kind {kind!r}", "use post or reply")
+        target = get_platform(platform)
+        brand = self._brand(brand)
+        lang = self._language(text, language)
+        ctx = self._context(
+            brand,
+            text,
+            lang,
+            Kind.POST if kind == "post" else Kind.REPLY,
+            target,
+            "voice and tone: personality, do and don't",
+        )
+        signature = None
+        if kind == "reply" and ctx.rules.reply_signature:
+            signature = ctx.rules.reply_signature.get(lang)
+        body = text
+        if signature and body.rstrip().endswith(signature):
+            body = body.rstrip()[: -len(signature)].rstrip()
+        examples = [
+            {
+                "topic": (
+                    excerpt(h.text, 160)
+                    if kind == "reply"
+                    else h.metadata.get("topic") or excerpt(h.text, 80)
+                ),
+                "text": excerpt_block(
+                    str(h.metadata.get("reply", "")) if kind == "reply" else h.text, 600
+                ),
+            }
+            for h in ctx.examples
+        ]
+        prompt = self.prompts.render(
+            "rewrite.j2",
+            self.llm.style,
+            brand_name=ctx.brand_name,
+            platform_name=target.name,
+            limit=self._limit(target, ctx.rules),
+            language_name=LANGUAGE_NAMES.get(lang, lang),
+            kind=kind,
+            draft=body,
+            problems=list(problems),
+            adjectives=ctx.rules.voice.adjectives if ctx.rules.voice else [],
+            examples=examples,
+        )
+        params = GenParams(
+            max_tokens=target.max_new_tokens,
+            temperature=min(self.settings.llm_temperature, 0.7),
+            stop=["###", "\nTopic:", "\nPost:", "<end_of_turn>"],
+        )
+        rng = random.Random(seed)
+        for event in self._generate(kind, prompt, params, ctx, 1, rng, target, signature=signature):
+            if event.draft is not None:
+                kept = {(f.kind, f.key) for f in extract(event.draft.text)}
+                lost = [f.text for f in extract(text) if (f.kind, f.key) not in kept]
+                if lost:
+                    event.draft.notes.append(
+                        "the rewrite lost these facts of the original: " + ", ".join(lost)
+                    )
+            yield event
 
     def stream_ideas(
         self,
@@ -312,6 +398,13 @@ class Drafting:
             elapsed_s=round(time.perf_counter() - started, 3),
             tokens=usage.completion_tokens,
         )
+        if self.checker is not None and text and kind in ("post", "reply"):
+            try:
+                draft.check = self.checker.check(
+                    text, platform=key, brand=ctx.brand, kind=kind, language=ctx.language
+                ).public()
+            except CmassistError as e:
+                notes.append(f"the tone and compliance check failed: {e}")
         yield DraftEvent("draft", n, key, text, draft)
 
     def _context(

@@ -102,6 +102,10 @@ class StateError(InputError):
     """The draft is not in a state that allows this action."""
 
 
+class BlockingFindingsError(StateError):
+    """The draft's current text has blocking findings and no reviewer has overridden them."""
+
+
 class ConflictError(CmassistError):
     """Someone else changed the draft since it was read: nothing was written."""
 

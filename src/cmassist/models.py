@@ -96,6 +96,8 @@ class Draft(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what post-processing changed, and why
     elapsed_s: float | None = None
     tokens: int | None = None
+    # The tone and compliance check of the final text (CheckResult.public()), if it ran.
+    check: dict[str, Any] | None = None
 
     @property
     def fits(self) -> bool:

@@ -37,6 +37,7 @@ from cmassist.db import (
     DecisionRow,
     DraftRow,
     OutboxRow,
+    OverrideRow,
     SettingRow,
     User,
     VersionRow,
@@ -45,12 +46,15 @@ from cmassist.db import (
 )
 from cmassist.errors import (
     AuthError,
+    BlockingFindingsError,
+    CmassistError,
     ConflictError,
     ForbiddenError,
     InputError,
     NotFoundError,
     PublishBlockedError,
     StateError,
+    UnknownBrandError,
 )
 from cmassist.models import Draft
 from cmassist.platforms import get_platform
@@ -70,6 +74,12 @@ STATES = (
 EDITABLE = {"draft", "submitted", "changes_requested", "approved", "scheduled", "failed", "expired"}
 MAX_TEXT = 100_000
 PAUSE_KEY = "publishing_paused"
+
+
+def _describe(finding: dict[str, Any], text: str) -> str:
+    words = text[finding.get("start", 0) : finding.get("end", 0)].strip()
+    rule = finding.get("rule", "?")
+    return f"{rule} “{words[:40]}”" if words else str(rule)
 
 
 def text_hash(text: str, platform: str) -> str:
@@ -146,6 +156,10 @@ class DraftView(BaseModel):
     updated_at: datetime
     submitted_at: datetime | None = None
     approved_until: datetime | None = None
+    # The tone and compliance check of the current text, and a reviewer's override of its
+    # blocking findings (bound to this exact text), if any.
+    check: dict[str, Any] | None = None
+    override: dict[str, Any] | None = None
     versions: list[VersionView] = []
     decisions: list[DecisionView] = []
     comments: list[CommentView] = []
@@ -164,6 +178,10 @@ class AuditView(BaseModel):
     details: dict[str, Any]
 
 
+# (text, brand=, platform=, kind=, language=) -> CheckResult.public(); raises on failure.
+CheckFn = Callable[..., dict[str, Any]]
+
+
 class ReviewService:
     def __init__(
         self,
@@ -171,8 +189,12 @@ class ReviewService:
         *,
         engine: Engine | None = None,
         clock: Callable[[], datetime] | None = None,
+        checker: CheckFn | None = None,
     ) -> None:
         self.settings = settings
+        # Without a checker (a bare review store), drafts are not checked and nothing is
+        # blocked by findings; `Services` always wires the tone and compliance checker.
+        self.checker = checker
         self.engine = engine or make_engine(settings)
         self._sessions = make_sessionmaker(self.engine)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -432,7 +454,16 @@ class ReviewService:
             updated_at=draft.updated_at,
             submitted_at=draft.submitted_at,
             approved_until=approval.expires_at if approval else None,
+            check=current.check_result,
         )
+        override = self._override(s, draft, current)
+        if override is not None:
+            view.override = {
+                "reviewer": names.get(override.reviewer_id, "?"),
+                "reason": override.reason,
+                "at": override.created_at.isoformat(),
+                "findings": override.findings,
+            }
         if full:
             view.versions = [
                 VersionView(
@@ -516,10 +547,13 @@ class ReviewService:
         language: str = "en",
         provenance: dict[str, Any] | None = None,
         context: str = "",
+        check: dict[str, Any] | None = None,
     ) -> DraftView:
         text = self._check_text(text)
         platform = get_platform(platform).key
         now = self.now()
+        if check is None or check.get("text_hash") != text_hash(text, platform):
+            check = self._run_check(text, brand, platform, kind, language)
         with self.session() as s:
             draft = DraftRow(
                 brand=brand,
@@ -548,6 +582,7 @@ class ReviewService:
                     author_id=actor.id,
                     created_at=now,
                     note="generated" if provenance else "written",
+                    check_result=check,
                 )
             )
             self._audit(
@@ -595,6 +630,7 @@ class ReviewService:
                     language=d.language,
                     provenance=provenance,
                     context=context,
+                    check=d.check,
                 )
             )
         return out
@@ -636,6 +672,7 @@ class ReviewService:
                 elif state == "expired":
                     state = "draft"
                 number = draft.current_version + 1
+                check = self._run_check(text, draft.brand, new_platform, draft.kind, draft.language)
                 self._touch(
                     s, draft, expected, current_version=number, state=state, platform=new_platform
                 )
@@ -649,6 +686,7 @@ class ReviewService:
                         author_id=actor.id,
                         created_at=self.now(),
                         note=note,
+                        check_result=check,
                     )
                 )
                 self._audit(
@@ -679,6 +717,7 @@ class ReviewService:
                         "ask its author",
                     )
                 self._require_state(draft, ("draft", "changes_requested", "expired"), "submitted")
+                self._require_no_blocking(s, draft, "submitted")
                 h = self._current(s, draft).text_hash
                 self._touch(s, draft, expected, state="submitted", submitted_at=self.now())
                 self._audit(s, actor.name, "submitted", draft_id=draft.id, before=h, after=h)
@@ -727,6 +766,8 @@ class ReviewService:
                         "a second person must review it (two-person rule)",
                     )
                 self._require_state(draft, ("submitted",), decision)
+                if decision == "approved":
+                    self._require_no_blocking(s, draft, "approved")
                 now = self.now()
                 expires = (
                     now + timedelta(days=self.settings.approval_ttl_days)
@@ -769,6 +810,158 @@ class ReviewService:
         except (ForbiddenError, StateError) as e:
             self.audit_refusal(actor.name, decision, e, draft_id)
             raise
+
+    # -- tone and compliance findings --------------------------------------------------
+
+    def _run_check(
+        self, text: str, brand: str, platform: str, kind: str, language: str
+    ) -> dict[str, Any] | None:
+        """The check of one text, kept with its version; an error is kept as such."""
+        if self.checker is None or kind not in ("post", "reply"):
+            return None
+        try:
+            result = self.checker(
+                text, brand=brand, platform=platform, kind=kind, language=language
+            )
+        except UnknownBrandError as e:  # no knowledge store to check against: said, not blocked
+            return {"unchecked": str(e), "text_hash": text_hash(text, platform)}
+        except Exception as e:  # kept, and the gate then refuses until a reviewer decides
+            message = str(e) if isinstance(e, CmassistError) else f"{type(e).__name__}: {e}"
+            return {"error": message, "text_hash": text_hash(text, platform)}
+        return {**result, "text_hash": text_hash(text, platform)}
+
+    def _blocking(self, s: Session, draft: DraftRow, current: VersionRow) -> list[dict[str, Any]]:
+        """The current version's blocking findings (an unchecked text counts as one)."""
+        if self.checker is None or draft.kind not in ("post", "reply"):
+            return []
+        check = current.check_result
+        if check is None or check.get("text_hash") != current.text_hash:
+            check = self._run_check(
+                current.text, draft.brand, current.platform, draft.kind, draft.language
+            )
+            current.check_result = check
+            s.flush()
+        if check is None or "unchecked" in check:
+            return []
+        if "error" in check:
+            return [
+                {
+                    "rule": "check_failed",
+                    "message": f"the text could not be checked: {check['error']}",
+                }
+            ]
+        return [f for f in check.get("findings", []) if f.get("severity") == "block"]
+
+    def _override(self, s: Session, draft: DraftRow, current: VersionRow) -> OverrideRow | None:
+        """A reviewer's override for exactly the current text, if one was given."""
+        return s.scalars(
+            select(OverrideRow)
+            .where(
+                OverrideRow.draft_id == draft.id,
+                OverrideRow.version == current.number,
+                OverrideRow.text_hash == current.text_hash,
+            )
+            .order_by(OverrideRow.id.desc())
+            .limit(1)
+        ).first()
+
+    def _require_no_blocking(self, s: Session, draft: DraftRow, action: str) -> None:
+        current = self._current(s, draft)
+        blocking = self._blocking(s, draft, current)
+        if not blocking or self._override(s, draft, current) is not None:
+            return
+        listed = "; ".join(_describe(f, current.text) for f in blocking[:3])
+        more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
+        raise BlockingFindingsError(
+            f"draft #{draft.id} has {len(blocking)} blocking finding"
+            f"{'s' if len(blocking) > 1 else ''} ({listed}{more}) and cannot be {action}",
+            "fix them (see the check), or a reviewer may override them with a reason",
+        )
+
+    def override_findings(
+        self, actor: Actor, draft_id: int, *, reason: str, expected: int | None = None
+    ) -> DraftView:
+        """A reviewer lets the current text go on despite its blocking findings; audited."""
+        reason = clean(reason or "")
+        if not reason:
+            raise InputError(
+                "a reason is required to override findings",
+                "say why the findings do not apply (e.g. 'price confirmed with the shop')",
+            )
+        try:
+            with self.session() as s:
+                draft = self._draft(s, draft_id, expected)
+                if not actor.can_review():
+                    raise ForbiddenError(
+                        f"{actor.name} is an {actor.role} and may not override findings",
+                        "ask a reviewer or an admin",
+                    )
+                current = self._current(s, draft)
+                if self.settings.two_person_rule and actor.id in (
+                    draft.author_id,
+                    current.author_id,
+                ):
+                    raise ForbiddenError(
+                        f"{actor.name} wrote draft #{draft_id} (or its current version) and "
+                        "may not override its findings",
+                        "a second person must decide (two-person rule)",
+                    )
+                self._require_state(
+                    draft, ("draft", "changes_requested", "expired", "submitted"), "overridden"
+                )
+                blocking = self._blocking(s, draft, current)
+                if not blocking:
+                    raise StateError(
+                        f"draft #{draft_id} has no blocking findings to override",
+                        "submit or approve it as usual",
+                    )
+                summary = [
+                    {
+                        "rule": f.get("rule"),
+                        "text": current.text[f.get("start", 0) : f.get("end", 0)],
+                        "message": f.get("message", ""),
+                    }
+                    for f in blocking
+                ]
+                self._touch(s, draft, expected)
+                s.add(
+                    OverrideRow(
+                        draft_id=draft.id,
+                        version=current.number,
+                        text_hash=current.text_hash,
+                        reviewer_id=actor.id,
+                        reason=reason,
+                        findings=summary,
+                        created_at=self.now(),
+                    )
+                )
+                self._audit(
+                    s,
+                    actor.name,
+                    "findings_overridden",
+                    draft_id=draft.id,
+                    before=current.text_hash,
+                    after=current.text_hash,
+                    reason=reason,
+                    version=current.number,
+                    findings=summary,
+                )
+                s.flush()
+                return self._view(s, draft)
+        except (ForbiddenError, StateError) as e:
+            self.audit_refusal(actor.name, "findings_overridden", e, draft_id)
+            raise
+
+    def recheck(self, draft_id: int) -> DraftView:
+        """Check the current text again (after the guidelines changed)."""
+        with self.session() as s:
+            draft = self._draft(s, draft_id)
+            current = self._current(s, draft)
+            current.check_result = self._run_check(
+                current.text, draft.brand, current.platform, draft.kind, draft.language
+            )
+            s.flush()
+            return self._view(s, draft)
 
     def add_comment(self, actor: Actor, draft_id: int, body: str) -> None:
         body = clean(body or "")

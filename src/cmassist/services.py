@@ -7,7 +7,9 @@ first use, so `cmassist ingest` never loads the LLM and `--help` loads nothing.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
+from cmassist.checker import Checker
 from cmassist.config import Settings
 from cmassist.drafting import Drafting
 from cmassist.embeddings import Embedder, build_embedder
@@ -46,9 +48,25 @@ class Services:
         return PromptLibrary(self.settings.resolved_prompts_dir())
 
     @cached_property
+    def checker(self) -> Checker:
+        return Checker(self.store, self._judge_llm(), self.prompts)
+
+    def _judge_llm(self) -> LLM | None:
+        """The LLM judges the voice only when it follows instructions (a chat model); the
+        embedded base model does not, and is not even loaded for a check."""
+        if self._llm is not None:
+            return self._llm if self._llm.style == "chat" else None
+        if self.settings.resolved_llm_backend() == "openai":
+            return self.llm
+        return None
+
+    @cached_property
     def drafting(self) -> Drafting:
-        return Drafting(self.store, self.llm, self.prompts, self.settings)
+        return Drafting(self.store, self.llm, self.prompts, self.settings, checker=self.checker)
 
     @cached_property
     def review(self) -> ReviewService:
-        return ReviewService(self.settings)
+        return ReviewService(self.settings, checker=self._check_for_review)
+
+    def _check_for_review(self, text: str, **kwargs: Any) -> dict[str, Any]:
+        return self.checker.check(text, **kwargs).public()

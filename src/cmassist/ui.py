@@ -52,28 +52,61 @@ MAX_VARIANTS = 5  # per platform: more is slow on a laptop and rarely read
 MAX_IDEAS = 20
 POST_SLOTS = len(PLATFORMS) * MAX_VARIANTS
 REPLY_SLOTS = MAX_VARIANTS
-SLOT_FIELDS = ("box", "header", "text", "sources", "meta", "submit")  # outputs per slot, in order
+# outputs per slot, in order
+SLOT_FIELDS = ("box", "header", "text", "findings", "fixes", "sources", "meta", "submit")
 LANGUAGES = [("auto-detect", "auto"), ("fr · français", "fr"), ("en · English", "en")]
 ANY_PLATFORM = "any"
-KINDS = [("all", "all"), ("guidelines", Kind.GUIDELINE.value), ("posts", Kind.POST.value),
-         ("replies", Kind.REPLY.value)]
+KINDS = [
+    ("all", "all"),
+    ("guidelines", Kind.GUIDELINE.value),
+    ("posts", Kind.POST.value),
+    ("replies", Kind.REPLY.value),
+]
 PLURALS = {"guideline": "guideline passages", "post": "posts", "reply": "replies"}
 UPLOAD_SUFFIXES = sorted(GUIDELINE_SUFFIXES | DATA_SUFFIXES)
 
 SOURCE_COLUMNS = ["kind", "title", "excerpt", "score"]
-RECORD_COLUMNS = ["id", "kind", "platform / heading", "language", "date", "source", "text",
-                  "reply"]
+RECORD_COLUMNS = ["id", "kind", "platform / heading", "language", "date", "source", "text", "reply"]
 SEARCH_COLUMNS = ["score", *RECORD_COLUMNS]
 SOURCE_WIDTHS = ["12%", "28%", "50%", "10%"]
 RECORD_WIDTHS = ["12%", "8%", "14%", "6%", "8%", "10%", "26%", "16%"]
 SEARCH_WIDTHS = ["6%", "10%", "7%", "13%", "5%", "8%", "9%", "27%", "15%"]
-FILE_COLUMNS = ["file", "kind", "brand", "added", "updated", "unchanged", "rejected", "removed",
-                "error"]
+FILE_COLUMNS = [
+    "file",
+    "kind",
+    "brand",
+    "added",
+    "updated",
+    "unchanged",
+    "rejected",
+    "removed",
+    "error",
+]
 PROBLEM_COLUMNS = ["file", "row", "field", "problem"]
+FINDING_COLUMNS = ["severity", "rule", "words", "what and why", "guideline", "fix"]
+FINDING_WIDTHS = ["7%", "11%", "12%", "32%", "24%", "14%"]
+FINDING_COLORS = {"block": "#f87171", "warn": "#fbbf24", "info": "#93c5fd"}
+FINDING_RULES = [
+    "banned_term", "link_domain", "unverified_fact", "ad_disclosure", "length",
+    "claim_needs_proof", "discouraged_term", "reply_signature", "hashtags", "emoji",
+    "shouting", "mixed_script", "voice", "check_failed",
+]  # fmt: skip
+FINDING_COLORS_BY_LABEL = {
+    f"{sev} · {rule}": color for sev, color in FINDING_COLORS.items() for rule in FINDING_RULES
+}
 
 ALL = "all"
-QUEUE_COLUMNS = ["draft", "state", "brand", "platform", "kind", "author", "version", "updated",
-                 "text"]
+QUEUE_COLUMNS = [
+    "draft",
+    "state",
+    "brand",
+    "platform",
+    "kind",
+    "author",
+    "version",
+    "updated",
+    "text",
+]
 QUEUE_WIDTHS = ["6%", "11%", "8%", "9%", "6%", "8%", "7%", "12%", "33%"]
 DECISION_COLUMNS = ["version", "reviewer", "decision", "comment", "at", "approval valid until"]
 COMMENT_COLUMNS = ["at", "user", "comment"]
@@ -81,21 +114,63 @@ OUTBOX_COLUMNS = ["adapter", "due", "state", "attempts", "published", "error"]
 WEEK_DAYS = 7
 AUDIT_COLUMNS = ["at", "actor", "action", "draft", "hash before", "hash after", "reason"]
 AUDIT_WIDTHS = ["15%", "8%", "12%", "6%", "11%", "11%", "37%"]
-AUDIT_ACTIONS = ["created", "edited", "submitted", "approved", "changes_requested", "rejected",
-                 "commented", "scheduled", "publish_attempt", "published", "publish_failed",
-                 "publish_blocked", "expired", "refused", "paused", "resumed", "login_failed",
-                 "user_added", "user_disabled"]
+AUDIT_ACTIONS = [
+    "created",
+    "edited",
+    "submitted",
+    "approved",
+    "changes_requested",
+    "rejected",
+    "commented",
+    "scheduled",
+    "publish_attempt",
+    "published",
+    "publish_failed",
+    "publish_blocked",
+    "expired",
+    "refused",
+    "paused",
+    "resumed",
+    "login_failed",
+    "user_added",
+    "user_disabled",
+]
 # Offered in the time-zone picker; any IANA name can be typed, and the browser's own zone
 # is filled in when the page loads.
-ZONES = ["UTC", "America/Toronto", "America/Montreal", "America/Vancouver", "America/New_York",
-         "America/Los_Angeles", "Europe/Paris", "Europe/London", "Europe/Brussels"]
+ZONES = [
+    "UTC",
+    "America/Toronto",
+    "America/Montreal",
+    "America/Vancouver",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Europe/Paris",
+    "Europe/London",
+    "Europe/Brussels",
+]
 DIFF_COLORS = {"removed": "#fca5a5", "added": "#86efac"}
 QUEUE_LIMIT = 200
 # What opening a draft in the Review tab fills, in order (see Handlers._panel).
-PANEL_FIELDS = ("draft_id", "summary", "opened", "context", "version_a", "version_b", "diff_a",
-                "diff_b", "text", "decisions", "comments", "outbox")
-AUTH_MESSAGE = ("Log in with your cmassist account. An admin creates accounts with "
-                "<code>cmassist users add</code>.")
+PANEL_FIELDS = (
+    "draft_id",
+    "summary",
+    "opened",
+    "context",
+    "version_a",
+    "version_b",
+    "diff_a",
+    "diff_b",
+    "text",
+    "check",
+    "findings",
+    "decisions",
+    "comments",
+    "outbox",
+)
+AUTH_MESSAGE = (
+    "Log in with your cmassist account. An admin creates accounts with "
+    "<code>cmassist users add</code>."
+)
 
 
 # -- display helpers: untrusted text is escaped before it reaches Markdown ---------------------
@@ -136,8 +211,10 @@ def _whole(value: float | int | None, what: str, low: int, high: int) -> int:
     except (TypeError, ValueError, OverflowError):
         number = None
     if number is None or not low <= number <= high:
-        raise InputError(f"{what} must be a whole number from {low} to {high}, not {value!r}",
-                         f"choose {low} to {high}")
+        raise InputError(
+            f"{what} must be a whole number from {low} to {high}, not {value!r}",
+            f"choose {low} to {high}",
+        )
     return number
 
 
@@ -146,8 +223,9 @@ def _text(value: str | None, what: str, limit: int, fix: str) -> str:
     if not text:
         raise InputError(f"the {what} is empty", fix)
     if len(text) > limit:
-        raise InputError(f"the {what} is {len(text):,} characters, over the {limit:,} limit",
-                         "shorten it")
+        raise InputError(
+            f"the {what} is {len(text):,} characters, over the {limit:,} limit", "shorten it"
+        )
     return text
 
 
@@ -184,6 +262,7 @@ def _gr_error(error: Exception) -> gr.Error:
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every exception into a gr.Error with one line, never a stack trace in the page."""
     if inspect.isgeneratorfunction(fn):
+
         @functools.wraps(fn)
         def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
@@ -192,6 +271,7 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             except Exception as e:
                 raise _gr_error(e) from e
+
         return stream
 
     @functools.wraps(fn)
@@ -202,10 +282,12 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except Exception as e:
             raise _gr_error(e) from e
+
     return call
 
 
 # -- drafts: headers and sources ---------------------------------------------------------------
+
 
 def draft_meta(draft: Draft) -> dict[str, Any]:
     """What a slot keeps about its draft (in a gr.State) to redraw its header after edits."""
@@ -226,8 +308,10 @@ def count_line(length: int, limit: int | None, platform: str | None) -> str:
     how = f" (counted as {md(p.name)} counts them)" if p and (p.weighted or p.link_chars) else ""
     if length <= limit:
         return f"🟢 **{length:,} / {limit:,}** characters{how} · fits, {limit - length:,} left"
-    return (f"🔴 **{length:,} / {limit:,}** characters{how} · "
-            f"**too long: {length - limit:,} over the limit**")
+    return (
+        f"🔴 **{length:,} / {limit:,}** characters{how} · "
+        f"**too long: {length - limit:,} over the limit**"
+    )
 
 
 def draft_header(meta: dict[str, Any], text: str | None = None) -> str:
@@ -247,18 +331,25 @@ def draft_header(meta: dict[str, Any], text: str | None = None) -> str:
     title += f" · {md(str(meta.get('language', '')).upper())}"
     edited = text is not None and text != meta.get("text")
     length = _length(text, platform) if edited and text is not None else meta.get("length") or 0
-    lines = [title, count_line(length, meta.get("limit"), platform) + (" · edited" if edited
-                                                                        else "")]
+    lines = [
+        title,
+        count_line(length, meta.get("limit"), platform) + (" · edited" if edited else ""),
+    ]
     if meta.get("notes"):
         lines.append("Notes: " + "; ".join(md(n) for n in meta["notes"]))
     prompt = meta.get("prompt") or {}
-    lines.append(" · ".join(md(x) for x in (
-        f"{meta.get('backend')} / {meta.get('model')}",
-        f"prompt {prompt.get('template')} @ {str(prompt.get('sha256', ''))[:12]}",
-        f"{meta.get('elapsed_s') or 0:.1f} s",
-        f"{meta.get('tokens') or 0} tokens",
-        f"{meta.get('sources', 0)} sources",
-    )))
+    lines.append(
+        " · ".join(
+            md(x)
+            for x in (
+                f"{meta.get('backend')} / {meta.get('model')}",
+                f"prompt {prompt.get('template')} @ {str(prompt.get('sha256', ''))[:12]}",
+                f"{meta.get('elapsed_s') or 0:.1f} s",
+                f"{meta.get('tokens') or 0} tokens",
+                f"{meta.get('sources', 0)} sources",
+            )
+        )
+    )
     review = review_line(meta.get("review") or {})
     if review:
         lines.append(review)
@@ -292,10 +383,104 @@ def writing_header(platform: str | None, variant: int, kind: str) -> str:
     return f"{title} · ✍️ writing…"
 
 
+def findings_highlight(text: str, check: dict[str, Any] | None) -> list[tuple[str, str | None]]:
+    """The text cut into pieces, each finding's words labelled with its severity and rule.
+
+    Overlapping findings: the first one wins the characters (the table lists them all).
+    Shown by gr.HighlightedText as plain text, never as HTML.
+    """
+    if not text or not check or not check.get("findings"):
+        return [(text or "", None)]
+    owner: list[str | None] = [None] * len(text)
+    for f in check["findings"]:
+        label = f"{f['severity']} · {f['rule']}"
+        for i in range(max(0, f["start"]), min(len(text), f["end"])):
+            if owner[i] is None:
+                owner[i] = label
+    pieces: list[tuple[str, str | None]] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or owner[i] != owner[start]:
+            pieces.append((text[start:i], owner[start]))
+            start = i
+    return pieces
+
+
+def apply_replacements(text: str, findings: list[dict[str, Any]]) -> str:
+    """The text with every finding's mechanical fix in place; overlapping fixes are skipped."""
+    done_from = len(text) + 1
+    for f in sorted(findings, key=lambda f: (f["start"], f["end"]), reverse=True):
+        if f.get("replacement") is None or f["end"] > done_from:
+            continue
+        text = text[: f["start"]] + f["replacement"] + text[f["end"] :]
+        done_from = f["start"]
+    return text
+
+
+def findings_frame(text: str, check: dict[str, Any] | None) -> pd.DataFrame:
+    rows = []
+    if check and "error" in check:
+        rows.append(
+            [
+                "block",
+                "check_failed",
+                "",
+                f"The text could not be checked: {check['error']}",
+                "",
+                "fix the cause, or ask a reviewer to override",
+            ]
+        )
+    for f in (check or {}).get("findings", []):
+        c = f.get("citation") or {}
+        where = c.get("source", "")
+        if c.get("line"):
+            where += f":{c['line']}"
+        heading = (c.get("heading") or "").split(" > ")[-1]
+        guideline = f"{where} · {heading}\n{c.get('excerpt', '')}" if c else ""
+        rows.append(
+            [
+                f["severity"],
+                f["rule"],
+                text[f["start"] : f["end"]],
+                f["message"],
+                guideline,
+                f.get("suggestion") or "",
+            ]
+        )
+    return frame(rows, FINDING_COLUMNS)
+
+
+def check_line(check: dict[str, Any] | None) -> str:
+    """One Markdown line: verdict, score, voice and counts."""
+    if not check:
+        return ""
+    if "error" in check:
+        return f"⚠️ Check failed: {check['error']}"
+    if "unchecked" in check:
+        return f"Not checked: {check['unchecked']}"
+    icon = {"pass": "✅", "warn": "⚠️", "block": "⛔"}[check["verdict"]]
+    counts: dict[str, int] = {}
+    for f in check["findings"]:
+        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+    parts = [f"{n} {sev}" for sev, n in counts.items()] or ["no findings"]
+    voice = check.get("voice") or {}
+    v = f" · voice {voice['score']}/100" if voice else ""
+    return f"{icon} {check['verdict']} · score {check['score']}/100{v} · {', '.join(parts)}"
+
+
 def sources_frame(draft: Draft) -> pd.DataFrame:
-    return frame([[s.kind.value, s.title or s.id, s.excerpt,
-                   round(s.score, 3) if s.score is not None else None]
-                  for s in draft.sources], SOURCE_COLUMNS)
+    return frame(
+        [
+            [
+                s.kind.value,
+                s.title or s.id,
+                s.excerpt,
+                round(s.score, 3) if s.score is not None else None,
+            ]
+            for s in draft.sources
+        ],
+        SOURCE_COLUMNS,
+    )
 
 
 class _Board:
@@ -322,9 +507,18 @@ class _Board:
         out = self._blank()
         out[0] = status
         for i in range(self.slots):
-            self._put(out, i, box=gr.update(visible=False), header="", text="",
-                      sources=frame([], SOURCE_COLUMNS), meta={},
-                      submit=gr.update(visible=False))
+            self._put(
+                out,
+                i,
+                box=gr.update(visible=False),
+                header="",
+                text="",
+                findings=gr.update(value=[], visible=False),
+                fixes=frame([], FINDING_COLUMNS),
+                sources=frame([], SOURCE_COLUMNS),
+                meta={},
+                submit=gr.update(visible=False),
+            )
         return out
 
     def token(self, event: DraftEvent, total: int) -> list[Any]:
@@ -337,11 +531,17 @@ class _Board:
             self.partial[slot] = ""
             name = PLATFORMS[event.platform].name if event.platform in PLATFORMS else None
             where = f" · {md(name)}" if name else ""
-            out[0] = (f"✍️ Writing {self.kind} {slot + 1} of {total}{where} · "
-                      f"variant {event.variant}…")
-            self._put(out, slot, box=gr.update(visible=True),
-                      header=writing_header(event.platform, event.variant, self.kind),
-                      sources=frame([], SOURCE_COLUMNS), meta={"status": "writing"})
+            out[0] = (
+                f"✍️ Writing {self.kind} {slot + 1} of {total}{where} · variant {event.variant}…"
+            )
+            self._put(
+                out,
+                slot,
+                box=gr.update(visible=True),
+                header=writing_header(event.platform, event.variant, self.kind),
+                sources=frame([], SOURCE_COLUMNS),
+                meta={"status": "writing"},
+            )
         slot = self.index[key]
         self.partial[slot] += event.text
         self._put(out, slot, text=self.partial[slot])
@@ -360,11 +560,20 @@ class _Board:
         meta = draft_meta(draft)
         meta["review"] = review or {}
         saved = bool(meta["review"].get("id"))
-        self.finished[slot] = {"box": gr.update(visible=True), "header": draft_header(meta),
-                               "text": draft.text, "sources": sources_frame(draft),
-                               "meta": meta,
-                               "submit": gr.update(visible=saved, interactive=saved,
-                                                   value="Submit for review")}
+        self.finished[slot] = {
+            "box": gr.update(visible=True),
+            "header": draft_header(meta),
+            "text": draft.text,
+            "findings": gr.update(
+                value=findings_highlight(draft.text, draft.check),
+                label=check_line(draft.check) or "Check",
+                visible=bool(draft.check),
+            ),
+            "fixes": findings_frame(draft.text, draft.check),
+            "sources": sources_frame(draft),
+            "meta": meta,
+            "submit": gr.update(visible=saved, interactive=saved, value="Submit for review"),
+        }
         self._put(out, slot, **self.finished[slot])
         return out
 
@@ -381,13 +590,21 @@ class _Board:
         """Hide a draft that was cut off, so nothing half-written stays on screen."""
         out = self._blank()
         for slot in set(self.index.values()) - set(self.finished):
-            self._put(out, slot, box=gr.update(visible=False), header="", text="", meta={},
-                      submit=gr.update(visible=False))
+            self._put(
+                out,
+                slot,
+                box=gr.update(visible=False),
+                header="",
+                text="",
+                meta={},
+                submit=gr.update(visible=False),
+            )
         out[0] = f"⚠️ Stopped after {len(self.finished)} finished: {md(message)}"
         return out
 
 
 # -- handlers ----------------------------------------------------------------------------------
+
 
 @dataclass
 class _Stream:
@@ -409,15 +626,18 @@ class Handlers:
 
     def _brand(self, brand: str | None) -> str:
         if not brand:
-            raise InputError("no brand is selected",
-                             "choose one at the top, or ingest files into a new brand "
-                             "in the Knowledge tab")
+            raise InputError(
+                "no brand is selected",
+                "choose one at the top, or ingest files into a new brand in the Knowledge tab",
+            )
         # An unknown brand fails here, before the page is cleared for a new stream.
         return self.services.store.require_brand(brand)
 
     def brand_options(self) -> list[tuple[str, str]]:
-        return [(f"{b.name} ({b.slug})" if b.name != b.slug else b.slug, b.slug)
-                for b in self.services.store.brands()]
+        return [
+            (f"{b.name} ({b.slug})" if b.name != b.slug else b.slug, b.slug)
+            for b in self.services.store.brands()
+        ]
 
     @user_errors
     def brand_choices(self, current: str | None = None) -> dict[str, Any]:
@@ -437,30 +657,46 @@ class Handlers:
         if not store.has_brand(slug):
             return f"Unknown brand {md(slug)}: ingest its files in the **Knowledge** tab."
         counts = store.counts(slug)
-        return (f"**{md(store.brand_name(slug))}** · {counts.get('guideline', 0):,} guideline "
-                f"passages · {counts.get('post', 0):,} past posts · "
-                f"{counts.get('reply', 0):,} past replies")
+        return (
+            f"**{md(store.brand_name(slug))}** · {counts.get('guideline', 0):,} guideline "
+            f"passages · {counts.get('post', 0):,} past posts · "
+            f"{counts.get('reply', 0):,} past replies"
+        )
 
     # -- compose --
 
     @user_errors
-    def ideas(self, topic: str, count: float, language: str, brand: str | None,
-              ) -> Iterator[tuple[Any, ...]]:
+    def ideas(
+        self,
+        topic: str,
+        count: float,
+        language: str,
+        brand: str | None,
+    ) -> Iterator[tuple[Any, ...]]:
         """Post ideas for a topic: streamed text, then a numbered list and its sources."""
         settings = self.services.settings
-        topic = _text(topic, "topic", settings.max_brief_chars,
-                      "write a topic or goal, e.g. 'the holiday gift box'")
+        topic = _text(
+            topic,
+            "topic",
+            settings.max_brief_chars,
+            "write a topic or goal, e.g. 'the holiday gift box'",
+        )
         n = _whole(count, "the number of ideas", 1, MAX_IDEAS)
         lang = _language(language)
         slug = self._brand(brand)
         started = time.perf_counter()
         raw = ""
         drafts: list[Draft] = []
-        yield ("", gr.update(choices=[], value=None), frame([], SOURCE_COLUMNS),
-               "✍️ Thinking of ideas…")
+        yield (
+            "",
+            gr.update(choices=[], value=None),
+            frame([], SOURCE_COLUMNS),
+            "✍️ Thinking of ideas…",
+        )
         try:
-            for event in self.services.drafting.stream_ideas(topic, brand=slug, count=n,
-                                                             language=lang):
+            for event in self.services.drafting.stream_ideas(
+                topic, brand=slug, count=n, language=lang
+            ):
                 if event.draft is not None:
                     drafts.append(event.draft)
                 elif event.type == "token":
@@ -471,32 +707,48 @@ class Handlers:
             yield "", gr.skip(), gr.skip(), f"⚠️ Stopped: {md(message)}"
             raise
         if not drafts:
-            yield ("", gr.skip(), gr.skip(),
-                   "⚠️ The model gave no usable ideas: try again, or rephrase the topic.")
+            yield (
+                "",
+                gr.skip(),
+                gr.skip(),
+                "⚠️ The model gave no usable ideas: try again, or rephrase the topic.",
+            )
             return
         # A model may number its ideas twice ("1. 1. ..."): the list numbers them once.
         texts = [_NUMBERED.sub("", d.text) or d.text for d in drafts]
         numbered = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, start=1))
         first = drafts[0]
-        info = " · ".join(md(x) for x in (
-            f"{len(drafts)} ideas" + (f" (asked for {n})" if len(drafts) < n else ""),
-            first.language.upper(),
-            f"{first.backend} / {first.model}",
-            f"prompt {first.prompt.template} @ {first.prompt.sha256[:12]}",
-            f"{time.perf_counter() - started:.1f} s",
-        ))
-        yield (numbered, gr.update(choices=texts, value=None),
-               sources_frame(first), "✅ " + info)
+        info = " · ".join(
+            md(x)
+            for x in (
+                f"{len(drafts)} ideas" + (f" (asked for {n})" if len(drafts) < n else ""),
+                first.language.upper(),
+                f"{first.backend} / {first.model}",
+                f"prompt {first.prompt.template} @ {first.prompt.sha256[:12]}",
+                f"{time.perf_counter() - started:.1f} s",
+            )
+        )
+        yield (numbered, gr.update(choices=texts, value=None), sources_frame(first), "✅ " + info)
 
     @user_errors
-    def draft_posts(self, brief: str, platforms: list[str] | None, variants: float,
-                    language: str, brand: str | None, request: gr.Request | None = None,
-                    ) -> Iterator[list[Any]]:
+    def draft_posts(
+        self,
+        brief: str,
+        platforms: list[str] | None,
+        variants: float,
+        language: str,
+        brand: str | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[list[Any]]:
         """Post drafts, streamed token by token into one slot per platform and variant, each
         saved for review as the logged-in user's."""
         settings = self.services.settings
-        brief = _text(brief, "brief", settings.max_brief_chars,
-                      "write what the post should say, e.g. 'our Ethiopian coffee is back'")
+        brief = _text(
+            brief,
+            "brief",
+            settings.max_brief_chars,
+            "write what the post should say, e.g. 'our Ethiopian coffee is back'",
+        )
         if not platforms:
             raise InputError("no platform is selected", "tick at least one platform")
         keys = list(dict.fromkeys(get_platform(p).key for p in platforms))
@@ -504,34 +756,47 @@ class Handlers:
         lang = _language(language)
         slug = self._brand(brand)
         author = self._author(request)
-        events = self.services.drafting.stream_posts(brief, brand=slug, platforms=keys,
-                                                     variants=n, language=lang)
-        yield from self._stream(_Stream(events, len(keys) * n, "post", POST_SLOTS, author,
-                                        f"Brief: {brief}"))
+        events = self.services.drafting.stream_posts(
+            brief, brand=slug, platforms=keys, variants=n, language=lang
+        )
+        yield from self._stream(
+            _Stream(events, len(keys) * n, "post", POST_SLOTS, author, f"Brief: {brief}")
+        )
 
     @user_errors
-    def suggest_replies(self, comment: str, platform: str | None, variants: float,
-                        language: str, brand: str | None, request: gr.Request | None = None,
-                        ) -> Iterator[list[Any]]:
+    def suggest_replies(
+        self,
+        comment: str,
+        platform: str | None,
+        variants: float,
+        language: str,
+        brand: str | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[list[Any]]:
         """Suggested replies to a customer's comment, streamed and saved like drafts."""
         settings = self.services.settings
-        comment = _text(comment, "comment", settings.max_comment_chars,
-                        "paste the customer's comment")
+        comment = _text(
+            comment, "comment", settings.max_comment_chars, "paste the customer's comment"
+        )
         key = None if platform in (None, "", ANY_PLATFORM) else get_platform(platform).key
         n = _whole(variants, "variants", 1, MAX_VARIANTS)
         lang = _language(language)
         slug = self._brand(brand)
         author = self._author(request)
-        events = self.services.drafting.stream_replies(comment, brand=slug, platform=key,
-                                                       variants=n, language=lang)
-        yield from self._stream(_Stream(events, n, "reply", REPLY_SLOTS, author,
-                                        f"Customer comment: {comment}"))
+        events = self.services.drafting.stream_replies(
+            comment, brand=slug, platform=key, variants=n, language=lang
+        )
+        yield from self._stream(
+            _Stream(events, n, "reply", REPLY_SLOTS, author, f"Customer comment: {comment}")
+        )
 
     def _stream(self, stream: _Stream) -> Iterator[list[Any]]:
         board = _Board(stream.slots, stream.kind)
         started = time.perf_counter()
-        yield board.reset(f"✍️ Retrieving guidelines and examples for {stream.total} "
-                          f"{_plural(stream.kind, stream.total)}…")
+        yield board.reset(
+            f"✍️ Retrieving guidelines and examples for {stream.total} "
+            f"{_plural(stream.kind, stream.total)}…"
+        )
         try:
             for event in stream.events:
                 if event.draft is not None:
@@ -543,20 +808,28 @@ class Handlers:
             yield board.abort(message)
             raise
         done = len(board.finished)
-        then = ("submit each one you want published for review" if stream.author
-                else "copy them with the copy button")
-        yield board.done(f"✅ {done} {_plural(stream.kind, done)} ready in "
-                         f"{time.perf_counter() - started:.1f} s · edit them in place, then "
-                         f"{then}")
+        then = (
+            "submit each one you want published for review"
+            if stream.author
+            else "copy them with the copy button"
+        )
+        yield board.done(
+            f"✅ {done} {_plural(stream.kind, done)} ready in "
+            f"{time.perf_counter() - started:.1f} s · edit them in place, then "
+            f"{then}"
+        )
 
     def _save(self, stream: _Stream, draft: Draft) -> dict[str, Any]:
         """Keep a finished draft in the review store; a failure to save never hides its text."""
         if stream.author is None:
-            return {"unsaved": "Not saved for review: nobody is logged in (serve the app with "
-                               "`cmassist serve` to log in)"}
+            return {
+                "unsaved": "Not saved for review: nobody is logged in (serve the app with "
+                "`cmassist serve` to log in)"
+            }
         try:
-            saved = self.services.review.save_generated(stream.author, [draft],
-                                                        context=stream.context)
+            saved = self.services.review.save_generated(
+                stream.author, [draft], context=stream.context
+            )
         except Exception as e:
             if not isinstance(e, CmassistError):
                 log.exception("could not save a draft for review")
@@ -564,27 +837,53 @@ class Handlers:
         return _review_meta(saved[0]) if saved else {"unsaved": "Not saved: the draft is empty"}
 
     @user_errors
-    def submit_draft(self, text: str, meta: dict[str, Any] | None,
-                     request: gr.Request | None = None) -> tuple[Any, ...]:
+    def submit_draft(
+        self, text: str, meta: dict[str, Any] | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """Submit a card's draft for review, as the user edited it on the card."""
         author = self._actor(request)
         meta = dict(meta or {})
         review = meta.get("review") or {}
         if not review.get("id"):
-            raise InputError("this draft was not saved for review",
-                             "draft it again while logged in")
+            raise InputError(
+                "this draft was not saved for review", "draft it again while logged in"
+            )
         service = self.services.review
         draft_id, expected = int(review["id"]), review.get("row_version")
         # An edit that changes nothing makes no new version; otherwise the reviewer sees
         # exactly the words on the card, as version 2.
-        view = service.edit(author, draft_id, text or "", expected=expected,
-                            note="edited before submitting")
+        view = service.edit(
+            author, draft_id, text or "", expected=expected, note="edited before submitting"
+        )
         if view.version != review.get("version"):
             expected = view.row_version  # our own edit just now
         view = service.submit(author, draft_id, expected=expected)
         meta["review"] = _review_meta(view)
-        return (draft_header(meta, text), meta,
-                gr.update(value="Submitted for review ✓", interactive=False))
+        return (
+            draft_header(meta, text),
+            meta,
+            gr.update(value="Submitted for review ✓", interactive=False),
+        )
+
+    @user_errors
+    def recheck_slot(self, text: str, meta: dict[str, Any] | None) -> tuple[Any, Any]:
+        """Check a card's text again, as the user edited it."""
+        meta = meta or {}
+        if not meta.get("platform"):
+            raise InputError("this draft has no platform to check against", "draft it again")
+        result = self.services.checker.check(
+            text or "",
+            platform=meta["platform"],
+            brand=meta.get("brand") or self.services.settings.brand,
+            kind=meta.get("kind") if meta.get("kind") in ("post", "reply") else "post",
+            language=meta.get("language"),
+        ).public()
+        return (
+            gr.update(
+                value=findings_highlight(text, result), label=check_line(result), visible=True
+            ),
+            findings_frame(text, result),
+        )
 
     @staticmethod
     def recount(text: str, meta: dict[str, Any] | None) -> str:
@@ -598,15 +897,117 @@ class Handlers:
         for meta in metas:
             writing = bool(meta) and meta.get("status") == "writing"
             out += [gr.update(visible=False) if writing else gr.skip()] + [gr.skip()] * (
-                len(SLOT_FIELDS) - 1)
+                len(SLOT_FIELDS) - 1
+            )
         return out
+
+    # -- check --
+
+    def _check(
+        self,
+        text: str | None,
+        platform: str | None,
+        kind: str | None,
+        sponsored: bool | None,
+        language: str | None,
+        brand: str | None,
+    ) -> dict[str, Any]:
+        return self.services.checker.check(
+            text or "",
+            platform=platform or None,
+            brand=self._brand(brand),
+            kind=kind or "post",
+            sponsored=bool(sponsored),
+            language=_language(language),
+        ).public()
+
+    def _check_outputs(self, text: str, result: dict[str, Any]) -> tuple[Any, ...]:
+        notes = "\n".join(f"- {md(n)}" for n in result.get("notices", []))
+        return (
+            md(check_line(result)),
+            findings_highlight(text, result),
+            findings_frame(text, result),
+            notes,
+        )
+
+    @user_errors
+    def check_text(
+        self,
+        text: str | None,
+        platform: str | None,
+        kind: str | None,
+        sponsored: bool | None,
+        language: str | None,
+        brand: str | None,
+    ) -> tuple[Any, ...]:
+        result = self._check(text, platform, kind, sponsored, language, brand)
+        return self._check_outputs(text or "", result)
+
+    @user_errors
+    def apply_fixes(
+        self,
+        text: str | None,
+        platform: str | None,
+        kind: str | None,
+        sponsored: bool | None,
+        language: str | None,
+        brand: str | None,
+    ) -> tuple[Any, ...]:
+        """Put each mechanical fix in place (replacements, from the end), then check again."""
+        result = self._check(text, platform, kind, sponsored, language, brand)
+        fixed = apply_replacements(text or "", result["findings"])
+        again = self._check(fixed, platform, kind, sponsored, language, brand)
+        return (fixed, *self._check_outputs(fixed, again))
+
+    @user_errors
+    def rewrite(
+        self,
+        text: str | None,
+        platform: str | None,
+        kind: str | None,
+        sponsored: bool | None,
+        language: str | None,
+        brand: str | None,
+    ) -> Iterator[tuple[Any, ...]]:
+        if not platform:
+            raise InputError("choose the platform the text is for", "pick one in Platform")
+        before = self._check(text, platform, kind, sponsored, language, brand)
+        problems = [f["message"] for f in before["findings"]][:8]
+        partial = ""
+        yield ("✍️ Rewriting…", "", [("", None)], frame([], FINDING_COLUMNS))
+        for event in self.services.drafting.stream_rewrite(
+            text or "",
+            platform=platform,
+            kind=kind or "post",
+            brand=self._brand(brand),
+            language=_language(language),
+            problems=problems,
+        ):
+            if event.draft is None:
+                partial += event.text
+                yield (gr.skip(), partial, gr.skip(), gr.skip())
+                continue
+            d = event.draft
+            notes = "; ".join(d.notes)
+            status = md(check_line(d.check)) + (f" · {md(notes)}" if notes else "")
+            yield (
+                status,
+                d.text,
+                findings_highlight(d.text, d.check),
+                findings_frame(d.text, d.check),
+            )
 
     # -- knowledge --
 
     @user_errors
-    def ingest_files(self, files: list[str] | str | None, new_brand: str | None, kind: str,
-                     brand: str | None, progress: gr.Progress = gr.Progress(),  # noqa: B008
-                     ) -> tuple[Any, ...]:
+    def ingest_files(
+        self,
+        files: list[str] | str | None,
+        new_brand: str | None,
+        kind: str,
+        brand: str | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[Any, ...]:
         """Ingest uploaded files into the selected brand, or a new one; report every problem.
 
         Gradio 6 keeps an upload's name (`<cache>/<sha256>/<name>`, with only characters
@@ -615,17 +1016,22 @@ class Handlers:
         """
         paths = [Path(str(f)) for f in ([files] if isinstance(files, str) else files or [])]
         if not paths:
-            raise InputError("no files to ingest",
-                             f"upload guideline or data files ({', '.join(UPLOAD_SUFFIXES)})")
+            raise InputError(
+                "no files to ingest",
+                f"upload guideline or data files ({', '.join(UPLOAD_SUFFIXES)})",
+            )
         bad = [p.name for p in paths if p.suffix.lower() not in UPLOAD_SUFFIXES]
         if bad:
-            raise InputError(f"cannot ingest {', '.join(bad)}",
-                             f"upload {', '.join(UPLOAD_SUFFIXES)} files only")
+            raise InputError(
+                f"cannot ingest {', '.join(bad)}", f"upload {', '.join(UPLOAD_SUFFIXES)} files only"
+            )
         names = [p.name for p in paths]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise InputError(f"two files are named {twice[0]}",
-                             "file names are the source names: rename one, or upload separately")
+            raise InputError(
+                f"two files are named {twice[0]}",
+                "file names are the source names: rename one, or upload separately",
+            )
         name = (new_brand or "").strip() or brand
         if not name:
             raise InputError("no brand to ingest into", "select a brand, or type a new brand name")
@@ -639,24 +1045,49 @@ class Handlers:
         report = ingest(self.services.store, paths, brand=target, kind=kind_arg, progress=tick)
         # Errors name the file by its path: show the name the user knows.
         errors = {f.path: (f.error or "").replace(f.path, Path(f.path).name) for f in report.files}
-        files_rows = [[Path(f.path).name, f.kind, f.brand or target, f.added, f.updated,
-                       f.unchanged, f.rejected, f.removed, errors[f.path]] for f in report.files]
-        problem_rows = [[p.file, p.row, p.field or "", p.message]
-                        for f in report.files for p in f.problems]
-        problem_rows += [[Path(f.path).name, None, "", errors[f.path]]
-                         for f in report.files if f.error]
+        files_rows = [
+            [
+                Path(f.path).name,
+                f.kind,
+                f.brand or target,
+                f.added,
+                f.updated,
+                f.unchanged,
+                f.rejected,
+                f.removed,
+                errors[f.path],
+            ]
+            for f in report.files
+        ]
+        problem_rows = [
+            [p.file, p.row, p.field or "", p.message] for f in report.files for p in f.problems
+        ]
+        problem_rows += [
+            [Path(f.path).name, None, "", errors[f.path]] for f in report.files if f.error
+        ]
         summary = f"{report.summary()} · brand {target}"
         if problem_rows:
-            summary = (f"⚠️ {summary}. Some rows or files were not ingested: see the problems "
-                       "below; the good rows are in.")
+            summary = (
+                f"⚠️ {summary}. Some rows or files were not ingested: see the problems "
+                "below; the good rows are in."
+            )
         else:
             summary = f"✅ {summary}."
-        return (summary, frame(files_rows, FILE_COLUMNS), frame(problem_rows, PROBLEM_COLUMNS),
-                self.brand_choices(target))
+        return (
+            summary,
+            frame(files_rows, FILE_COLUMNS),
+            frame(problem_rows, PROBLEM_COLUMNS),
+            self.brand_choices(target),
+        )
 
     @user_errors
-    def browse(self, kind: str, limit: float, offset: float, brand: str | None,
-               ) -> tuple[pd.DataFrame, str, int]:
+    def browse(
+        self,
+        kind: str,
+        limit: float,
+        offset: float,
+        brand: str | None,
+    ) -> tuple[pd.DataFrame, str, int]:
         """One page of what the brand's store holds."""
         slug = self._brand(brand)
         size = _whole(limit, "the page size", 1, 500)
@@ -673,25 +1104,38 @@ class Handlers:
             page = f"{what.capitalize()} {start + 1:,}–{start + len(hits):,} of {total:,}"
         return frame(rows, RECORD_COLUMNS), page, start
 
-    def browse_first(self, kind: str, limit: float, brand: str | None,
-                     ) -> tuple[pd.DataFrame, str, int]:
+    def browse_first(
+        self,
+        kind: str,
+        limit: float,
+        brand: str | None,
+    ) -> tuple[pd.DataFrame, str, int]:
         """The first page, after the brand changed; quiet when there is no brand yet."""
         if not brand:
             return frame([], RECORD_COLUMNS), "No brand selected.", 0
         return self.browse(kind, limit, 0, brand)
 
-    def browse_next(self, kind: str, limit: float, offset: float, brand: str | None,
-                    ) -> tuple[pd.DataFrame, str, int]:
+    def browse_next(
+        self,
+        kind: str,
+        limit: float,
+        offset: float,
+        brand: str | None,
+    ) -> tuple[pd.DataFrame, str, int]:
         step = _safe_int(limit, 50)
         start = _safe_int(offset, 0)
         slug = brand or ""
         total = self._total(kind, slug)
         return self.browse(kind, limit, start + step if start + step < total else start, brand)
 
-    def browse_previous(self, kind: str, limit: float, offset: float, brand: str | None,
-                        ) -> tuple[pd.DataFrame, str, int]:
-        return self.browse(kind, limit, max(0, _safe_int(offset, 0) - _safe_int(limit, 50)),
-                           brand)
+    def browse_previous(
+        self,
+        kind: str,
+        limit: float,
+        offset: float,
+        brand: str | None,
+    ) -> tuple[pd.DataFrame, str, int]:
+        return self.browse(kind, limit, max(0, _safe_int(offset, 0) - _safe_int(limit, 50)), brand)
 
     def _total(self, kind: str, brand: str) -> int:
         try:
@@ -702,8 +1146,9 @@ class Handlers:
     @user_errors
     def search(self, query: str, kind: str, k: float, brand: str | None) -> pd.DataFrame:
         """The records most similar to a query, best first, with their similarity."""
-        text = _text(query, "query", self.services.settings.max_brief_chars,
-                     "type words to search for")
+        text = _text(
+            query, "query", self.services.settings.max_brief_chars, "type words to search for"
+        )
         n = _whole(k, "the number of results", 1, 50)
         slug = self._brand(brand)
         only = _kind(kind)
@@ -720,64 +1165,92 @@ class Handlers:
         """The logged-in user, still enabled (an account disabled since login is refused)."""
         name = _username(request)
         if not name:
-            raise AuthError("nobody is logged in",
-                            "serve the app with `cmassist serve`, which asks for a login")
+            raise AuthError(
+                "nobody is logged in", "serve the app with `cmassist serve`, which asks for a login"
+            )
         return self.services.review.actor(name)
 
     @user_errors
     def whoami(self, request: gr.Request | None = None) -> tuple[str, dict[str, Any]]:
         """The header's line on who is logged in, and the log-out button."""
         if not _username(request):
-            return ("Not logged in: drafts are not saved for review.",
-                    gr.update(visible=False))
+            return ("Not logged in: drafts are not saved for review.", gr.update(visible=False))
         actor = self._actor(request)
-        return (f"Logged in as **{md(actor.name)}** · {md(actor.role)}",
-                gr.update(visible=True))
+        return (f"Logged in as **{md(actor.name)}** · {md(actor.role)}", gr.update(visible=True))
 
     # -- review --
 
     @user_errors
-    def filter_choices(self, request: gr.Request | None = None,
-                       ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    def filter_choices(
+        self,
+        request: gr.Request | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         """The filters' choices, refreshed: the review queue's brands and authors, and the
         audit log's users (user names only for someone logged in)."""
         if not _username(request):
             return gr.skip(), gr.skip(), gr.skip()
         self._actor(request)
         users = [(ALL, ALL), *((u["name"], u["name"]) for u in self.services.review.list_users())]
-        return (gr.update(choices=[(ALL, ALL), *self.brand_options()]), gr.update(choices=users),
-                gr.update(choices=users))
+        return (
+            gr.update(choices=[(ALL, ALL), *self.brand_options()]),
+            gr.update(choices=users),
+            gr.update(choices=users),
+        )
 
     @user_errors
-    def queue(self, brand: str | None, platform: str | None, state: str | None,
-              author: str | None, zone: str | None, request: gr.Request | None = None,
-              ) -> tuple[pd.DataFrame, str]:
+    def queue(
+        self,
+        brand: str | None,
+        platform: str | None,
+        state: str | None,
+        author: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[pd.DataFrame, str]:
         """The drafts that match the filters, the most recently changed first."""
         if not _username(request):
             return frame([], QUEUE_COLUMNS), "Log in to see the review queue."
         self._actor(request)
         tz = _zone(zone)
-        views = self.services.review.list(state=_any(state), brand=_any(brand),
-                                          platform=_any(platform), author=_any(author),
-                                          limit=QUEUE_LIMIT)
-        rows = [[v.id, v.state, v.brand, _platform_name(v.platform), v.kind, v.author,
-                 v.version, _when(v.updated_at, tz), excerpt(v.text, 160)] for v in views]
+        views = self.services.review.list(
+            state=_any(state),
+            brand=_any(brand),
+            platform=_any(platform),
+            author=_any(author),
+            limit=QUEUE_LIMIT,
+        )
+        rows = [
+            [
+                v.id,
+                v.state,
+                v.brand,
+                _platform_name(v.platform),
+                v.kind,
+                v.author,
+                v.version,
+                _when(v.updated_at, tz),
+                excerpt(v.text, 160),
+            ]
+            for v in views
+        ]
         info = f"{len(rows):,} {'draft' if len(rows) == 1 else 'drafts'}"
         if len(rows) == QUEUE_LIMIT:
             info += f" (the {QUEUE_LIMIT} most recently changed: narrow the filters)"
         return frame(rows, QUEUE_COLUMNS), info + " · click a row to open it"
 
     @user_errors
-    def open_draft(self, draft_id: float | None, zone: str | None,
-                   request: gr.Request | None = None) -> tuple[Any, ...]:
+    def open_draft(
+        self, draft_id: float | None, zone: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """A draft with its versions side by side, its decisions, comments and outbox."""
         actor = self._actor(request)
         view = self.services.review.get(_draft_number(draft_id))
         return self._panel(view, _zone(zone), actor)
 
     @user_errors
-    def open_selected(self, zone: str | None, evt: gr.SelectData,
-                      request: gr.Request | None = None) -> tuple[Any, ...]:
+    def open_selected(
+        self, zone: str | None, evt: gr.SelectData, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """Open the draft of the queue row that was clicked."""
         row = evt.row_value or []
         if not row or row[0] in (None, ""):
@@ -785,8 +1258,11 @@ class Handlers:
         return self.open_draft(row[0], zone, request)
 
     @staticmethod
-    def compare(a: float | None, b: float | None, opened: dict[str, Any] | None,
-                ) -> tuple[Any, Any]:
+    def compare(
+        a: float | None,
+        b: float | None,
+        opened: dict[str, Any] | None,
+    ) -> tuple[Any, Any]:
         """Two versions of the open draft, side by side, words removed and added marked."""
         texts = (opened or {}).get("texts") or {}
         if not texts:
@@ -800,25 +1276,76 @@ class Handlers:
         numbers = sorted(texts)
         b = view.version
         a = max((n for n in numbers if n < b), default=b)
-        choices = [(f"v{v.number} · {v.author} · {_when(v.created_at, tz)}"
-                    + (f" · {v.note}" if v.note else ""), v.number) for v in view.versions]
+        choices = [
+            (
+                f"v{v.number} · {v.author} · {_when(v.created_at, tz)}"
+                + (f" · {v.note}" if v.note else ""),
+                v.number,
+            )
+            for v in view.versions
+        ]
         old, new = word_diff(texts.get(a, ""), texts.get(b, ""))
-        opened = {"id": view.id, "row_version": view.row_version, "state": view.state,
-                  "version": view.version, "texts": texts}
-        decisions = [[d.version, d.reviewer, d.decision, d.comment, _when(d.created_at, tz),
-                      (_when(d.expires_at, tz) + ("" if d.valid else " (no longer valid)"))
-                      if d.expires_at else ""] for d in view.decisions]
+        opened = {
+            "id": view.id,
+            "row_version": view.row_version,
+            "state": view.state,
+            "version": view.version,
+            "texts": texts,
+        }
+        decisions = [
+            [
+                d.version,
+                d.reviewer,
+                d.decision,
+                d.comment,
+                _when(d.created_at, tz),
+                (_when(d.expires_at, tz) + ("" if d.valid else " (no longer valid)"))
+                if d.expires_at
+                else "",
+            ]
+            for d in view.decisions
+        ]
         comments = [[_when(c.created_at, tz), c.user, c.body] for c in view.comments]
-        outbox = [[o.adapter, _when(o.due_at, tz), o.state, o.attempts,
-                   _when(o.published_at, tz), o.last_error] for o in view.outbox]
-        return (view.id, _summary(view, actor, tz), opened, view.context,
-                gr.update(choices=choices, value=a), gr.update(choices=choices, value=b),
-                old, new, view.text, frame(decisions, DECISION_COLUMNS),
-                frame(comments, COMMENT_COLUMNS), frame(outbox, OUTBOX_COLUMNS))
+        outbox = [
+            [
+                o.adapter,
+                _when(o.due_at, tz),
+                o.state,
+                o.attempts,
+                _when(o.published_at, tz),
+                o.last_error,
+            ]
+            for o in view.outbox
+        ]
+        label = check_line(view.check) or "Check: not run for this draft"
+        if view.override:
+            o = view.override
+            label += f" · blocking findings overridden by {o['reviewer']}: {o['reason']}"
+        return (
+            view.id,
+            _summary(view, actor, tz),
+            opened,
+            view.context,
+            gr.update(choices=choices, value=a),
+            gr.update(choices=choices, value=b),
+            old,
+            new,
+            view.text,
+            gr.update(value=findings_highlight(view.text, view.check), label=label),
+            findings_frame(view.text, view.check),
+            frame(decisions, DECISION_COLUMNS),
+            frame(comments, COMMENT_COLUMNS),
+            frame(outbox, OUTBOX_COLUMNS),
+        )
 
-    def _act(self, opened: dict[str, Any] | None, zone: str | None,
-             request: gr.Request | None, done: str,
-             action: Callable[[Actor, int, int | None], Any]) -> tuple[Any, ...]:
+    def _act(
+        self,
+        opened: dict[str, Any] | None,
+        zone: str | None,
+        request: gr.Request | None,
+        done: str,
+        action: Callable[[Actor, int, int | None], Any],
+    ) -> tuple[Any, ...]:
         """Run an action on the open draft with the row version the user saw, then show the
         draft as it is now. A stale view is a conflict: nothing is written."""
         actor = self._actor(request)
@@ -826,69 +1353,161 @@ class Handlers:
         draft_id, expected = _opened(opened)
         action(actor, draft_id, expected)  # a ConflictError if the draft changed since
         view = self.services.review.get(draft_id)
-        return (f"✅ Draft #{view.id} {done}: now {view.state}.",
-                *self._panel(view, tz, actor))
+        return (f"✅ Draft #{view.id} {done}: now {view.state}.", *self._panel(view, tz, actor))
 
     @user_errors
-    def approve(self, opened: dict[str, Any] | None, comment: str | None, zone: str | None,
-                request: gr.Request | None = None) -> tuple[Any, ...]:
-        return self._act(opened, zone, request, "approved", lambda actor, i, seen:
-                         self.services.review.approve(actor, i, comment=comment or "",
-                                                      expected=seen))
+    def approve(
+        self,
+        opened: dict[str, Any] | None,
+        comment: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        return self._act(
+            opened,
+            zone,
+            request,
+            "approved",
+            lambda actor, i, seen: self.services.review.approve(
+                actor, i, comment=comment or "", expected=seen
+            ),
+        )
 
     @user_errors
-    def request_changes(self, opened: dict[str, Any] | None, comment: str | None,
-                        zone: str | None, request: gr.Request | None = None,
-                        ) -> tuple[Any, ...]:
-        return self._act(opened, zone, request, "sent back for changes", lambda actor, i, seen:
-                         self.services.review.request_changes(actor, i, reason=comment or "",
-                                                              expected=seen))
+    def request_changes(
+        self,
+        opened: dict[str, Any] | None,
+        comment: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        return self._act(
+            opened,
+            zone,
+            request,
+            "sent back for changes",
+            lambda actor, i, seen: self.services.review.request_changes(
+                actor, i, reason=comment or "", expected=seen
+            ),
+        )
 
     @user_errors
-    def reject(self, opened: dict[str, Any] | None, comment: str | None, zone: str | None,
-               request: gr.Request | None = None) -> tuple[Any, ...]:
-        return self._act(opened, zone, request, "rejected", lambda actor, i, seen:
-                         self.services.review.reject(actor, i, reason=comment or "",
-                                                     expected=seen))
+    def reject(
+        self,
+        opened: dict[str, Any] | None,
+        comment: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        return self._act(
+            opened,
+            zone,
+            request,
+            "rejected",
+            lambda actor, i, seen: self.services.review.reject(
+                actor, i, reason=comment or "", expected=seen
+            ),
+        )
 
     @user_errors
-    def comment(self, opened: dict[str, Any] | None, comment: str | None, zone: str | None,
-                request: gr.Request | None = None) -> tuple[Any, ...]:
-        return self._act(opened, zone, request, "commented", lambda actor, i, _seen:
-                         self.services.review.add_comment(actor, i, comment or ""))
+    def override(
+        self,
+        opened: dict[str, Any] | None,
+        reason: str,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        """A reviewer lets the open draft's blocking findings go, with a reason (audited)."""
+        return self._act(
+            opened,
+            zone,
+            request,
+            "has its blocking findings overridden",
+            lambda actor, draft_id, seen: self.services.review.override_findings(
+                actor, draft_id, reason=reason or "", expected=seen
+            ),
+        )
 
     @user_errors
-    def save_edit(self, opened: dict[str, Any] | None, text: str | None, note: str | None,
-                  zone: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
+    def comment(
+        self,
+        opened: dict[str, Any] | None,
+        comment: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        return self._act(
+            opened,
+            zone,
+            request,
+            "commented",
+            lambda actor, i, _seen: self.services.review.add_comment(actor, i, comment or ""),
+        )
+
+    @user_errors
+    def save_edit(
+        self,
+        opened: dict[str, Any] | None,
+        text: str | None,
+        note: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
         """Save the text as a new version (an edit after approval goes back to review)."""
         seen = opened or {}
         if (text or "").strip() == (seen.get("texts") or {}).get(seen.get("version"), ""):
-            raise InputError("nothing to save: the text is the same as the current version",
-                             "edit the text first")
-        return self._act(opened, zone, request, "saved", lambda actor, i, seen:
-                         self._edit(actor, i, seen, text, note))
+            raise InputError(
+                "nothing to save: the text is the same as the current version",
+                "edit the text first",
+            )
+        return self._act(
+            opened,
+            zone,
+            request,
+            "saved",
+            lambda actor, i, seen: self._edit(actor, i, seen, text, note),
+        )
 
     @user_errors
-    def save_and_submit(self, opened: dict[str, Any] | None, text: str | None,
-                        note: str | None, zone: str | None, request: gr.Request | None = None,
-                        ) -> tuple[Any, ...]:
+    def save_and_submit(
+        self,
+        opened: dict[str, Any] | None,
+        text: str | None,
+        note: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
         """Save the text if it changed, then submit the draft for review."""
+
         def action(actor: Actor, draft_id: int, seen: int | None) -> DraftView:
             view = self._edit(actor, draft_id, seen, text, note)
             edited = view.version != (opened or {}).get("version")
-            return self.services.review.submit(actor, draft_id,
-                                               expected=view.row_version if edited else seen)
+            return self.services.review.submit(
+                actor, draft_id, expected=view.row_version if edited else seen
+            )
+
         return self._act(opened, zone, request, "submitted for review", action)
 
-    def _edit(self, actor: Actor, draft_id: int, seen: int | None, text: str | None,
-              note: str | None) -> DraftView:
-        return self.services.review.edit(actor, draft_id, text or "", expected=seen,
-                                         note=(note or "").strip() or "edited in the app")
+    def _edit(
+        self, actor: Actor, draft_id: int, seen: int | None, text: str | None, note: str | None
+    ) -> DraftView:
+        return self.services.review.edit(
+            actor,
+            draft_id,
+            text or "",
+            expected=seen,
+            note=(note or "").strip() or "edited in the app",
+        )
 
     @user_errors
-    def schedule(self, opened: dict[str, Any] | None, when: str | float | None,
-                 zone: str | None, adapters: list[str] | None,
-                 request: gr.Request | None = None) -> tuple[Any, ...]:
+    def schedule(
+        self,
+        opened: dict[str, Any] | None,
+        when: str | float | None,
+        zone: str | None,
+        adapters: list[str] | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
         """Queue an approved draft for publishing at a time, through the chosen adapters."""
         tz = _zone(zone)
         at = _parse_when(when, tz, self.services.review.now())
@@ -898,34 +1517,51 @@ class Handlers:
             raise InputError("no publishing adapter is ticked", "tick at least one")
         unknown = [a for a in chosen if a not in known]
         if unknown:
-            raise InputError(f"unknown publishing adapter {unknown[0]!r}",
-                             f"use {', '.join(known)}")
-        return self._act(opened, zone, request, f"scheduled for {_when(at, tz)} ({tz.key})",
-                         lambda actor, i, seen: self.services.review.schedule(
-                             actor, i, at, adapters=chosen, expected=seen))
+            raise InputError(
+                f"unknown publishing adapter {unknown[0]!r}", f"use {', '.join(known)}"
+            )
+        return self._act(
+            opened,
+            zone,
+            request,
+            f"scheduled for {_when(at, tz)} ({tz.key})",
+            lambda actor, i, seen: self.services.review.schedule(
+                actor, i, at, adapters=chosen, expected=seen
+            ),
+        )
 
     # -- calendar --
 
-    def calendar(self, day: str | None, zone: str | None, request: gr.Request | None = None,
-                 ) -> tuple[Any, ...]:
+    def calendar(
+        self,
+        day: str | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
         """A week of scheduled and published posts, a row per day, in the user's time zone."""
         return self._calendar(day, zone, request, 0)
 
-    def calendar_previous(self, day: str | None, zone: str | None,
-                          request: gr.Request | None = None) -> tuple[Any, ...]:
+    def calendar_previous(
+        self, day: str | None, zone: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         return self._calendar(day, zone, request, -1)
 
-    def calendar_next(self, day: str | None, zone: str | None,
-                      request: gr.Request | None = None) -> tuple[Any, ...]:
+    def calendar_next(
+        self, day: str | None, zone: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         return self._calendar(day, zone, request, 1)
 
-    def calendar_this_week(self, zone: str | None, request: gr.Request | None = None,
-                           ) -> tuple[Any, ...]:
+    def calendar_this_week(
+        self,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
         return self._calendar(None, zone, request, 0)
 
     @user_errors
-    def _calendar(self, day: str | None, zone: str | None, request: gr.Request | None,
-                  weeks: int) -> tuple[Any, ...]:
+    def _calendar(
+        self, day: str | None, zone: str | None, request: gr.Request | None, weeks: int
+    ) -> tuple[Any, ...]:
         if not _username(request):
             return ("Log in to see the calendar.", *[gr.skip()] * WEEK_DAYS, day or "")
         self._actor(request)
@@ -947,13 +1583,19 @@ class Handlers:
             if local.date() in days:
                 days[local.date()].append(_calendar_line(views[draft_id], version, local, items))
         # A text box per day: each post on its own line, shown as plain text.
-        boxes = [gr.update(label=f"{_day_label(d)} · {len(lines)} "
-                                 f"{'post' if len(lines) == 1 else 'posts'}",
-                           value="\n".join(lines) or "–") for d, lines in days.items()]
-        title = (f"**Week of {md(_day_label(start, year=True))}** to "
-                 f"{md(_day_label(end_day - timedelta(days=1), year=True))} · "
-                 f"{len(posts):,} {'post' if len(posts) == 1 else 'posts'} · times in "
-                 f"{md(tz.key)}")
+        boxes = [
+            gr.update(
+                label=f"{_day_label(d)} · {len(lines)} {'post' if len(lines) == 1 else 'posts'}",
+                value="\n".join(lines) or "–",
+            )
+            for d, lines in days.items()
+        ]
+        title = (
+            f"**Week of {md(_day_label(start, year=True))}** to "
+            f"{md(_day_label(end_day - timedelta(days=1), year=True))} · "
+            f"{len(posts):,} {'post' if len(posts) == 1 else 'posts'} · times in "
+            f"{md(tz.key)}"
+        )
         if review.is_paused():
             title += " · ⏸️ **publishing is paused**: nothing goes out until an admin resumes it"
         return (title, *boxes, start.isoformat())
@@ -961,9 +1603,15 @@ class Handlers:
     # -- audit --
 
     @user_errors
-    def audit(self, actor: str | None, action: str | None, draft_id: float | None,
-              limit: float, zone: str | None, request: gr.Request | None = None,
-              ) -> tuple[pd.DataFrame, str]:
+    def audit(
+        self,
+        actor: str | None,
+        action: str | None,
+        draft_id: float | None,
+        limit: float,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[pd.DataFrame, str]:
         """The audit log, newest first: who did what to which draft, and the text's hash
         before and after."""
         if not _username(request):
@@ -972,27 +1620,44 @@ class Handlers:
             return frame([], AUDIT_COLUMNS), "The audit log is for reviewers and admins."
         tz = _zone(zone)
         n = _whole(limit, "the number of entries", 1, 10_000)
-        entries = self.services.review.audit_log(limit=n, **_audit_filters(actor, action,
-                                                                           draft_id))
-        rows = [[_when(a.at, tz, seconds=True), a.actor, a.action, a.draft_id,
-                 (a.hash_before or "")[:12], (a.hash_after or "")[:12], a.reason]
-                for a in entries]
-        info = (f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}, newest first · "
-                f"times in {md(tz.key)} · hashes shortened (full in the export)")
+        entries = self.services.review.audit_log(limit=n, **_audit_filters(actor, action, draft_id))
+        rows = [
+            [
+                _when(a.at, tz, seconds=True),
+                a.actor,
+                a.action,
+                a.draft_id,
+                (a.hash_before or "")[:12],
+                (a.hash_after or "")[:12],
+                a.reason,
+            ]
+            for a in entries
+        ]
+        info = (
+            f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}, newest first · "
+            f"times in {md(tz.key)} · hashes shortened (full in the export)"
+        )
         return frame(rows, AUDIT_COLUMNS), info
 
     @user_errors
-    def export_audit(self, fmt: str, actor: str | None, action: str | None,
-                     draft_id: float | None, request: gr.Request | None = None) -> str:
+    def export_audit(
+        self,
+        fmt: str,
+        actor: str | None,
+        action: str | None,
+        draft_id: float | None,
+        request: gr.Request | None = None,
+    ) -> str:
         """The filtered audit log as a CSV or JSON file to download, oldest first."""
         user = self._actor(request)
         if not user.can_review():
-            raise ForbiddenError(f"{user.name} ({user.role}) may not export the audit log",
-                                 "ask a reviewer or an admin")
+            raise ForbiddenError(
+                f"{user.name} ({user.role}) may not export the audit log",
+                "ask a reviewer or an admin",
+            )
         if fmt not in ("csv", "json"):
             raise InputError(f"unknown export format {fmt!r}", "choose csv or json")
-        text = self.services.review.export_audit(fmt, **_audit_filters(actor, action,
-                                                                       draft_id))
+        text = self.services.review.export_audit(fmt, **_audit_filters(actor, action, draft_id))
         stamp = self.services.review.now().strftime("%Y%m%d-%H%M%S")
         path = Path(tempfile.mkdtemp(prefix="cmassist-audit-")) / f"audit-{stamp}.{fmt}"
         path.write_text(text, encoding="utf-8")
@@ -1001,8 +1666,11 @@ class Handlers:
     # -- admin --
 
     @user_errors
-    def publishing(self, zone: str | None = None, request: gr.Request | None = None,
-                   ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    def publishing(
+        self,
+        zone: str | None = None,
+        request: gr.Request | None = None,
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         """Whether publishing is paused, by whom and why; the buttons that change it are
         live for admins only."""
         review = self.services.review
@@ -1013,28 +1681,33 @@ class Handlers:
             if last:
                 why = f" by {md(last[0].actor)} on {md(_when(last[0].at, _zone(zone)))}"
                 why += f": “{md(last[0].reason)}”" if last[0].reason else ""
-            state = (f"⏸️ **Publishing is paused**{why}. Nothing goes out until an admin "
-                     "resumes it; scheduled posts wait in the outbox.")
+            state = (
+                f"⏸️ **Publishing is paused**{why}. Nothing goes out until an admin "
+                "resumes it; scheduled posts wait in the outbox."
+            )
         else:
             state = "🟢 **Publishing is on**: approved posts go out when they are due."
         admin = bool(_username(request)) and self._actor(request).role == "admin"
         if not admin:
             state += "\n\nOnly an admin can pause or resume publishing."
-        return (state, gr.update(interactive=admin and not paused),
-                gr.update(interactive=admin and paused))
+        return (
+            state,
+            gr.update(interactive=admin and not paused),
+            gr.update(interactive=admin and paused),
+        )
 
     @user_errors
-    def pause(self, reason: str | None, zone: str | None,
-              request: gr.Request | None = None) -> tuple[Any, ...]:
-        self.services.review.set_paused(self._actor(request), True,
-                                        reason=(reason or "").strip())
+    def pause(
+        self, reason: str | None, zone: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        self.services.review.set_paused(self._actor(request), True, reason=(reason or "").strip())
         return self.publishing(zone, request)
 
     @user_errors
-    def resume(self, reason: str | None, zone: str | None,
-               request: gr.Request | None = None) -> tuple[Any, ...]:
-        self.services.review.set_paused(self._actor(request), False,
-                                        reason=(reason or "").strip())
+    def resume(
+        self, reason: str | None, zone: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        self.services.review.set_paused(self._actor(request), False, reason=(reason or "").strip())
         return self.publishing(zone, request)
 
 
@@ -1052,15 +1725,26 @@ def _safe_int(value: Any, default: int) -> int:
 def _record_row(hit: Hit) -> list[Any]:
     m = hit.metadata
     # A guideline's heading is its path in the document; the last part names the passage.
-    label = (m.get("platform") if hit.kind in (Kind.POST, Kind.REPLY)
-             else str(m.get("heading") or "").split(" > ")[-1])
+    label = (
+        m.get("platform")
+        if hit.kind in (Kind.POST, Kind.REPLY)
+        else str(m.get("heading") or "").split(" > ")[-1]
+    )
     reply = excerpt(str(m.get("reply", "")), 200) if hit.kind == Kind.REPLY else ""
-    return [hit.id, hit.kind.value, str(label or ""), str(m.get("language") or ""),
-            str(m.get("date") or "")[:10], str(m.get("source") or ""), excerpt(hit.text, 240),
-            reply]
+    return [
+        hit.id,
+        hit.kind.value,
+        str(label or ""),
+        str(m.get("language") or ""),
+        str(m.get("date") or "")[:10],
+        str(m.get("source") or ""),
+        excerpt(hit.text, 240),
+        reply,
+    ]
 
 
 # -- review helpers: users, times, differences -------------------------------------------------
+
 
 def _username(request: gr.Request | None) -> str | None:
     return (getattr(request, "username", None) or None) if request is not None else None
@@ -1068,8 +1752,12 @@ def _username(request: gr.Request | None) -> str | None:
 
 def _review_meta(view: DraftView) -> dict[str, Any]:
     """What a draft card keeps about its saved draft, to submit it without a lost update."""
-    return {"id": view.id, "state": view.state, "version": view.version,
-            "row_version": view.row_version}
+    return {
+        "id": view.id,
+        "state": view.state,
+        "version": view.version,
+        "row_version": view.row_version,
+    }
 
 
 def _any(value: str | None) -> str | None:
@@ -1089,8 +1777,9 @@ def _draft_number(value: Any) -> int:
 def _opened(opened: dict[str, Any] | None) -> tuple[int, int | None]:
     """The open draft's number and the row version its reviewer saw."""
     if not opened or not opened.get("id"):
-        raise InputError("no draft is open",
-                         "click a row of the queue, or type its number and press Open")
+        raise InputError(
+            "no draft is open", "click a row of the queue, or type its number and press Open"
+        )
     return int(opened["id"]), opened.get("row_version")
 
 
@@ -1111,9 +1800,10 @@ def _zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo((name or "").strip() or "UTC")
     except (ZoneInfoNotFoundError, ValueError, OSError) as e:
-        raise InputError(f"unknown time zone {name!r}",
-                         "choose one from the list, or type a name such as America/Toronto"
-                         ) from e
+        raise InputError(
+            f"unknown time zone {name!r}",
+            "choose one from the list, or type a name such as America/Toronto",
+        ) from e
 
 
 def _when(moment: datetime | None, tz: ZoneInfo, *, seconds: bool = False) -> str:
@@ -1132,8 +1822,9 @@ def _parse_when(value: str | float | None, tz: ZoneInfo, now: datetime) -> datet
         try:
             at = datetime.fromisoformat(value.strip())
         except ValueError as e:
-            raise InputError(f"cannot read the time {value!r}",
-                             "use YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00") from e
+            raise InputError(
+                f"cannot read the time {value!r}", "use YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:00"
+            ) from e
     if at.tzinfo is None:
         at = at.replace(tzinfo=tz)
     if at < now - timedelta(minutes=1):
@@ -1148,8 +1839,9 @@ def _monday(day: str | None, today: date) -> date:
         try:
             today = date.fromisoformat(text[:10])
         except ValueError as e:
-            raise InputError(f"cannot read the day {text!r}",
-                             "use YYYY-MM-DD, e.g. 2026-12-01") from e
+            raise InputError(
+                f"cannot read the day {text!r}", "use YYYY-MM-DD, e.g. 2026-12-01"
+            ) from e
     return today - timedelta(days=today.weekday())
 
 
@@ -1160,9 +1852,17 @@ def _day_label(day: date, *, year: bool = False) -> str:
 def _calendar_line(view: DraftView, version: int, local: datetime, items: list[Any]) -> str:
     text = next((v.text for v in view.versions if v.number == version), view.text)
     states = sorted({i.state for i in items})
-    return " · ".join((f"{local:%H:%M}", f"#{view.id}", view.brand,
-                       _platform_name(view.platform), ", ".join(i.adapter for i in items),
-                       "/".join(states), excerpt(text, 90)))
+    return " · ".join(
+        (
+            f"{local:%H:%M}",
+            f"#{view.id}",
+            view.brand,
+            _platform_name(view.platform),
+            ", ".join(i.adapter for i in items),
+            "/".join(states),
+            excerpt(text, 90),
+        )
+    )
 
 
 def _audit_filters(actor: str | None, action: str | None, draft_id: Any) -> dict[str, Any]:
@@ -1180,8 +1880,9 @@ def _audit_filters(actor: str | None, action: str | None, draft_id: Any) -> dict
 _WORDS = re.compile(r"\S+\s*|\s+")
 
 
-def word_diff(old: str, new: str) -> tuple[list[tuple[str, str | None]],
-                                           list[tuple[str, str | None]]]:
+def word_diff(
+    old: str, new: str
+) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
     """Two texts side by side, word by word: the words only in `old` marked "removed",
     those only in `new` marked "added" (values for gr.HighlightedText, shown as text)."""
     a, b = _WORDS.findall(old), _WORDS.findall(new)
@@ -1201,11 +1902,17 @@ def word_diff(old: str, new: str) -> tuple[list[tuple[str, str | None]],
 
 
 def _summary(view: DraftView, actor: Actor, tz: ZoneInfo) -> str:
-    head = " · ".join((f"**Draft {md('#' + str(view.id))}**", md(view.brand),
-                       md(_platform_name(view.platform)), md(view.kind),
-                       md(view.language.upper()), f"by **{md(view.author)}**"))
-    state = (f"State **{md(view.state)}** · version {view.version} · "
-             f"row version {view.row_version}")
+    head = " · ".join(
+        (
+            f"**Draft {md('#' + str(view.id))}**",
+            md(view.brand),
+            md(_platform_name(view.platform)),
+            md(view.kind),
+            md(view.language.upper()),
+            f"by **{md(view.author)}**",
+        )
+    )
+    state = f"State **{md(view.state)}** · version {view.version} · row version {view.row_version}"
     if view.approved_until:
         state += f" · approval valid until {md(_when(view.approved_until, tz))}"
     return "\n".join((head, state, f"👉 {md(_next_step(view, actor))}"))
@@ -1227,7 +1934,7 @@ def _next_step(view: DraftView, actor: Actor) -> str:
     return {
         "approved": "Approved: schedule it below. Any edit sends it back to review.",
         "scheduled": "Scheduled: see the Calendar tab. Any edit sends it back to review and "
-                     "cancels the schedule.",
+        "cancels the schedule.",
         "published": "Published.",
         "rejected": "Rejected: draft a new one.",
         "failed": "Publishing failed: see the outbox below, then schedule it again.",
@@ -1240,8 +1947,9 @@ def publisher_names(settings: Settings) -> list[str]:
     return list(build_publishers(settings))
 
 
-def app_auth(services: Services, *, admin_user: str | None = None,
-             admin_password: str | None = None) -> Callable[[str, str], bool]:
+def app_auth(
+    services: Services, *, admin_user: str | None = None, admin_password: str | None = None
+) -> Callable[[str, str], bool]:
     """The login check for `launch(auth=...)`, over the review store's users.
 
     On a fresh install (no user yet) the first admin is created from `admin_user` and
@@ -1256,7 +1964,8 @@ def app_auth(services: Services, *, admin_user: str | None = None,
             raise ConfigError(
                 "no user can log in yet",
                 "create the first admin with `cmassist users add NAME --role admin`, or set "
-                "CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD and `cmassist serve` creates it")
+                "CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD and `cmassist serve` creates it",
+            )
         actor = review.add_user(name, password, "admin", by="serve")
         log.warning("created the first admin, %r", actor.name)
 
@@ -1272,11 +1981,14 @@ def app_auth(services: Services, *, admin_user: str | None = None,
 
 # -- layout -----------------------------------------------------------------------------------
 
+
 @dataclass
 class _Slot:
     box: gr.Column
     header: gr.Markdown
     text: gr.Textbox
+    findings: gr.HighlightedText
+    fixes: gr.Dataframe
     sources: gr.Dataframe
     meta: gr.State
     submit: gr.Button
@@ -1291,21 +2003,52 @@ def _slots(n: int, kind: str, handlers: Handlers) -> list[_Slot]:
         with gr.Column(visible=False, variant="panel") as box:
             header = gr.Markdown(latex_delimiters=[], line_breaks=True)
             # The copy button shows only with the label.
-            text = gr.Textbox(label="Text: edit it here, then submit or copy it", lines=4,
-                              max_lines=30, interactive=True, buttons=["copy"],
-                              placeholder=f"The {kind} appears here")
+            text = gr.Textbox(
+                label="Text: edit it here, then submit or copy it",
+                lines=4,
+                max_lines=30,
+                interactive=True,
+                buttons=["copy"],
+                placeholder=f"The {kind} appears here",
+            )
+            findings = gr.HighlightedText(
+                label="Check",
+                visible=False,
+                color_map=FINDING_COLORS_BY_LABEL,
+                show_legend=False,
+                combine_adjacent=True,
+                interactive=False,
+            )
+            with gr.Accordion("Findings: what, why (the guideline) and the fix", open=True):
+                fixes = _findings_table()
+                recheck = gr.Button("Check again", size="sm")
             with gr.Accordion("Sources: guideline passages and past examples used", open=False):
-                sources = gr.Dataframe(headers=SOURCE_COLUMNS,
-                                       datatype=["str", "str", "str", "number"],
-                                       interactive=False, wrap=True, max_height=320,
-                                       column_widths=SOURCE_WIDTHS)
+                sources = gr.Dataframe(
+                    headers=SOURCE_COLUMNS,
+                    datatype=["str", "str", "str", "number"],
+                    interactive=False,
+                    wrap=True,
+                    max_height=320,
+                    column_widths=SOURCE_WIDTHS,
+                )
             meta = gr.State({})
             submit = gr.Button("Submit for review", visible=False, size="sm")
-        text.input(handlers.recount, [text, meta], header, queue=False, show_progress="hidden",
-                   api_visibility="private", trigger_mode="always_last")
-        submit.click(handlers.submit_draft, [text, meta], [header, meta, submit],
-                     api_visibility="private")
-        slots.append(_Slot(box, header, text, sources, meta, submit))
+        text.input(
+            handlers.recount,
+            [text, meta],
+            header,
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+            trigger_mode="always_last",
+        )
+        submit.click(
+            handlers.submit_draft, [text, meta], [header, meta, submit], api_visibility="private"
+        )
+        recheck.click(
+            handlers.recheck_slot, [text, meta], [findings, fixes], api_visibility="private"
+        )
+        slots.append(_Slot(box, header, text, findings, fixes, sources, meta, submit))
     return slots
 
 
@@ -1313,20 +2056,30 @@ def _flat(slots: Iterable[_Slot]) -> list[Any]:
     return [c for s in slots for c in s.outputs()]
 
 
-def _table(columns: list[str], label: str, numbers: Iterable[str] = (), **kwargs: Any,
-           ) -> gr.Dataframe:
+def _table(
+    columns: list[str],
+    label: str,
+    numbers: Iterable[str] = (),
+    **kwargs: Any,
+) -> gr.Dataframe:
     """A read-only table whose cells are plain text, never Markdown or HTML."""
     datatype = ["number" if c in numbers else "str" for c in columns]
-    return gr.Dataframe(headers=columns, datatype=datatype, label=label, interactive=False,
-                        wrap=True, **kwargs)
+    return gr.Dataframe(
+        headers=columns, datatype=datatype, label=label, interactive=False, wrap=True, **kwargs
+    )
 
 
 def _clear() -> str:
     return ""
 
 
-def _review_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown,
-                platform_choices: list[tuple[str, str]]) -> list[gr.Dropdown]:
+def _findings_table() -> gr.Dataframe:
+    return _table(FINDING_COLUMNS, "Findings", column_widths=FINDING_WIDTHS, max_height=360)
+
+
+def _review_tab(
+    app: gr.Blocks, h: Handlers, zone: gr.Dropdown, platform_choices: list[tuple[str, str]]
+) -> list[gr.Dropdown]:
     """The Review tab: the queue, a draft's versions side by side, decisions, edits and
     scheduling. Returns the filters whose choices the page load refreshes."""
     private = {"api_visibility": "private"}
@@ -1334,17 +2087,30 @@ def _review_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown,
         with gr.Row(equal_height=True):
             brand = gr.Dropdown([(ALL, ALL)], value=ALL, label="Brand", allow_custom_value=True)
             platform = gr.Dropdown([(ALL, ALL), *platform_choices], value=ALL, label="Platform")
-            state = gr.Dropdown([(ALL, ALL), *((s.replace("_", " "), s) for s in STATES)],
-                                value="submitted", label="State")
-            author = gr.Dropdown([(ALL, ALL)], value=ALL, label="Author",
-                                 allow_custom_value=True)
+            state = gr.Dropdown(
+                [(ALL, ALL), *((s.replace("_", " "), s) for s in STATES)],
+                value="submitted",
+                label="State",
+            )
+            author = gr.Dropdown([(ALL, ALL)], value=ALL, label="Author", allow_custom_value=True)
             refresh = gr.Button("↻ Refresh", size="md", scale=0, min_width=120)
         queue_info = gr.Markdown(latex_delimiters=[])
-        queue = _table(QUEUE_COLUMNS, "Review queue", ["draft", "version"], max_height=320,
-                       column_widths=QUEUE_WIDTHS)
+        queue = _table(
+            QUEUE_COLUMNS,
+            "Review queue",
+            ["draft", "version"],
+            max_height=320,
+            column_widths=QUEUE_WIDTHS,
+        )
         with gr.Row(equal_height=True):
-            draft_no = gr.Number(label="Draft #", precision=0, minimum=1, scale=1,
-                                 min_width=120, elem_id="review-draft-no")
+            draft_no = gr.Number(
+                label="Draft #",
+                precision=0,
+                minimum=1,
+                scale=1,
+                min_width=120,
+                elem_id="review-draft-no",
+            )
             open_btn = gr.Button("Open", size="md", scale=0, min_width=120)
             with gr.Column(scale=5):
                 status = gr.Markdown(latex_delimiters=[])
@@ -1354,78 +2120,157 @@ def _review_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown,
             version_a = gr.Dropdown(choices=[], label="Compare version", interactive=True)
             version_b = gr.Dropdown(choices=[], label="with version", interactive=True)
         with gr.Row():
-            diff_options = {"color_map": DIFF_COLORS, "show_legend": False,
-                            "show_inline_category": False, "combine_adjacent": True,
-                            "interactive": False}
-            diff_a = gr.HighlightedText(label="Older version: removed words marked",
-                                        **diff_options)
-            diff_b = gr.HighlightedText(label="Newer version: added words marked",
-                                        **diff_options)
+            diff_options = {
+                "color_map": DIFF_COLORS,
+                "show_legend": False,
+                "show_inline_category": False,
+                "combine_adjacent": True,
+                "interactive": False,
+            }
+            diff_a = gr.HighlightedText(label="Older version: removed words marked", **diff_options)
+            diff_b = gr.HighlightedText(label="Newer version: added words marked", **diff_options)
+        check_hl = gr.HighlightedText(
+            label="Check",
+            color_map=FINDING_COLORS_BY_LABEL,
+            show_legend=False,
+            combine_adjacent=True,
+            interactive=False,
+            elem_id="review-check",
+        )
+        with gr.Accordion("Findings on the current text", open=True):
+            check_table = _findings_table()
         with gr.Accordion("Drafted from", open=False):
-            context = gr.Textbox(label="Brief or customer comment", interactive=False,
-                                 lines=2, max_lines=10)
+            context = gr.Textbox(
+                label="Brief or customer comment", interactive=False, lines=2, max_lines=10
+            )
         with gr.Row():
             with gr.Column(variant="panel"):
                 gr.Markdown("### Decide (reviewers)")
-                comment = gr.Textbox(label="Comment", lines=3, max_lines=10,
-                                     info="Required to request changes or reject",
-                                     elem_id="review-comment")
+                comment = gr.Textbox(
+                    label="Comment",
+                    lines=3,
+                    max_lines=10,
+                    info="Required to request changes or reject",
+                    elem_id="review-comment",
+                )
                 with gr.Row():
                     approve = gr.Button("Approve", variant="primary", size="md")
                     changes = gr.Button("Request changes", size="md")
                     reject = gr.Button("Reject", variant="stop", size="md")
                     comment_btn = gr.Button("Comment only", size="md")
+                override = gr.Button(
+                    "Override blocking findings (the comment is the reason)",
+                    size="sm",
+                    elem_id="review-override",
+                )
             with gr.Column(variant="panel"):
                 gr.Markdown("### Edit (authors)")
-                text = gr.Textbox(label="Current text", lines=4, max_lines=20,
-                                  interactive=True, buttons=["copy"], elem_id="review-text")
-                note = gr.Textbox(label="What changed (optional)", max_lines=1,
-                                  elem_id="review-note")
+                text = gr.Textbox(
+                    label="Current text",
+                    lines=4,
+                    max_lines=20,
+                    interactive=True,
+                    buttons=["copy"],
+                    elem_id="review-text",
+                )
+                note = gr.Textbox(
+                    label="What changed (optional)", max_lines=1, elem_id="review-note"
+                )
                 with gr.Row():
                     save = gr.Button("Save changes", size="md")
-                    resubmit = gr.Button("Save and submit for review", variant="primary",
-                                         size="md")
+                    resubmit = gr.Button("Save and submit for review", variant="primary", size="md")
             with gr.Column(variant="panel"):
                 gr.Markdown("### Schedule (approved drafts)")
                 adapters = publisher_names(h.services.settings)
-                when = gr.DateTime(label="Publish at", include_time=True, type="string",
-                                   info="In the time zone at the top", elem_id="schedule-at")
-                through = gr.CheckboxGroup(adapters, value=adapters[:1],
-                                           label="Publish through")
+                when = gr.DateTime(
+                    label="Publish at",
+                    include_time=True,
+                    type="string",
+                    info="In the time zone at the top",
+                    elem_id="schedule-at",
+                )
+                through = gr.CheckboxGroup(adapters, value=adapters[:1], label="Publish through")
                 schedule = gr.Button("Schedule", variant="primary", size="md")
         with gr.Tabs():
             with gr.Tab("Decisions"):
-                decisions = _table(DECISION_COLUMNS, "Decisions", ["version"],
-                                   column_widths=["8%", "12%", "14%", "36%", "15%", "15%"])
+                decisions = _table(
+                    DECISION_COLUMNS,
+                    "Decisions",
+                    ["version"],
+                    column_widths=["8%", "12%", "14%", "36%", "15%", "15%"],
+                )
             with gr.Tab("Comments"):
-                comments = _table(COMMENT_COLUMNS, "Comments",
-                                  column_widths=["15%", "12%", "73%"])
+                comments = _table(COMMENT_COLUMNS, "Comments", column_widths=["15%", "12%", "73%"])
             with gr.Tab("Outbox"):
-                outbox = _table(OUTBOX_COLUMNS, "Outbox", ["attempts"],
-                                column_widths=["12%", "16%", "12%", "10%", "16%", "34%"])
+                outbox = _table(
+                    OUTBOX_COLUMNS,
+                    "Outbox",
+                    ["attempts"],
+                    column_widths=["12%", "16%", "12%", "10%", "16%", "34%"],
+                )
 
     filters = [brand, platform, state, author, zone]
     queue_out = [queue, queue_info]
-    panel = [draft_no, summary, opened, context, version_a, version_b, diff_a, diff_b, text,
-             decisions, comments, outbox]
-    gr.on([app.load, tab.select, refresh.click, brand.input, platform.input, state.input,
-           author.input], h.queue, filters, queue_out, **private)
-    gr.on([open_btn.click, draft_no.submit], h.open_draft, [draft_no, zone], panel,
-          **private).success(_clear, None, status, **private)
-    queue.select(h.open_selected, [zone], panel, **private).success(
-        _clear, None, status, **private)
-    gr.on([version_a.input, version_b.input], h.compare, [version_a, version_b, opened],
-          [diff_a, diff_b], **private)
+    panel = [
+        draft_no,
+        summary,
+        opened,
+        context,
+        version_a,
+        version_b,
+        diff_a,
+        diff_b,
+        text,
+        check_hl,
+        check_table,
+        decisions,
+        comments,
+        outbox,
+    ]
+    gr.on(
+        [
+            app.load,
+            tab.select,
+            refresh.click,
+            brand.input,
+            platform.input,
+            state.input,
+            author.input,
+        ],
+        h.queue,
+        filters,
+        queue_out,
+        **private,
+    )
+    gr.on(
+        [open_btn.click, draft_no.submit], h.open_draft, [draft_no, zone], panel, **private
+    ).success(_clear, None, status, **private)
+    queue.select(h.open_selected, [zone], panel, **private).success(_clear, None, status, **private)
+    gr.on(
+        [version_a.input, version_b.input],
+        h.compare,
+        [version_a, version_b, opened],
+        [diff_a, diff_b],
+        **private,
+    )
     # A refused action (a conflict above all) leaves the comment or the edit in its box.
-    for button, fn in ((approve, h.approve), (changes, h.request_changes), (reject, h.reject),
-                       (comment_btn, h.comment)):
+    for button, fn in (
+        (approve, h.approve),
+        (changes, h.request_changes),
+        (reject, h.reject),
+        (comment_btn, h.comment),
+        (override, h.override),
+    ):
         button.click(fn, [opened, comment, zone], [status, *panel], **private).success(
-            _clear, None, comment, **private).then(h.queue, filters, queue_out, **private)
+            _clear, None, comment, **private
+        ).then(h.queue, filters, queue_out, **private)
     for button, fn in ((save, h.save_edit), (resubmit, h.save_and_submit)):
         button.click(fn, [opened, text, note, zone], [status, *panel], **private).success(
-            _clear, None, note, **private).then(h.queue, filters, queue_out, **private)
-    schedule.click(h.schedule, [opened, when, zone, through], [status, *panel],
-                   **private).success(h.queue, filters, queue_out, **private)
+            _clear, None, note, **private
+        ).then(h.queue, filters, queue_out, **private)
+    schedule.click(h.schedule, [opened, when, zone, through], [status, *panel], **private).success(
+        h.queue, filters, queue_out, **private
+    )
     return [brand, author]
 
 
@@ -1437,12 +2282,26 @@ def _calendar_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
             previous = gr.Button("← Previous week", size="md")
             this_week = gr.Button("This week", size="md")
             following = gr.Button("Next week →", size="md")
-            week = gr.Textbox(label="Week of", placeholder="any day, YYYY-MM-DD, then Enter",
-                              max_lines=1, scale=2, elem_id="calendar-week")
+            week = gr.Textbox(
+                label="Week of",
+                placeholder="any day, YYYY-MM-DD, then Enter",
+                max_lines=1,
+                scale=2,
+                elem_id="calendar-week",
+            )
         title = gr.Markdown(latex_delimiters=[])
-        days = [gr.Textbox(label=name, interactive=False, lines=1, max_lines=12)
-                for name in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                             "Saturday", "Sunday")]
+        days = [
+            gr.Textbox(label=name, interactive=False, lines=1, max_lines=12)
+            for name in (
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            )
+        ]
     out = [title, *days, week]
     gr.on([app.load, this_week.click], h.calendar_this_week, [zone], out, **private)
     gr.on([tab.select, week.submit, zone.change], h.calendar, [week, zone], out, **private)
@@ -1456,23 +2315,36 @@ def _audit_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> gr.Dropdown:
     with gr.Tab("Audit") as tab:
         with gr.Row(equal_height=True):
             who = gr.Dropdown([(ALL, ALL)], value=ALL, label="Who", allow_custom_value=True)
-            action = gr.Dropdown([(ALL, ALL), *((a.replace("_", " "), a) for a in AUDIT_ACTIONS)],
-                                 value=ALL, label="Action", allow_custom_value=True)
+            action = gr.Dropdown(
+                [(ALL, ALL), *((a.replace("_", " "), a) for a in AUDIT_ACTIONS)],
+                value=ALL,
+                label="Action",
+                allow_custom_value=True,
+            )
             draft_id = gr.Number(0, label="Draft # (0: all)", precision=0, minimum=0)
             limit = gr.Dropdown([50, 200, 1000, 5000], value=200, label="Entries")
             show = gr.Button("Show", variant="primary", scale=0, min_width=120)
         info = gr.Markdown(latex_delimiters=[])
-        table = _table(AUDIT_COLUMNS, "Audit log", ["draft"], max_height=560,
-                       column_widths=AUDIT_WIDTHS)
+        table = _table(
+            AUDIT_COLUMNS, "Audit log", ["draft"], max_height=560, column_widths=AUDIT_WIDTHS
+        )
         with gr.Row(equal_height=False):
             with gr.Column(scale=1):
-                fmt = gr.Radio([("CSV", "csv"), ("JSON", "json")], value="csv",
-                               label="Export the filtered log as")
+                fmt = gr.Radio(
+                    [("CSV", "csv"), ("JSON", "json")],
+                    value="csv",
+                    label="Export the filtered log as",
+                )
                 export = gr.Button("Export", size="md")
             download = gr.File(label="Download", interactive=False, height=140, scale=2)
     inputs = [who, action, draft_id]
-    gr.on([app.load, tab.select, show.click, draft_id.submit], h.audit,
-          [*inputs, limit, zone], [table, info], **private)
+    gr.on(
+        [app.load, tab.select, show.click, draft_id.submit],
+        h.audit,
+        [*inputs, limit, zone],
+        [table, info],
+        **private,
+    )
     export.click(h.export_audit, [fmt, *inputs], download, **private)
     return who
 
@@ -1482,18 +2354,96 @@ def _admin_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
     private = {"api_visibility": "private"}
     with gr.Tab("Admin") as tab:
         state = gr.Markdown(latex_delimiters=[])
-        reason = gr.Textbox(label="Reason", max_lines=1,
-                            info="Required: recorded in the audit log with your name")
+        reason = gr.Textbox(
+            label="Reason", max_lines=1, info="Required: recorded in the audit log with your name"
+        )
         with gr.Row():
             pause = gr.Button("⏸️ Pause publishing", variant="stop")
             resume = gr.Button("▶️ Resume publishing", variant="primary")
-        gr.Markdown("While publishing is paused nothing goes out; scheduled posts wait in "
-                    "the outbox and go out when it resumes, if their approval is still valid.")
+        gr.Markdown(
+            "While publishing is paused nothing goes out; scheduled posts wait in "
+            "the outbox and go out when it resumes, if their approval is still valid."
+        )
     out = [state, pause, resume]
     gr.on([app.load, tab.select], h.publishing, [zone], out, **private)
     for button, fn in ((pause, h.pause), (resume, h.resume)):
-        button.click(fn, [reason, zone], out, **private).success(_clear, None, reason,
-                                                                  **private)
+        button.click(fn, [reason, zone], out, **private).success(_clear, None, reason, **private)
+
+
+def _check_tab(
+    h: Handlers,
+    brand: gr.Dropdown,
+    platform_choices: list[tuple[str, str]],
+    llm_events: dict[str, Any],
+) -> None:
+    """The Check tab: paste any text, see its findings highlighted with their guideline and
+    fix, apply the mechanical fixes, or have it rewritten in the brand's voice."""
+    private = {"api_visibility": "private"}
+    with gr.Tab("Check"), gr.Row():
+        with gr.Column(scale=2, min_width=340):
+            text = gr.Textbox(
+                label="Text to check",
+                lines=8,
+                max_lines=30,
+                info="Any post or reply, yours or a colleague's; shown as plain text",
+                placeholder="Paste a post or reply / Collez une publication ou une réponse",
+                elem_id="check-text",
+            )
+            with gr.Row():
+                platform = gr.Dropdown(platform_choices, value="instagram", label="Platform")
+                kind = gr.Radio([("post", "post"), ("reply", "reply")], value="post", label="Kind")
+            with gr.Row():
+                language = gr.Radio(LANGUAGES, value="auto", label="Language")
+                sponsored = gr.Checkbox(label="Sponsored or partnership post", value=False)
+            with gr.Row():
+                check_btn = gr.Button("Check", variant="primary", elem_id="check-btn")
+                fix_btn = gr.Button("Apply suggested fixes", elem_id="check-fix")
+                rewrite_btn = gr.Button("Rewrite in brand voice", elem_id="check-rewrite")
+        with gr.Column(scale=3):
+            summary = gr.Markdown(latex_delimiters=[], elem_id="check-summary")
+            highlight = gr.HighlightedText(
+                label="Findings in the text",
+                color_map=FINDING_COLORS_BY_LABEL,
+                show_legend=False,
+                combine_adjacent=True,
+                interactive=False,
+                elem_id="check-highlight",
+            )
+            table = _findings_table()
+            notices = gr.Markdown(latex_delimiters=[])
+            with gr.Accordion("Rewrite in brand voice", open=True):
+                rewrite_status = gr.Markdown(latex_delimiters=[])
+                rewritten = gr.Textbox(
+                    label="Rewrite: edit it, copy it, or check it",
+                    lines=5,
+                    max_lines=25,
+                    interactive=True,
+                    buttons=["copy"],
+                    elem_id="check-rewritten",
+                )
+                rewrite_hl = gr.HighlightedText(
+                    label="Findings in the rewrite",
+                    color_map=FINDING_COLORS_BY_LABEL,
+                    show_legend=False,
+                    combine_adjacent=True,
+                    interactive=False,
+                )
+                rewrite_table = _findings_table()
+                use_rewrite = gr.Button("Use the rewrite as the text to check", size="sm")
+    inputs = [text, platform, kind, sponsored, language, brand]
+    outputs = [summary, highlight, table, notices]
+    gr.on([check_btn.click, text.submit], h.check_text, inputs, outputs, **private)
+    fix_btn.click(h.apply_fixes, inputs, [text, *outputs], **private)
+    rewrite_btn.click(
+        h.rewrite,
+        inputs,
+        [rewrite_status, rewritten, rewrite_hl, rewrite_table],
+        **private,
+        **llm_events,
+    )
+    use_rewrite.click(lambda t: t, rewritten, text, **private).then(
+        h.check_text, inputs, outputs, **private
+    )
 
 
 def build_app(services: Services) -> gr.Blocks:
@@ -1506,89 +2456,128 @@ def build_app(services: Services) -> gr.Blocks:
     with gr.Blocks(title="cmassist") as app:
         with gr.Row(equal_height=True):
             with gr.Column(scale=3):
-                gr.Markdown("# cmassist\nPosts, ideas and replies in your brand's voice, drafted "
-                            "from its own guidelines, past posts and past replies. "
-                            "A second person reviews every draft before it is published.")
+                gr.Markdown(
+                    "# cmassist\nPosts, ideas and replies in your brand's voice, drafted "
+                    "from its own guidelines, past posts and past replies. "
+                    "A second person reviews every draft before it is published."
+                )
                 with gr.Row(equal_height=False):
                     who = gr.Markdown(latex_delimiters=[])
-                    logout = gr.Button("Log out", link="/logout", size="sm", scale=0,
-                                       min_width=100, visible=False)
+                    logout = gr.Button(
+                        "Log out", link="/logout", size="sm", scale=0, min_width=100, visible=False
+                    )
             with gr.Column(scale=2, min_width=320):
                 # Choices are refreshed on each page load; a custom value lets API clients
                 # name a brand ingested since, and is checked by the handlers.
-                brand = gr.Dropdown(label="Brand", info="Used by every tab",
-                                    choices=choices["choices"], value=choices["value"],
-                                    allow_custom_value=True)
+                brand = gr.Dropdown(
+                    label="Brand",
+                    info="Used by every tab",
+                    choices=choices["choices"],
+                    value=choices["value"],
+                    allow_custom_value=True,
+                )
                 with gr.Row(equal_height=True):
                     brand_info = gr.Markdown(latex_delimiters=[])
                     refresh = gr.Button("↻ Refresh brands", size="sm", scale=0, min_width=140)
                 # The browser's own zone replaces the server's when the page loads.
                 local = local_zone_name()
-                zone = gr.Dropdown(list(dict.fromkeys([local, *ZONES])), value=local,
-                                   label="Time zone", info="For scheduling and the calendar",
-                                   allow_custom_value=True)
+                zone = gr.Dropdown(
+                    list(dict.fromkeys([local, *ZONES])),
+                    value=local,
+                    label="Time zone",
+                    info="For scheduling and the calendar",
+                    allow_custom_value=True,
+                )
 
         with gr.Tabs():
             with gr.Tab("Compose"):
                 with gr.Accordion("Post ideas · Idées de publication", open=False), gr.Row():
                     with gr.Column(scale=2):
                         topic = gr.Textbox(
-                            label="Topic or goal", lines=2,
+                            label="Topic or goal",
+                            lines=2,
                             placeholder="Topic or goal / Sujet ou objectif, "
-                                        "e.g. 'more subscriptions before the holidays'")
+                            "e.g. 'more subscriptions before the holidays'",
+                        )
                         with gr.Row():
-                            count = gr.Slider(1, MAX_IDEAS, value=5, step=1, precision=0,
-                                              label="How many ideas")
+                            count = gr.Slider(
+                                1, MAX_IDEAS, value=5, step=1, precision=0, label="How many ideas"
+                            )
                             ideas_lang = gr.Radio(LANGUAGES, value="auto", label="Language")
                         ideas_btn = gr.Button("Suggest ideas", variant="primary")
                     with gr.Column(scale=3):
                         ideas_status = gr.Markdown(latex_delimiters=[])
-                        ideas_text = gr.Textbox(label="Ideas", lines=6, max_lines=25,
-                                                buttons=["copy"], interactive=False)
-                        use_idea = gr.Dropdown(label="Use an idea as the brief below",
-                                               choices=[], value=None)
+                        ideas_text = gr.Textbox(
+                            label="Ideas",
+                            lines=6,
+                            max_lines=25,
+                            buttons=["copy"],
+                            interactive=False,
+                        )
+                        use_idea = gr.Dropdown(
+                            label="Use an idea as the brief below", choices=[], value=None
+                        )
                         with gr.Accordion("Sources", open=False):
-                            ideas_sources = _table(SOURCE_COLUMNS, "Sources", ["score"],
-                                                   column_widths=SOURCE_WIDTHS)
+                            ideas_sources = _table(
+                                SOURCE_COLUMNS, "Sources", ["score"], column_widths=SOURCE_WIDTHS
+                            )
                 with gr.Row():
                     with gr.Column(scale=2, min_width=340):
                         brief = gr.Textbox(
-                            label="Brief", lines=5, max_lines=15,
+                            label="Brief",
+                            lines=5,
+                            max_lines=15,
                             info=f"Up to {services.settings.max_brief_chars:,} characters",
                             placeholder="Brief / Consigne: what should the post say? "
-                                        "e.g. 'Our Ethiopian single origin is back Friday'")
-                        platforms = gr.CheckboxGroup(platform_choices, value=["instagram"],
-                                                     label="Platforms")
+                            "e.g. 'Our Ethiopian single origin is back Friday'",
+                        )
+                        platforms = gr.CheckboxGroup(
+                            platform_choices, value=["instagram"], label="Platforms"
+                        )
                         with gr.Row():
-                            variants = gr.Slider(1, MAX_VARIANTS, value=2, step=1, precision=0,
-                                                 label="Variants per platform")
+                            variants = gr.Slider(
+                                1,
+                                MAX_VARIANTS,
+                                value=2,
+                                step=1,
+                                precision=0,
+                                label="Variants per platform",
+                            )
                             post_lang = gr.Radio(LANGUAGES, value="auto", label="Language")
                         with gr.Row():
                             draft_btn = gr.Button("Draft posts", variant="primary", scale=3)
                             draft_stop = gr.Button("Stop", variant="stop", scale=1)
                         with gr.Accordion("Platform limits", open=False):
-                            gr.Dataframe(pd.DataFrame(table()).fillna(""), interactive=False,
-                                         datatype="str")
+                            gr.Dataframe(
+                                pd.DataFrame(table()).fillna(""), interactive=False, datatype="str"
+                            )
                     with gr.Column(scale=3):
                         draft_status = gr.Markdown(
                             "Drafts appear here as they are written: one card per platform "
                             "and variant, with its character count and its sources.",
-                            latex_delimiters=[])
+                            latex_delimiters=[],
+                        )
                         post_slots = _slots(POST_SLOTS, "post", h)
 
             with gr.Tab("Reply"), gr.Row():
                 with gr.Column(scale=2, min_width=340):
                     comment = gr.Textbox(
-                        label="Customer comment", lines=6, max_lines=20,
+                        label="Customer comment",
+                        lines=6,
+                        max_lines=20,
                         info=f"Up to {services.settings.max_comment_chars:,} characters; "
-                             "shown as plain text",
-                        placeholder="Comment / Commentaire: paste the customer's comment")
+                        "shown as plain text",
+                        placeholder="Comment / Commentaire: paste the customer's comment",
+                    )
                     reply_platform = gr.Dropdown(
                         [("any / not specified", ANY_PLATFORM), *platform_choices],
-                        value=ANY_PLATFORM, label="Posted on")
+                        value=ANY_PLATFORM,
+                        label="Posted on",
+                    )
                     with gr.Row():
-                        reply_variants = gr.Slider(1, MAX_VARIANTS, value=2, step=1,
-                                                   precision=0, label="Variants")
+                        reply_variants = gr.Slider(
+                            1, MAX_VARIANTS, value=2, step=1, precision=0, label="Variants"
+                        )
                         reply_lang = gr.Radio(LANGUAGES, value="auto", label="Language")
                     with gr.Row():
                         reply_btn = gr.Button("Suggest replies", variant="primary", scale=3)
@@ -1597,57 +2586,83 @@ def build_app(services: Services) -> gr.Blocks:
                     reply_status = gr.Markdown(latex_delimiters=[])
                     reply_slots = _slots(REPLY_SLOTS, "reply", h)
 
+            _check_tab(h, brand, platform_choices, llm_events)
+
             review_filters = _review_tab(app, h, zone, platform_choices)
             _calendar_tab(app, h, zone)
 
             with gr.Tab("Knowledge"), gr.Tabs():
                 with gr.Tab("Upload"), gr.Row():
                     with gr.Column(scale=2, min_width=340):
-                        files = gr.File(label="Guidelines (.md), past posts or replies "
-                                              "(.csv, .json, .jsonl)",
-                                        file_count="multiple", file_types=UPLOAD_SUFFIXES)
+                        files = gr.File(
+                            label="Guidelines (.md), past posts or replies (.csv, .json, .jsonl)",
+                            file_count="multiple",
+                            file_types=UPLOAD_SUFFIXES,
+                        )
                         new_brand = gr.Textbox(
                             label="Into a new brand (optional)",
                             placeholder="e.g. boreale-qc: lowercase letters, digits, dashes",
-                            info="Leave empty to ingest into the brand selected at the top")
+                            info="Leave empty to ingest into the brand selected at the top",
+                        )
                         data_kind = gr.Radio(
-                            [("from the columns", "auto"), ("posts", "posts"),
-                             ("replies", "replies"), ("guidelines", "guidelines")],
-                            value="auto", label="Kind of data files")
+                            [
+                                ("from the columns", "auto"),
+                                ("posts", "posts"),
+                                ("replies", "replies"),
+                                ("guidelines", "guidelines"),
+                            ],
+                            value="auto",
+                            label="Kind of data files",
+                        )
                         ingest_btn = gr.Button("Ingest", variant="primary")
                     with gr.Column(scale=3):
-                        ingest_summary = gr.Textbox(label="Summary", interactive=False,
-                                                    lines=2)
-                        ingest_files = _table(FILE_COLUMNS, "Files", FILE_COLUMNS[3:8],
-                                              column_widths=["20%", "9%", "10%"] + ["8%"] * 5
-                                              + ["21%"])
-                        ingest_problems = _table(PROBLEM_COLUMNS,
-                                                 "Problems (rows not ingested)", ["row"],
-                                                 column_widths=["20%", "7%", "13%", "60%"])
+                        ingest_summary = gr.Textbox(label="Summary", interactive=False, lines=2)
+                        ingest_files = _table(
+                            FILE_COLUMNS,
+                            "Files",
+                            FILE_COLUMNS[3:8],
+                            column_widths=["20%", "9%", "10%"] + ["8%"] * 5 + ["21%"],
+                        )
+                        ingest_problems = _table(
+                            PROBLEM_COLUMNS,
+                            "Problems (rows not ingested)",
+                            ["row"],
+                            column_widths=["20%", "7%", "13%", "60%"],
+                        )
                 with gr.Tab("Browse"):
                     with gr.Row(equal_height=True):
                         browse_kind = gr.Radio(KINDS, value="all", label="Kind", scale=3)
-                        page_size = gr.Dropdown([10, 25, 50, 100], value=25, label="Per page",
-                                                scale=1)
-                        offset = gr.Number(0, precision=0, minimum=0, label="Offset",
-                                           scale=1)
+                        page_size = gr.Dropdown(
+                            [10, 25, 50, 100], value=25, label="Per page", scale=1
+                        )
+                        offset = gr.Number(0, precision=0, minimum=0, label="Offset", scale=1)
                     with gr.Row():
                         previous_btn = gr.Button("← Previous", size="sm")
                         show_btn = gr.Button("Show", variant="primary", size="sm")
                         next_btn = gr.Button("Next →", size="sm")
                     page_info = gr.Markdown(latex_delimiters=[])
-                    records = _table(RECORD_COLUMNS, "Records", max_height=700,
-                                     column_widths=RECORD_WIDTHS)
+                    records = _table(
+                        RECORD_COLUMNS, "Records", max_height=700, column_widths=RECORD_WIDTHS
+                    )
                 with gr.Tab("Search"):
                     with gr.Row(equal_height=True):
-                        query = gr.Textbox(label="Search", scale=4,
-                                           placeholder="Query / Recherche, e.g. 'late delivery'")
+                        query = gr.Textbox(
+                            label="Search",
+                            scale=4,
+                            placeholder="Query / Recherche, e.g. 'late delivery'",
+                        )
                         search_kind = gr.Radio(KINDS, value="all", label="Kind", scale=3)
-                        k = gr.Slider(1, 50, value=10, step=1, precision=0, label="Results",
-                                      scale=2)
+                        k = gr.Slider(
+                            1, 50, value=10, step=1, precision=0, label="Results", scale=2
+                        )
                     search_btn = gr.Button("Search", variant="primary")
-                    results = _table(SEARCH_COLUMNS, "Results", ["score"], max_height=700,
-                                     column_widths=SEARCH_WIDTHS)
+                    results = _table(
+                        SEARCH_COLUMNS,
+                        "Results",
+                        ["score"],
+                        max_height=700,
+                        column_widths=SEARCH_WIDTHS,
+                    )
 
             audit_who = _audit_tab(app, h, zone)
             _admin_tab(app, h, zone)
@@ -1656,52 +2671,103 @@ def build_app(services: Services) -> gr.Blocks:
         private = {"api_visibility": "private"}
         app.load(h.whoami, None, [who, logout], **private)
         app.load(h.filter_choices, None, [*review_filters, audit_who], **private)
-        app.load(None, None, zone, js="() => Intl.DateTimeFormat().resolvedOptions().timeZone",
-                 **private)
+        app.load(
+            None, None, zone, js="() => Intl.DateTimeFormat().resolvedOptions().timeZone", **private
+        )
         browse_inputs = [browse_kind, page_size, offset, brand]
         browse_outputs = [records, page_info, offset]
         # A value set by load is no change: show the brand's summary and records here too.
         app.load(h.brand_choices, brand, brand, api_visibility="private").then(
-            h.brand_info, brand, brand_info, api_visibility="private").then(
-            h.browse_first, [browse_kind, page_size, brand], browse_outputs,
-            api_visibility="private")
+            h.brand_info, brand, brand_info, api_visibility="private"
+        ).then(
+            h.browse_first,
+            [browse_kind, page_size, brand],
+            browse_outputs,
+            api_visibility="private",
+        )
         refresh.click(h.brand_choices, brand, brand, api_visibility="private").then(
-            h.brand_info, brand, brand_info, api_visibility="private")
+            h.brand_info, brand, brand_info, api_visibility="private"
+        )
         brand.change(h.brand_info, brand, brand_info, api_visibility="private").then(
-            h.browse_first, [browse_kind, page_size, brand], browse_outputs,
-            api_visibility="private")
+            h.browse_first,
+            [browse_kind, page_size, brand],
+            browse_outputs,
+            api_visibility="private",
+        )
 
-        ideas_event = gr.on([ideas_btn.click, topic.submit], h.ideas,
-                            [topic, count, ideas_lang, brand],
-                            [ideas_text, use_idea, ideas_sources, ideas_status],
-                            api_name="ideas", show_progress_on=ideas_status, **llm_events)
-        use_idea.input(lambda idea: idea or gr.skip(), use_idea, brief, queue=False,
-                       api_visibility="private")
+        ideas_event = gr.on(
+            [ideas_btn.click, topic.submit],
+            h.ideas,
+            [topic, count, ideas_lang, brand],
+            [ideas_text, use_idea, ideas_sources, ideas_status],
+            api_name="ideas",
+            show_progress_on=ideas_status,
+            **llm_events,
+        )
+        use_idea.input(
+            lambda idea: idea or gr.skip(), use_idea, brief, queue=False, api_visibility="private"
+        )
         post_outputs = [draft_status, *_flat(post_slots)]
-        draft_event = draft_btn.click(h.draft_posts, [brief, platforms, variants, post_lang,
-                                                      brand], post_outputs, api_name="draft",
-                                      show_progress_on=draft_status, **llm_events)
-        draft_stop.click(h.stopped, [s.meta for s in post_slots], post_outputs,
-                         cancels=[draft_event, ideas_event], queue=False,
-                         api_visibility="private")
+        draft_event = draft_btn.click(
+            h.draft_posts,
+            [brief, platforms, variants, post_lang, brand],
+            post_outputs,
+            api_name="draft",
+            show_progress_on=draft_status,
+            **llm_events,
+        )
+        draft_stop.click(
+            h.stopped,
+            [s.meta for s in post_slots],
+            post_outputs,
+            cancels=[draft_event, ideas_event],
+            queue=False,
+            api_visibility="private",
+        )
         reply_outputs = [reply_status, *_flat(reply_slots)]
-        reply_event = reply_btn.click(h.suggest_replies, [comment, reply_platform,
-                                                          reply_variants, reply_lang, brand],
-                                      reply_outputs, api_name="reply",
-                                      show_progress_on=reply_status, **llm_events)
-        reply_stop.click(h.stopped, [s.meta for s in reply_slots], reply_outputs,
-                         cancels=[reply_event], queue=False, api_visibility="private")
+        reply_event = reply_btn.click(
+            h.suggest_replies,
+            [comment, reply_platform, reply_variants, reply_lang, brand],
+            reply_outputs,
+            api_name="reply",
+            show_progress_on=reply_status,
+            **llm_events,
+        )
+        reply_stop.click(
+            h.stopped,
+            [s.meta for s in reply_slots],
+            reply_outputs,
+            cancels=[reply_event],
+            queue=False,
+            api_visibility="private",
+        )
 
-        ingest_btn.click(h.ingest_files, [files, new_brand, data_kind, brand],
-                         [ingest_summary, ingest_files, ingest_problems, brand],
-                         api_name="ingest", concurrency_limit=1, concurrency_id="ingest")
-        gr.on([show_btn.click, browse_kind.change, page_size.change, offset.submit], h.browse,
-              browse_inputs, browse_outputs, api_name="browse")
+        ingest_btn.click(
+            h.ingest_files,
+            [files, new_brand, data_kind, brand],
+            [ingest_summary, ingest_files, ingest_problems, brand],
+            api_name="ingest",
+            concurrency_limit=1,
+            concurrency_id="ingest",
+        )
+        gr.on(
+            [show_btn.click, browse_kind.change, page_size.change, offset.submit],
+            h.browse,
+            browse_inputs,
+            browse_outputs,
+            api_name="browse",
+        )
         next_btn.click(h.browse_next, browse_inputs, browse_outputs, api_visibility="private")
-        previous_btn.click(h.browse_previous, browse_inputs, browse_outputs,
-                           api_visibility="private")
-        gr.on([search_btn.click, query.submit], h.search, [query, search_kind, k, brand],
-              results, api_name="search")
+        previous_btn.click(
+            h.browse_previous, browse_inputs, browse_outputs, api_visibility="private"
+        )
+        gr.on(
+            [search_btn.click, query.submit],
+            h.search,
+            [query, search_kind, k, brand],
+            results,
+            api_name="search",
+        )
 
     app.queue(default_concurrency_limit=4)
     return app
