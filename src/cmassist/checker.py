@@ -251,7 +251,9 @@ class Checker:
         vectors = _norm(np.asarray(g["embeddings"], dtype=np.float32))
         posts = self._all(slug, Kind.POST, True)
         replies = self._all(slug, Kind.REPLY, True)
-        texts = [*g["documents"], *posts["documents"], *replies["documents"]]
+        # A past reply is stored as the comment, with the brand's answer in its metadata.
+        answers = [str((m or {}).get("reply", "")) for m in replies["metadatas"]]
+        texts = [*g["documents"], *posts["documents"], *replies["documents"], *answers]
         facts = FactIndex.build(texts)
         voice = self._voice_model(rules, passages, posts, replies)
         return BrandProfile(

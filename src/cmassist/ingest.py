@@ -180,6 +180,9 @@ class Problem:
     field: str | None = None
 
     def __str__(self) -> str:
+        if self.field == "rules":  # a guideline's front matter: file:line, as editors show it
+            where = self.file + (f":{self.row}" if self.row is not None else "")
+            return f"{where}: {self.message}"
         where = self.file + (f" row {self.row}" if self.row is not None else "")
         where += f", field '{self.field}'" if self.field else ""
         return f"{where}: {self.message}"

@@ -386,13 +386,16 @@ def writing_header(platform: str | None, variant: int, kind: str) -> str:
 def findings_highlight(text: str, check: dict[str, Any] | None) -> list[tuple[str, str | None]]:
     """The text cut into pieces, each finding's words labelled with its severity and rule.
 
-    Overlapping findings: the first one wins the characters (the table lists them all).
+    Overlapping findings: the most severe, then the narrowest, wins (the table lists all).
     Shown by gr.HighlightedText as plain text, never as HTML.
     """
     if not text or not check or not check.get("findings"):
         return [(text or "", None)]
     owner: list[str | None] = [None] * len(text)
-    for f in check["findings"]:
+    rank = {"block": 0, "warn": 1, "info": 2}
+    # The most severe, then the narrowest finding owns a character: a word-level block
+    # shows through a sentence-level voice warning.
+    for f in sorted(check["findings"], key=lambda f: (rank[f["severity"]], f["end"] - f["start"])):
         label = f"{f['severity']} · {f['rule']}"
         for i in range(max(0, f["start"]), min(len(text), f["end"])):
             if owner[i] is None:
