@@ -24,7 +24,7 @@ import common
 from common import BENCH_DIR, BENCH_ORDER, RESULTS_DIR, log
 
 # Wall-clock limits per bench (full run); a bench past its limit is stopped and reported.
-LIMITS_S = {"draft": 900, "retrieval": 600, "ingest": 600, "memory": 600}
+LIMITS_S = {"draft": 900, "retrieval": 600, "ingest": 600, "memory": 600, "check": 600}
 USES_SAMPLE = {"draft", "memory"}
 
 
