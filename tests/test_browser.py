@@ -176,3 +176,25 @@ def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar
     # Logging out brings the login page back.
     author.get_by_role("link", name="Log out").click()
     expect(author.get_by_role("button", name="Login")).to_be_visible()
+
+
+def test_check_tab_highlights_findings_as_plain_text_and_applies_fixes(
+        app_url: str, browser: Browser, shots: Path) -> None:
+    dialogs: list[str] = []
+    page = log_in(browser, app_url, "alice", dialogs)
+    page.get_by_role("tab", name="Check").click()
+    page.locator("#check-text textarea").fill(f"Our cheap coffee is great!!! {XSS}")
+    page.locator("#check-btn").click()
+    summary = page.locator("#check-summary")
+    expect(summary).to_contain_text("block")
+    highlight = page.locator("#check-highlight")
+    expect(highlight).to_contain_text("cheap")
+    expect(highlight).to_contain_text(XSS)  # the pasted markup is shown as text
+    assert highlight.locator("img").count() == 0
+    expect(page.get_by_role("gridcell", name="banned_term").first).to_be_visible()
+    screenshot(page, shots / "check.png")
+    page.locator("#check-fix").click()
+    expect(page.locator("#check-text textarea")).to_have_value(
+        f"Our affordable coffee is great! {XSS}")
+    expect(summary).not_to_contain_text("block")
+    assert dialogs == []
