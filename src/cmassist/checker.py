@@ -213,7 +213,7 @@ class Checker:
             cached = self._profiles.get(slug)
             if cached is not None and cached.key == key:
                 return cached
-            self.store._rules.pop(slug, None)  # the rules may have changed with the counts
+            self.store.forget_rules(slug)  # the rules may have changed with the counts
             profile = self._build(slug, key)
             self._profiles[slug] = profile
             return profile

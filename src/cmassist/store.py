@@ -424,6 +424,11 @@ class KnowledgeStore:
             )
         return out
 
+    def forget_rules(self, brand: str) -> None:
+        """Drop the cached rules, so the next `rules()` reads them again (after an ingest
+        elsewhere changed them)."""
+        self._rules.pop(brand_slug(brand), None)
+
     def rules(self, brand: str) -> BrandRules:
         """The brand's machine-readable rules, merged over its guideline documents."""
         slug = brand_slug(brand)
