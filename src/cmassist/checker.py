@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from cmassist.errors import InputError
 from cmassist.facts import FactIndex, extract
-from cmassist.guidelines import BrandRules, _Rule
+from cmassist.guidelines import BrandRules, PlatformRule, _Rule
 from cmassist.models import Kind
 from cmassist.platforms import _HASHTAG, Platform, count_chars, get_platform
 from cmassist.store import KnowledgeStore, brand_slug
@@ -107,15 +107,6 @@ class CheckResult(BaseModel):
     def public(self) -> dict[str, Any]:
         """The documented JSON shape, plus voice and notices."""
         return self.model_dump(mode="json", exclude={"elapsed_ms"})
-
-    def summary(self) -> str:
-        if not self.findings:
-            return f"{self.verdict} · score {self.score}/100 · no findings"
-        counts: dict[str, int] = {}
-        for f in self.findings:
-            counts[f.severity] = counts.get(f.severity, 0) + 1
-        parts = [f"{n} {sev}" for sev, n in counts.items()]
-        return f"{self.verdict} · score {self.score}/100 · " + ", ".join(parts)
 
 
 def check_input(text: Any) -> str:
@@ -307,12 +298,10 @@ class Checker:
         return BrandVoice.build(
             (
                 arr(post_vecs[keep] if len(keep) else None),
-                [posts["documents"][i] for i in keep],
                 [posts["metadatas"][i].get("language") for i in keep],
             ),
             (
                 arr(reply_vecs[:3000]),
-                list(replies["documents"][:3000]),
                 [m.get("language") for m in replies["metadatas"][:3000]],
             ),
             (arr(on_vecs), on),
@@ -370,7 +359,7 @@ class Checker:
         profile.citations[cache_key] = citation  # type: ignore[assignment]
         return citation
 
-    def _llm_voice(self, run: _Run, result: VoiceResult) -> int | None:
+    def _llm_voice(self, run: _Run) -> int | None:
         """A second opinion on the voice from an instruction-following LLM, if configured."""
         llm = self.llm
         if llm is None or getattr(llm, "style", "completion") != "chat":
@@ -724,14 +713,14 @@ class _Run:
     def where(self) -> str:
         return f"{self.platform.name} posts" if self.platform else "Posts"
 
+    def _limit_term(self, source_rule: Any, general: str) -> str:
+        """What to look for in the cited passage: the platform's section, or the general one."""
+        return self.platform.name if isinstance(source_rule, PlatformRule) else general
+
     def emoji(self) -> None:
         rule = self.rules.emoji
-        prule = self.rules.platforms.get(self.platform.key) if self.platform else None
         found = emoji_spans(self.text)
-        limit = prule.max_emoji if prule and prule.max_emoji is not None else None
-        source_rule: Any = prule if limit is not None else rule
-        if limit is None and rule is not None:
-            limit = rule.max_per_post
+        limit, source_rule = self.rules.limit("emoji", self.platform)
         banned = {fold_str(b).replace("\ufe0f", "") for b in (rule.banned if rule else [])}
         for a, b in found:
             if banned and fold_str(self.text[a:b]).replace("\ufe0f", "") in banned:
@@ -756,26 +745,16 @@ class _Run:
                 f"{len(found)} emoji; {self.where} by {self.profile.name} use at "
                 f"most {limit}.{self._reason(source_rule)}",
                 query=f"{self.where} emoji limit {getattr(source_rule, 'reason', '')}",
-                term=self.platform.name if self.platform and source_rule is prule else "emoji",
+                term=self._limit_term(source_rule, "emoji"),
                 suggestion=f"keep at most {limit} emoji",
             )
 
     def hashtags(self) -> None:
         rule = self.rules.hashtags
-        prule = self.rules.platforms.get(self.platform.key) if self.platform else None
         tags = [(m.start(), m.end(), m.group()) for m in _HASHTAG.finditer(self.text)]
         if not tags:
             return
-        limit = prule.max_hashtags if prule and prule.max_hashtags is not None else None
-        source_rule: Any = prule if limit is not None else rule
-        if limit is None and rule is not None:
-            limit = rule.max_per_post
-        if self.platform and self.platform.max_hashtags is not None:
-            limit = (
-                min(limit, self.platform.max_hashtags)
-                if limit is not None
-                else self.platform.max_hashtags
-            )
+        limit, source_rule = self.rules.limit("hashtags", self.platform)
         disclosures = {
             fold_str(v)
             for v in (self.rules.ad_disclosure.variants() if self.rules.ad_disclosure else [])
@@ -823,7 +802,7 @@ class _Run:
                 f"{len(tags)} hashtags; {self.where} by {self.profile.name} use "
                 f"at most {limit}.{self._reason(source_rule)}",
                 query=f"{self.where} hashtags limit {getattr(source_rule, 'reason', '')}",
-                term=self.platform.name if self.platform and source_rule is prule else "hashtag",
+                term=self._limit_term(source_rule, "hashtag"),
                 suggestion=f"keep the {limit} most useful",
             )
 
@@ -1012,7 +991,7 @@ class _Run:
             nearest_off_voice=vs.nearest_off.text if vs.nearest_off else None,
             off_voice_why=vs.nearest_off.why if vs.nearest_off else None,
         )
-        llm_score = self.checker._llm_voice(self, result)
+        llm_score = self.checker._llm_voice(self)
         if llm_score is not None:
             result.llm_score = llm_score
             result.score = round((vs.score + llm_score) / 2)
@@ -1097,7 +1076,6 @@ def _compile_terms(rules: BrandRules) -> list[_Term]:
                     [term_pattern(u, inflect=False) for u in r.unless],
                 )
             )
-    # A longer term wins over a shorter one it contains ("satisfaction garantie" over "garanti").
     return out
 
 

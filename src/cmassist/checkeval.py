@@ -83,7 +83,6 @@ class Evaluation:
     voice_auc: float
     voice_scores: list[tuple[str, str, int]]  # (id, label, score)
     mistakes: list[dict[str, Any]] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
 
 
 def roc_auc(positives: list[float], negatives: list[float]) -> float:
@@ -102,7 +101,6 @@ def evaluate(checker: Checker, rows: list[Labelled]) -> Evaluation:
     overall = RuleScore()
     voice: list[tuple[str, str, int]] = []
     mistakes: list[dict[str, Any]] = []
-    seconds: list[float] = []
     for row in rows:
         result = checker.check(
             row.text,
@@ -112,7 +110,6 @@ def evaluate(checker: Checker, rows: list[Labelled]) -> Evaluation:
             sponsored=row.sponsored,
             language=row.language,
         )
-        seconds.append(result.elapsed_ms / 1000)
         found = {f.rule for f in result.findings} & set(MECHANICAL_RULES)
         expected = set(row.rules)
         for rule in MECHANICAL_RULES:
@@ -134,7 +131,7 @@ def evaluate(checker: Checker, rows: list[Labelled]) -> Evaluation:
         [float(s) for _, label, s in voice if label == "on"],
         [float(s) for _, label, s in voice if label == "off"],
     )
-    return Evaluation(per_rule, overall, auc, voice, mistakes, seconds)
+    return Evaluation(per_rule, overall, auc, voice, mistakes)
 
 
 def _mistake(row: Labelled, rule: str, kind: str, result: Any) -> dict[str, Any]:

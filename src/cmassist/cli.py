@@ -507,14 +507,28 @@ def _text_arg(text: str | None, file: str | None) -> str:
     return _read_arg(text)
 
 
+def text_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """TEXT (or '-', or --file), --platform, --brand, --kind and --language: what a text to
+    check or rewrite needs."""
+    for option in reversed(
+        [
+            click.argument("text", required=False),
+            click.option("--file", "-f", "file", default=None, help="Read the text from a file."),
+            click.option("--platform", "-p", required=True, help="Platform the text is for."),
+            brand_option,
+            click.option(
+                "--kind", type=click.Choice(["post", "reply"]), default="post", show_default=True
+            ),
+            click.option("--language", "-l", default=None, help="fr or en (default: detected)."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
 @cli.command()
-@click.argument("text", required=False)
-@click.option("--file", "-f", "file", default=None, help="Read the text from this file.")
-@click.option("--platform", "-p", required=True, help="Platform the text is for.")
-@brand_option
-@click.option("--kind", type=click.Choice(["post", "reply"]), default="post", show_default=True)
+@text_options
 @click.option("--sponsored", is_flag=True, help="A paid or partnership post (ad disclosure).")
-@click.option("--language", "-l", default=None, help="fr or en (default: detected).")
 @click.option(
     "--fail-on",
     type=click.Choice(["block", "warn", "never"]),
@@ -562,12 +576,7 @@ def check(
 
 
 @cli.command()
-@click.argument("text", required=False)
-@click.option("--file", "-f", "file", default=None, help="Read the text from this file.")
-@click.option("--platform", "-p", required=True, help="Platform the text is for.")
-@brand_option
-@click.option("--kind", type=click.Choice(["post", "reply"]), default="post", show_default=True)
-@click.option("--language", "-l", default=None, help="fr or en (default: detected).")
+@text_options
 @click.option("--seed", type=int, default=None, help="Seed, for reproducible output.")
 @json_option
 @click.pass_context

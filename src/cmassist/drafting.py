@@ -569,16 +569,7 @@ def fit_to_platform(
 
 def hashtag_limit(platform: Platform, rules: BrandRules) -> int | None:
     """The brand's per-platform rule, else its general rule, within the platform's own cap."""
-    override = rules.platforms.get(platform.key)
-    brand_limit = (
-        override.max_hashtags
-        if override and override.max_hashtags is not None
-        else rules.hashtags.max_per_post
-        if rules.hashtags
-        else None
-    )
-    limits = [x for x in (brand_limit, platform.max_hashtags) if x is not None]
-    return min(limits) if limits else None
+    return rules.limit("hashtags", platform)[0]
 
 
 def parse_ideas(raw: str) -> list[str]:

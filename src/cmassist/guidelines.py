@@ -169,6 +169,23 @@ class BrandRules(BaseModel):
     def is_empty(self) -> bool:
         return self == BrandRules()
 
+    def limit(
+        self, what: Literal["hashtags", "emoji"], platform: Any | None = None
+    ) -> tuple[int | None, _Rule | None]:
+        """How many hashtags or emoji a post may have, and the rule that says so (to cite):
+        the brand's per-platform rule, else its general rule, within the platform's own
+        cap where it has one (a `Platform` with `max_hashtags`)."""
+        override = self.platforms.get(platform.key) if platform is not None else None
+        value = getattr(override, f"max_{what}") if override is not None else None
+        rule: _Rule | None = override
+        if value is None:
+            rule = self.hashtags if what == "hashtags" else self.emoji
+            value = rule.max_per_post if rule is not None else None
+        cap = getattr(platform, f"max_{what}", None)
+        if cap is not None:
+            value = cap if value is None else min(value, cap)
+        return value, rule
+
 
 def _key(rule: Any) -> tuple[str, str]:
     if isinstance(rule, Topic):

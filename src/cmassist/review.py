@@ -741,6 +741,24 @@ class ReviewService:
     ) -> DraftView:
         return self._decide(actor, draft_id, "changes_requested", reason, expected)
 
+    def _second_person(
+        self, s: Session, actor: Actor, draft: DraftRow, may: str, may_it: str, fix: str
+    ) -> VersionRow:
+        """The current version, if `actor` is a reviewer who wrote neither the draft nor that
+        version (the two-person rule, where on); a ForbiddenError otherwise."""
+        if not actor.can_review():
+            raise ForbiddenError(
+                f"{actor.name} is an {actor.role} and may not {may}", "ask a reviewer or an admin"
+            )
+        current = self._current(s, draft)
+        if self.settings.two_person_rule and actor.id in (draft.author_id, current.author_id):
+            raise ForbiddenError(
+                f"{actor.name} wrote draft #{draft.id} (or its current version) and "
+                f"may not {may_it}",
+                f"{fix} (two-person rule)",
+            )
+        return current
+
     def _decide(
         self, actor: Actor, draft_id: int, decision: str, comment: str, expected: int | None
     ) -> DraftView:
@@ -750,21 +768,9 @@ class ReviewService:
         try:
             with self.session() as s:
                 draft = self._draft(s, draft_id, expected)
-                if not actor.can_review():
-                    raise ForbiddenError(
-                        f"{actor.name} is an {actor.role} and may not review",
-                        "ask a reviewer or an admin",
-                    )
-                current = self._current(s, draft)
-                if self.settings.two_person_rule and actor.id in (
-                    draft.author_id,
-                    current.author_id,
-                ):
-                    raise ForbiddenError(
-                        f"{actor.name} wrote draft #{draft_id} (or its current version) and "
-                        "may not review it",
-                        "a second person must review it (two-person rule)",
-                    )
+                current = self._second_person(
+                    s, actor, draft, "review", "review it", "a second person must review it"
+                )
                 self._require_state(draft, ("submitted",), decision)
                 if decision == "approved":
                     self._require_no_blocking(s, draft, "approved")
@@ -891,21 +897,14 @@ class ReviewService:
         try:
             with self.session() as s:
                 draft = self._draft(s, draft_id, expected)
-                if not actor.can_review():
-                    raise ForbiddenError(
-                        f"{actor.name} is an {actor.role} and may not override findings",
-                        "ask a reviewer or an admin",
-                    )
-                current = self._current(s, draft)
-                if self.settings.two_person_rule and actor.id in (
-                    draft.author_id,
-                    current.author_id,
-                ):
-                    raise ForbiddenError(
-                        f"{actor.name} wrote draft #{draft_id} (or its current version) and "
-                        "may not override its findings",
-                        "a second person must decide (two-person rule)",
-                    )
+                current = self._second_person(
+                    s,
+                    actor,
+                    draft,
+                    "override findings",
+                    "override its findings",
+                    "a second person must decide",
+                )
                 self._require_state(
                     draft, ("draft", "changes_requested", "expired", "submitted"), "overridden"
                 )
@@ -951,17 +950,6 @@ class ReviewService:
         except (ForbiddenError, StateError) as e:
             self.audit_refusal(actor.name, "findings_overridden", e, draft_id)
             raise
-
-    def recheck(self, draft_id: int) -> DraftView:
-        """Check the current text again (after the guidelines changed)."""
-        with self.session() as s:
-            draft = self._draft(s, draft_id)
-            current = self._current(s, draft)
-            current.check_result = self._run_check(
-                current.text, draft.brand, current.platform, draft.kind, draft.language
-            )
-            s.flush()
-            return self._view(s, draft)
 
     def add_comment(self, actor: Actor, draft_id: int, body: str) -> None:
         body = clean(body or "")

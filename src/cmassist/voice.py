@@ -30,9 +30,6 @@ class Example:
 @dataclass
 class VoiceScore:
     score: int  # 0-100
-    raw: float
-    brand_similarity: float
-    off_similarity: float
     nearest_on: Example | None
     nearest_off: Example | None
 
@@ -42,9 +39,7 @@ class VoiceModel:
     """Reference embeddings of one brand (rows L2-normalized)."""
 
     posts: np.ndarray
-    post_texts: list[str]
     replies: np.ndarray
-    reply_texts: list[str]
     on: np.ndarray
     on_examples: list[Example]
     off: np.ndarray
@@ -116,9 +111,6 @@ class VoiceModel:
             nearest_on = self.on_examples[int(np.argmax(self.on @ e))]
         return VoiceScore(
             score=score,
-            raw=raw,
-            brand_similarity=brand,
-            off_similarity=off,
             nearest_on=nearest_on,
             nearest_off=self.off_examples[i_off] if i_off is not None else None,
         )
@@ -137,8 +129,8 @@ class BrandVoice:
     @classmethod
     def build(
         cls,
-        posts: tuple[np.ndarray, list[str], list[str | None]],
-        replies: tuple[np.ndarray, list[str], list[str | None]],
+        posts: tuple[np.ndarray, list[str | None]],  # embeddings and their languages
+        replies: tuple[np.ndarray, list[str | None]],
         on: tuple[np.ndarray, list[Example]],
         off: tuple[np.ndarray, list[Example]],
     ) -> BrandVoice:
@@ -147,15 +139,13 @@ class BrandVoice:
 
         models: dict[str | None, VoiceModel] = {}
         for lang in (None, "fr", "en"):
-            ip = pick(posts[0], posts[2], lang)
-            ir = pick(replies[0], replies[2], lang)
+            ip = pick(posts[0], posts[1], lang)
+            ir = pick(replies[0], replies[1], lang)
             io = pick(on[0], [e.language for e in on[1]], lang)
             iff = pick(off[0], [e.language for e in off[1]], lang)
             model = VoiceModel(
                 posts=_rows(posts[0], ip),
-                post_texts=[posts[1][i] for i in ip],
                 replies=_rows(replies[0], ir),
-                reply_texts=[replies[1][i] for i in ir],
                 on=_rows(on[0], io),
                 on_examples=[on[1][i] for i in io],
                 off=_rows(off[0], iff),
