@@ -139,6 +139,7 @@ def test_check_command_text_output_names_line_rule_fix_and_guideline(
         (("check", "", "-p", "x"), "empty", 2),
         (("check", "hi", "-p", "myspace"), "unknown platform", 2),
         (("check", "hi", "-p", "x", "--brand", "nobody"), "nobody", 2),
+        (("check", "hi", "-p", "x", "--language", "de"), "unsupported language", 2),
     ],
 )
 def test_check_command_bad_input(sample_settings: Settings, capsys, args, needle, code) -> None:

@@ -28,7 +28,7 @@ from cmassist.models import Kind
 from cmassist.platforms import _HASHTAG, Platform, count_chars, get_platform
 from cmassist.store import KnowledgeStore, brand_slug
 from cmassist.textmatch import Folded, fold, fold_str, mixed_script_words, term_pattern
-from cmassist.textutil import detect_language, excerpt
+from cmassist.textutil import detect_language, excerpt, normalize_language
 from cmassist.voice import BrandVoice, Example, parse_examples
 
 Severity = Literal["block", "warn", "info"]
@@ -425,7 +425,12 @@ class Checker:
         profile = self.profile(brand)
         rules = profile.rules
         folded = fold(text)
-        lang = language or detect_language(text)
+        if language:
+            lang = normalize_language(language)
+            if lang is None:
+                raise InputError(f"unsupported language {language!r}", "use fr or en")
+        else:
+            lang = detect_language(text)
         segments = _segments(text, lang)
         run = _Run(self, profile, text, folded, lang, segments, plat, kind)
         notices: list[str] = []

@@ -40,7 +40,6 @@ from cmassist.models import Draft, Kind
 from cmassist.platforms import PLATFORMS, table
 from cmassist.review import STATES, Actor, DraftView, ReviewService
 from cmassist.services import Services
-from cmassist.textutil import normalize_language
 
 PLATFORM_CHOICES = sorted(PLATFORMS)
 
@@ -563,7 +562,7 @@ def check(
         brand=brand or services.settings.brand,
         kind=kind,
         sponsored=sponsored,
-        language=normalize_language(language) if language else None,
+        language=language,
     )
     data = result.public()
     if as_json:
@@ -604,7 +603,7 @@ def rewrite(
             platform=platform,
             kind=kind,
             brand=brand,
-            language=normalize_language(language) if language else None,
+            language=language,
             problems=problems,
             seed=seed,
         )
