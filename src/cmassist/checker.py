@@ -718,14 +718,33 @@ class _Run:
     def where(self) -> str:
         return f"{self.platform.name} posts" if self.platform else "Posts"
 
-    def _limit_term(self, source_rule: Any, general: str) -> str:
-        """What to look for in the cited passage: the platform's section, or the general one."""
-        return self.platform.name if isinstance(source_rule, PlatformRule) else general
+    def _over_limit(
+        self,
+        what: Literal["emoji", "hashtags"],
+        spans: list[tuple[int, int]],
+        general_term: str,
+        fix: str,
+    ) -> None:
+        """One finding over the emoji or hashtags beyond the limit, citing the rule that set
+        it: the platform's section, or the general one."""
+        limit, rule = self.rules.limit(what, self.platform)
+        if limit is None or len(spans) <= limit:
+            return
+        self.add(
+            what,
+            rule,
+            spans[limit][0],
+            spans[-1][1],
+            f"{len(spans)} {what}; {self.where} by {self.profile.name} use at most {limit}."
+            f"{self._reason(rule)}",
+            query=f"{self.where} {what} limit {getattr(rule, 'reason', '')}",
+            term=self.platform.name if isinstance(rule, PlatformRule) else general_term,
+            suggestion=fix.format(limit=limit),
+        )
 
     def emoji(self) -> None:
         rule = self.rules.emoji
         found = emoji_spans(self.text)
-        limit, source_rule = self.rules.limit("emoji", self.platform)
         banned = {fold_str(b).replace("\ufe0f", "") for b in (rule.banned if rule else [])}
         for a, b in found:
             if banned and fold_str(self.text[a:b]).replace("\ufe0f", "") in banned:
@@ -740,26 +759,13 @@ class _Run:
                     suggestion="remove it or choose another emoji",
                     replacement="",
                 )
-        if limit is not None and len(found) > limit:
-            a, b = found[limit][0], found[-1][1]
-            self.add(
-                "emoji",
-                source_rule,
-                a,
-                b,
-                f"{len(found)} emoji; {self.where} by {self.profile.name} use at "
-                f"most {limit}.{self._reason(source_rule)}",
-                query=f"{self.where} emoji limit {getattr(source_rule, 'reason', '')}",
-                term=self._limit_term(source_rule, "emoji"),
-                suggestion=f"keep at most {limit} emoji",
-            )
+        self._over_limit("emoji", found, "emoji", "keep at most {limit} emoji")
 
     def hashtags(self) -> None:
         rule = self.rules.hashtags
         tags = [(m.start(), m.end(), m.group()) for m in _HASHTAG.finditer(self.text)]
         if not tags:
             return
-        limit, source_rule = self.rules.limit("hashtags", self.platform)
         disclosures = {
             fold_str(v)
             for v in (self.rules.ad_disclosure.variants() if self.rules.ad_disclosure else [])
@@ -797,19 +803,9 @@ class _Run:
                         suggestion=f"write {fixed}",
                         replacement=fixed,
                     )
-        if limit is not None and len(tags) > limit:
-            a, b = tags[limit][0], tags[-1][1]
-            self.add(
-                "hashtags",
-                source_rule,
-                a,
-                b,
-                f"{len(tags)} hashtags; {self.where} by {self.profile.name} use "
-                f"at most {limit}.{self._reason(source_rule)}",
-                query=f"{self.where} hashtags limit {getattr(source_rule, 'reason', '')}",
-                term=self._limit_term(source_rule, "hashtag"),
-                suggestion=f"keep the {limit} most useful",
-            )
+        self._over_limit(
+            "hashtags", [(a, b) for a, b, _ in tags], "hashtag", "keep the {limit} most useful"
+        )
 
     def length(self) -> int:
         if self.platform is None:
