@@ -23,6 +23,9 @@ from pydantic import BaseModel, Field
 
 from cmassist.errors import InputError
 from cmassist.facts import FactIndex, extract
+from cmassist.grounding import FactSources, Source, stated_facts
+from cmassist.hostile import copied_span, detect_injection, obedience_markers, unsafe_markup
+from cmassist.redact import find_pii, public_keep
 from cmassist.guidelines import BrandRules, PlatformRule, _Rule
 from cmassist.models import Kind
 from cmassist.platforms import _HASHTAG, Platform, count_chars, get_platform
@@ -37,6 +40,10 @@ MAX_CHECK_CHARS = 100_000
 
 # Rule ids, in the order findings are listed, with their default severity.
 RULES: dict[str, Severity] = {
+    "injection_followed": "block",
+    "customer_pii": "block",
+    "unsafe_markup": "block",
+    "unsupported_fact": "block",
     "banned_term": "block",
     "link_domain": "block",
     "unverified_fact": "block",
@@ -86,6 +93,16 @@ class VoiceResult(BaseModel):
     llm_score: int | None = None
 
 
+class GroundedFact(BaseModel):
+    """A fact stated in a reply and the store passage it comes from (None: not found)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    citation: Citation | None = None
+
+
 class CheckResult(BaseModel):
     brand: str
     platform: str
@@ -98,6 +115,8 @@ class CheckResult(BaseModel):
     notices: list[str] = Field(default_factory=list)
     chars: int = 0
     limit: int = 0
+    grounding: list[GroundedFact] = Field(default_factory=list)
+    injection: dict[str, Any] | None = None  # the replied-to comment's injection reading
     elapsed_ms: float = 0.0
 
     @property
@@ -167,6 +186,8 @@ class BrandProfile:
     passages: list[_Passage]
     passage_vectors: np.ndarray
     facts: FactIndex
+    fact_sources: FactSources
+    public_contacts: set[str]
     voice: BrandVoice
     key: tuple[int, ...]
     citations: dict[tuple[str, str], Citation] = field(default_factory=dict)
@@ -246,6 +267,14 @@ class Checker:
         answers = [str((m or {}).get("reply", "")) for m in replies["metadatas"]]
         texts = [*g["documents"], *posts["documents"], *replies["documents"], *answers]
         facts = FactIndex.build(texts)
+        fact_sources = FactSources.build(
+            [(p.text, Source(p.source, p.heading, p.line, "")) for p in passages],
+            [
+                (a, Source(f"past reply {i}", "", None, ""))
+                for i, a in zip(replies["ids"], answers, strict=True)
+            ],
+        )
+        public_contacts = public_keep([*g["documents"], *posts["documents"], *answers])
         voice = self._voice_model(rules, passages, posts, replies)
         return BrandProfile(
             slug=slug,
@@ -255,6 +284,8 @@ class Checker:
             passages=passages,
             passage_vectors=vectors,
             facts=facts,
+            fact_sources=fact_sources,
+            public_contacts=public_contacts,
             voice=voice,
             key=key,
         )
@@ -416,7 +447,11 @@ class Checker:
         sponsored: bool = False,
         language: str | None = None,
         voice: bool = True,
+        replying_to: str | None = None,
     ) -> CheckResult:
+        """Check `text`; for a reply, `replying_to` is the comment it answers (untrusted):
+        the reply is then also checked for obeyed injections, repeated personal data and
+        facts not grounded in the store."""
         t0 = time.perf_counter()
         text = check_input(text)
         plat = get_platform(platform) if platform else None
@@ -454,6 +489,11 @@ class Checker:
         run.links_and_facts()
         run.shouting()
         run.mixed_script()
+        grounding: list[GroundedFact] = []
+        injection = None
+        if kind == "reply":
+            injection = run.reply_safety(replying_to or "")
+            grounding = run.grounding()
         voice_result = run.voice() if voice else None
         notices.extend(run.notices)
 
@@ -480,6 +520,8 @@ class Checker:
             notices=notices,
             chars=count_chars(text, plat) if plat else len(text),
             limit=limit,
+            grounding=grounding,
+            injection=injection,
             elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
 
@@ -888,6 +930,139 @@ class _Run:
                 term="",
                 suggestion=f"check the {what} against the reference facts, or remove it",
             )
+
+    def reply_safety(self, comment: str) -> dict[str, Any]:
+        """A reply that follows injected instructions, repeats personal data or carries a
+        script is blocked; the comment's own injection reading is returned."""
+        report = detect_injection(comment) if comment else None
+        why = (
+            " The comment it answers reads as a prompt-injection attempt."
+            if report and report.flagged
+            else ""
+        )
+        for a, b, what in obedience_markers(self.text):
+            self.add(
+                "injection_followed",
+                _Rule(),
+                a,
+                b,
+                f"The reply {what}.{why} Draft it again or write it yourself.",
+                query="untrusted comments are data, never instructions; escalate suspicious messages",
+                suggestion="remove it and answer the customer's actual question",
+            )
+        if comment:
+            flagged = bool(report and report.flagged)
+            copied = copied_span(self.text, comment, 5 if flagged else 12)
+            if copied:
+                a, b, n = copied
+                self.add(
+                    "injection_followed",
+                    _Rule(severity="block" if flagged else "warn"),
+                    a,
+                    b,
+                    f"The reply copies {n} words of the comment word for word"
+                    + (
+                        ", which asked for exactly that."
+                        if flagged
+                        else "; a reply answers, it does not repeat."
+                    ),
+                    query="untrusted comments are data, never instructions",
+                    suggestion="answer in the brand's own words",
+                )
+            comment_keys = {(f.kind, f.key) for f in extract(comment, ("url", "email", "phone"))}
+            for f in extract(self.text, ("url", "email", "phone")):
+                if (f.kind, f.key) in comment_keys and not self.profile.facts.knows(f):
+                    self.add(
+                        "injection_followed",
+                        _Rule(),
+                        f.start,
+                        f.end,
+                        f"The reply repeats “{f.text}” from the comment; it is not one of "
+                        f"{self.profile.name}'s links or contacts.",
+                        query="links and contacts allowed in replies",
+                        suggestion="remove it; give only the brand's own contacts",
+                    )
+        comment_pii = (
+            {p.key for p in find_pii(comment, keep=self.profile.public_contacts)}
+            if comment
+            else set()
+        )
+        for p in find_pii(self.text, keep=self.profile.public_contacts):
+            label = {"email": "email address", "phone": "phone number", "address": "postal address",
+                     "card": "card number", "iban": "IBAN", "order": "order number"}[p.kind]  # fmt: skip
+            origin = " the customer gave" if p.key in comment_pii else ""
+            self.add(
+                "customer_pii",
+                _Rule(),
+                p.start,
+                p.end,
+                f"A public reply repeats the {label}{origin} (“{p.text}”); personal data never "
+                "goes in a public reply.",
+                query="never repeat personal data in public; move order issues to private messages",
+                suggestion="remove it and invite the customer to a private message",
+                replacement="",
+            )
+        for a, b in unsafe_markup(self.text):
+            self.add(
+                "unsafe_markup",
+                _Rule(),
+                a,
+                b,
+                "The reply contains script or HTML markup, which can run in a browser or leak data.",
+                query="links allowed in replies",
+                suggestion="remove the markup",
+            )
+        return (
+            report.public()
+            if report
+            else {"flagged": False, "score": 0.0, "reasons": [], "spans": []}
+        )
+
+    def grounding(self) -> list[GroundedFact]:
+        """Each fact the reply states, with the store passage it comes from; a fact found
+        nowhere in the store gets a finding (contacts and links are the facts rule's)."""
+        out: list[GroundedFact] = []
+        reported = {(f.start, f.end) for f in self.findings}
+        for fact in stated_facts(self.text):
+            src = self.profile.fact_sources.find(fact)
+            citation = (
+                Citation(
+                    source=src.source,
+                    heading=src.heading,
+                    line=src.line,
+                    excerpt=excerpt(src.excerpt, 240),
+                )
+                if src
+                else None
+            )
+            out.append(
+                GroundedFact(
+                    kind=fact.kind,
+                    text=fact.text,
+                    start=fact.start,
+                    end=fact.end,
+                    citation=citation,
+                )
+            )
+            if (
+                src is None
+                and fact.kind in ("duration", "percent", "commitment")
+                and (fact.start, fact.end) not in reported
+            ):
+                what = {"duration": "delay", "percent": "percentage", "commitment": "commitment"}[
+                    fact.kind
+                ]
+                self.add(
+                    "unsupported_fact",
+                    _Rule(severity="block" if fact.kind != "commitment" else "warn"),
+                    fact.start,
+                    fact.end,
+                    f"The reply states a {what} (“{fact.text}”) that {self.profile.name}'s "
+                    "guidelines and past replies never state, so it may be invented.",
+                    query=f"policy {fact.text} delays refunds replacements",
+                    suggestion=f"use the {what} of the reply policy, or remove it",
+                )
+        return out
 
     def shouting(self) -> None:
         rule = self.rules.shouting

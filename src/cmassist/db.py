@@ -15,12 +15,14 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     DateTime,
     Engine,
     ForeignKey,
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     inspect,
@@ -183,6 +185,55 @@ class SettingRow(Base):
     updated_by: Mapped[str] = mapped_column(String(64), default="")
 
 
+class InboxRow(Base):
+    """An incoming comment, mention or direct message, and its triage."""
+
+    __tablename__ = "inbox_messages"
+    __table_args__ = (UniqueConstraint("brand", "external_id", name="uq_inbox_brand_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(64), index=True)
+    external_id: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="comment")  # comment|mention|dm
+    author: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    thread: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), index=True, default="new")  # new|handled|hidden
+    triage: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    action: Mapped[str] = mapped_column(String(16), default="", index=True)
+    sentiment: Mapped[str] = mapped_column(String(16), default="", index=True)
+    language: Mapped[str] = mapped_column(String(8), default="", index=True)
+    topic: Mapped[str] = mapped_column(String(64), default="", index=True)
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)  # negative or a complaint
+    draft_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    handled_by: Mapped[str] = mapped_column(String(64), default="")
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CrisisRow(Base):
+    __tablename__ = "crisis_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(64), index=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    count: Mapped[int] = mapped_column(Integer)
+    baseline: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True, default="open")  # open|closed
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    draft_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    closed_by: Mapped[str] = mapped_column(String(64), default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # -- migrations -----------------------------------------------------------------------------
 
 
@@ -223,10 +274,18 @@ def _m003_checks(conn: Any) -> None:
     Base.metadata.create_all(conn, tables=[OverrideRow.__table__], checkfirst=True)
 
 
+def _m004_inbox(conn: Any) -> None:
+    """The inbox of incoming messages and the crisis alerts raised from it."""
+    Base.metadata.create_all(
+        conn, tables=[InboxRow.__table__, CrisisRow.__table__], checkfirst=True
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Any], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "append-only audit log", _m002_append_only_audit),
     (3, "check results and finding overrides", _m003_checks),
+    (4, "inbox and crisis alerts", _m004_inbox),
 ]
 
 

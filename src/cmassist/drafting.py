@@ -19,10 +19,12 @@ from cmassist.checker import Checker
 from cmassist.config import Settings
 from cmassist.errors import CmassistError, InputError
 from cmassist.guidelines import BrandRules
+from cmassist.hostile import new_canary
 from cmassist.llm.base import LLM, GenParams, RenderedPrompt, Usage
 from cmassist.models import Draft, Kind, PromptRef, Source
 from cmassist.platforms import PLATFORMS, Platform, count_chars, get_platform, hashtags
 from cmassist.prompts import PromptLibrary
+from cmassist.redact import redact
 from cmassist.store import Hit, KnowledgeStore
 from cmassist.textutil import detect_language, excerpt, normalize_language
 
@@ -160,6 +162,11 @@ class Drafting:
             "replying to comments and complaints: tone, signature, escalation",
         )
         signature = ctx.rules.reply_signature.get(lang) if ctx.rules.reply_signature else None
+        # Personal data never reaches the model (a remote endpoint least of all), and the
+        # reply cannot repeat what it never saw; the canary reveals a leaked prompt.
+        keep = self.checker.profile(brand).public_contacts if self.checker is not None else set()
+        safe_comment = redact(comment, keep=keep).text
+        canary = new_canary()
         prompt = self.prompts.render(
             "reply.j2",
             self.llm.style,
@@ -167,12 +174,13 @@ class Drafting:
             platform_name=target.name if target else "social media",
             language=lang,
             language_name=LANGUAGE_NAMES.get(lang, lang),
-            comment=comment,
+            comment=safe_comment,
+            canary=canary,
             guidelines=_guideline_vars(ctx.guidelines),
             signature=signature or "",
             examples=[
                 {
-                    "comment": excerpt(h.text, 400),
+                    "comment": excerpt(redact(h.text, keep=keep).text, 400),
                     "reply": excerpt(str(h.metadata.get("reply", "")), 500),
                 }
                 for h in ctx.examples
@@ -186,7 +194,15 @@ class Drafting:
         rng = random.Random(seed)
         for n in range(1, variants + 1):
             yield from self._generate(
-                "reply", prompt, params, ctx, n, rng, target, signature=signature
+                "reply",
+                prompt,
+                params,
+                ctx,
+                n,
+                rng,
+                target,
+                signature=signature,
+                replying_to=comment,
             )
 
     def stream_rewrite(
@@ -359,6 +375,7 @@ class Drafting:
         platform: Platform | None,
         *,
         signature: str | None = None,
+        replying_to: str | None = None,
     ) -> Iterator[DraftEvent]:
         key = platform.key if platform else None
         started = time.perf_counter()
@@ -401,7 +418,12 @@ class Drafting:
         if self.checker is not None and text and kind in ("post", "reply"):
             try:
                 draft.check = self.checker.check(
-                    text, platform=key, brand=ctx.brand, kind=kind, language=ctx.language
+                    text,
+                    platform=key,
+                    brand=ctx.brand,
+                    kind=kind,
+                    language=ctx.language,
+                    replying_to=replying_to,
                 ).public()
             except CmassistError as e:
                 notes.append(f"the tone and compliance check failed: {e}")

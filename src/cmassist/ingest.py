@@ -272,6 +272,8 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], l
                     child.is_file()
                     and child.suffix.lower() in GUIDELINE_SUFFIXES | DATA_SUFFIXES
                     and not any(part.startswith(".") for part in rel.parts)
+                    # messages to triage (`cmassist inbox import`), not knowledge
+                    and "inbox" not in rel.parts[:-1]
                     and not child.name.lower().startswith("readme")
                 ):
                     files.append((child, rel.as_posix()))

@@ -553,7 +553,7 @@ class ReviewService:
         platform = get_platform(platform).key
         now = self.now()
         if check is None or check.get("text_hash") != text_hash(text, platform):
-            check = self._run_check(text, brand, platform, kind, language)
+            check = self._run_check(text, brand, platform, kind, language, context)
         with self.session() as s:
             draft = DraftRow(
                 brand=brand,
@@ -672,7 +672,9 @@ class ReviewService:
                 elif state == "expired":
                     state = "draft"
                 number = draft.current_version + 1
-                check = self._run_check(text, draft.brand, new_platform, draft.kind, draft.language)
+                check = self._run_check(
+                    text, draft.brand, new_platform, draft.kind, draft.language, draft.context
+                )
                 self._touch(
                     s, draft, expected, current_version=number, state=state, platform=new_platform
                 )
@@ -820,14 +822,16 @@ class ReviewService:
     # -- tone and compliance findings --------------------------------------------------
 
     def _run_check(
-        self, text: str, brand: str, platform: str, kind: str, language: str
+        self, text: str, brand: str, platform: str, kind: str, language: str, context: str = ""
     ) -> dict[str, Any] | None:
-        """The check of one text, kept with its version; an error is kept as such."""
+        """The check of one text, kept with its version; an error is kept as such. A reply
+        is checked against the comment it answers (`context`)."""
         if self.checker is None or kind not in ("post", "reply"):
             return None
         try:
+            extra = {"replying_to": context} if kind == "reply" and context else {}
             result = self.checker(
-                text, brand=brand, platform=platform, kind=kind, language=language
+                text, brand=brand, platform=platform, kind=kind, language=language, **extra
             )
         except UnknownBrandError as e:  # no knowledge store to check against: said, not blocked
             return {"unchecked": str(e), "text_hash": text_hash(text, platform)}
@@ -843,7 +847,12 @@ class ReviewService:
         check = current.check_result
         if check is None or check.get("text_hash") != current.text_hash:
             check = self._run_check(
-                current.text, draft.brand, current.platform, draft.kind, draft.language
+                current.text,
+                draft.brand,
+                current.platform,
+                draft.kind,
+                draft.language,
+                draft.context,
             )
             current.check_result = check
             s.flush()

@@ -14,9 +14,11 @@ from cmassist.config import Settings
 from cmassist.drafting import Drafting
 from cmassist.embeddings import Embedder, build_embedder
 from cmassist.llm.base import LLM, build_llm
+from cmassist.inbox import InboxService
 from cmassist.prompts import PromptLibrary
 from cmassist.review import ReviewService
 from cmassist.store import KnowledgeStore
+from cmassist.triage import Triager
 
 
 class Services:
@@ -67,6 +69,56 @@ class Services:
     @cached_property
     def review(self) -> ReviewService:
         return ReviewService(self.settings, checker=self._check_for_review)
+
+    @cached_property
+    def triager(self) -> Triager:
+        return Triager(self.store, self._judge_llm(), self.prompts)
+
+    @cached_property
+    def inbox(self) -> InboxService:
+        return InboxService(self.review, self.triager)
+
+    def crisis_drafts(self, actor: Any, alert_id: int) -> list[Any]:
+        """Holding-statement drafts for a crisis alert, from the brand's crisis guidelines,
+        saved in the review workflow (a second person approves before anything goes out)."""
+        from collections import Counter
+
+        from cmassist.crisis import choose, holding_statements
+
+        alert = self.inbox.alert(alert_id)
+        messages = self.inbox.messages(alert.message_ids)
+        profile = self.checker.profile(alert.brand)
+        chosen = choose(
+            holding_statements(profile.passages), [m.text for m in messages], self.embedder.embed
+        )
+        platform = (
+            Counter(m.platform for m in messages).most_common(1)[0][0] if messages else "facebook"
+        )
+        context = (
+            f"Crisis alert #{alert.id} on {alert.topic}: {alert.reason}. "
+            "Fill in the bracketed parts before submitting."
+        )
+        drafts = []
+        for lang, st in sorted(chosen.items()):
+            drafts.append(
+                self.review.create_draft(
+                    actor,
+                    brand=alert.brand,
+                    platform=platform,
+                    text=st.text,
+                    kind="post",
+                    language=lang if lang in ("fr", "en") else "en",
+                    provenance={
+                        "source": "crisis holding statement",
+                        "alert": alert.id,
+                        "statement": st.label,
+                        "guideline": {"source": st.source, "heading": st.heading, "line": st.line},
+                    },
+                    context=context,
+                )
+            )
+        self.inbox.add_alert_drafts(alert.id, [d.id for d in drafts])
+        return drafts
 
     def _check_for_review(self, text: str, **kwargs: Any) -> dict[str, Any]:
         return self.checker.check(text, **kwargs).public()

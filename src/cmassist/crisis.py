@@ -1,0 +1,80 @@
+"""Holding statements for a crisis alert, drawn from the brand's own crisis guidelines.
+
+The guideline section titled "Holding statements" / "Déclarations d'attente" lists ready
+statements as bullets (`- Product: « ... »`). For an alert, the statement whose label and
+words are closest to the messages behind it is proposed, in each language the guidelines
+give, as a draft like any other: it goes through review before anything is published.
+Bracketed parts ("[time]", "[produit, lot]") are left for a person to fill in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cmassist.errors import InputError
+from cmassist.textmatch import fold_str
+
+_HEADING = re.compile(r"holding statement|declarations? d'attente|declaration d'attente")
+_BULLET = re.compile(
+    r"^\s*[-*]\s*(?P<label>[^:«\"“]{1,40})\s*:\s*[«\"“]\s*(?P<text>.+?)\s*[»\"”]\s*$", re.M
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    label: str
+    text: str
+    language: str | None
+    source: str
+    heading: str
+    line: int | None
+
+
+def holding_statements(passages: Any) -> list[Statement]:
+    """The holding statements of a brand's guideline passages (checker profile passages)."""
+    out: list[Statement] = []
+    for p in passages:
+        if not _HEADING.search(fold_str(p.heading)):
+            continue
+        for m in _BULLET.finditer(p.text):
+            out.append(
+                Statement(
+                    m.group("label").strip(),
+                    m.group("text").strip(),
+                    p.language,
+                    p.source,
+                    p.heading,
+                    p.line,
+                )
+            )
+    return out
+
+
+def choose(statements: list[Statement], messages: list[str], embed: Any) -> dict[str, Statement]:
+    """The statement closest to the alert's messages, per language."""
+    if not statements:
+        raise InputError(
+            "the brand's crisis guidelines have no holding statements",
+            "add a 'Holding statements' section listing them as `- Label: « text »`, then ingest it",
+        )
+    vectors = np.asarray(
+        embed([f"{s.label}: {s.text}" for s in statements] + messages[:50]), dtype=np.float32
+    )
+    st, msg = vectors[: len(statements)], vectors[len(statements) :]
+    centroid = msg.mean(axis=0) if len(msg) else np.zeros(st.shape[1], dtype=np.float32)
+    scores = st @ centroid
+    by_lang: dict[str, list[int]] = {}
+    for i, s in enumerate(statements):
+        by_lang.setdefault(s.language or "und", []).append(i)
+    best = int(np.argmax(scores))
+    # Guidelines give the same statements in each language, in the same order: take the
+    # best match's position in every language.
+    rank = by_lang[statements[best].language or "und"].index(best)
+    return {
+        lang: statements[idx[rank] if rank < len(idx) else max(idx, key=lambda i: scores[i])]
+        for lang, idx in by_lang.items()
+    }

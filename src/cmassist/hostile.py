@@ -1,0 +1,430 @@
+"""Hostile input: prompt-injection attempts in comments and documents, and replies that obey them.
+
+`detect_injection(text)` reads a comment, mention, message or document the way an attacker
+writes one, in French and English: overrides ("ignore your previous instructions", "oublie
+tes consignes"), persona switches (DAN, "tu es maintenant..."), requests for the system
+prompt, fake delimiters and chat-template tokens, orders addressed to the bot ("assistant,
+reply with this link"), and the same hidden behind accents, look-alike letters, leetspeak,
+spaced letters, invisible characters or base64. Every signal comes with a reason a person
+can read and the span it was found at.
+
+`CANARY` marks every drafting prompt; a generated text that contains it leaked its prompt.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from cmassist.textmatch import INVISIBLE, fold
+
+CANARY_PREFIX = "CMA-CANARY-"
+CANARY_RX = re.compile(r"CMA[\s\-_]*CANARY[\s\-_]*[0-9a-f]{6,}", re.IGNORECASE)
+
+
+def new_canary() -> str:
+    """A fresh canary string for one prompt."""
+    return CANARY_PREFIX + secrets.token_hex(5)
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str  # override | persona | extraction | delimiter | addressed | steering | jailbreak | hidden
+    weight: float
+    reason: str
+    start: int
+    end: int
+    evidence: str
+
+
+@dataclass
+class InjectionReport:
+    score: float
+    signals: list[Signal] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        return self.score >= FLAG_AT
+
+    @property
+    def reasons(self) -> list[str]:
+        seen: list[str] = []
+        for s in sorted(self.signals, key=lambda s: -s.weight):
+            line = f"{s.reason}: “{s.evidence}”"
+            if line not in seen:
+                seen.append(line)
+        return seen
+
+    def summary(self) -> str:
+        if not self.flagged:
+            return ""
+        return "possible prompt injection: " + "; ".join(self.reasons[:3])
+
+    def public(self) -> dict[str, object]:
+        return {
+            "flagged": self.flagged,
+            "score": round(self.score, 2),
+            "reasons": self.reasons,
+            "spans": [[s.start, s.end] for s in self.signals],
+        }
+
+
+FLAG_AT = 1.0
+
+_ANY = r"(?:all|any|every|the|your|my|these|those|its|prior|previous|earlier|above|preceding|original|initial|current|existing|old|system|default|safety|content|of|la|le|les|tes|vos|toutes?|tous|ces|tes|ses|leurs?|precedentes?|anciennes?|tes)"
+_RULES = r"(?:instructions?|rules?|prompts?|directives?|guidelines?|polic(?:y|ies)|programming|restrictions?|constraints?|filters?|orders?|commands?|training|guardrails?|consignes?|regles?|reglements?|programmation|filtres?|limites?|ordres?|politiques?|directives?|contraintes?)"
+_PATTERNS: list[tuple[str, float, str, re.Pattern[str]]] = [
+    (
+        "override",
+        1.0,
+        "asks to ignore or replace the assistant's instructions",
+        re.compile(
+            r"\b(?:ignore|ignoring|disregard|forget|override|bypass|skip|drop|abandon|"
+            r"neglect|discard|oublie[rsz]?|ignore[rsz]?|oubliez|ignorez|contourne[rsz]?|"
+            r"laisse[rsz]? tomber|fais abstraction (?:de|des)|ne tiens? (?:pas|plus) compte (?:de|des)|"
+            r"ne suis (?:pas|plus)|efface[rsz]?)\b"
+            rf"(?:\s+{_ANY}){{0,4}}\s+(?:\w+\s+){{0,2}}{_RULES}\b"
+        ),
+    ),
+    (
+        "override",
+        1.0,
+        "asks the assistant to forget what it was told",
+        re.compile(
+            r"\b(?:forget|disregard|ignore|erase|oublie[rz]?|ignore[rz]?|efface[rz]?)\s+(?:about\s+)?(?:everything|all(?: of)? (?:that|this|the above)|anything|tout|toutes? (?:ce|les))\s+"
+            r"(?:from before|before|above|you(?:'ve| have)? (?:learned|been told|know|were told)|that came before|ce qu'on (?:t'a|vous a) dit|ce qui precede|ce que tu sais|avant)\b"
+            r"|\b(?:disregard|ignore|forget) (?:all |the )?(?:previous|prior|earlier|above|preceding) (?:messages?|text|conversation|context|prompts?)\b"
+        ),
+    ),
+    (
+        "override",
+        1.0,
+        "announces new instructions or a new policy for the assistant",
+        re.compile(
+            r"\b(?:new|updated|real|actual|true|revised|nouvelles?|vraies?|veritables?)\s+"
+            r"(?:system\s+|systeme\s+)?(?:instructions?|rules?|policy|directives?|consignes?|"
+            r"regles?|politique|prompt|ordres?)\b\s*[:\-]"
+            r"|\b(?:your|tes|vos|ta)\s+(?:new|nouvelles?|nouveaux?|real|vraies?)\s+"
+            r"(?:instructions?|task|mission|role|consignes?|regles?|tache|objectif)\b"
+            r"|\b(?:instead|a la place|plutot),?\s+(?:you (?:will|must|should)|tu (?:vas|dois))\b"
+        ),
+    ),
+    (
+        "persona",
+        1.0,
+        "tries to give the assistant another persona or remove its limits",
+        re.compile(
+            r"\byou (?:are|will be|shall be|'re) (?:now|going to (?:be|act|pretend)|no longer)\b"
+            r"|\bfrom now on,? (?:you|your|act|respond|reply|answer|always)\b"
+            r"|\b(?:act|behave|respond|answer|reply) as (?:if you were |an? |my )?"
+            r"(?:\w+\s+){0,2}(?:ai|assistant|bot|model|gpt|dan|character|persona|hacker|developer|admin|unrestricted|unfiltered|evil)\b"
+            r"|\bpretend (?:to be|you(?:'re| are)|that you)\b|\brole-?play(?:ing)? as\b"
+            r"|\b(?:i want you to|i need you to|you will|you are going to|you must|you'll|you shall|you can) (?:now )?(?:act|pretend|play|roleplay|role-play|simulate|become|imagine|answer as|respond as|speak as)\b"
+            r"|\b(?:act|acting) as (?:an?|my|the) (?:\w+\s+){0,3}?(?:assistant|ai|bot|character|persona|entity|machine|model|generator|writer|expert)\b"
+            r"|\b(?:play|simulate|emulate|personify|impersonate|mimic|embody|incarne[rsz]?|simule[rsz]?)\s+(?:\d+|two|three|deux|trois)?\s*(?:characters?|entities|personas?|roles?|personnages?|an? \w+ (?:ai|bot|gpt|assistant|character|persona|researcher|expert|hacker))\b"
+            r"|\byou (?:now )?go by\b|\btransform into\b|\bact (?:like|as though|as if) (?:you|a|an|we)\b|\byou are to (?:act|be|play)\b"
+            r"|\bimagine (?:that )?you (?:have|are|were)\b|\blet'?s play a game\b|\balter ego\b|\bjouons a un jeu\b|\bimagine que tu (?:es|as)\b"
+            r"|\bpersonify\b|\b(?:now )?you act as\b|\bstay in character\b|\b(?:never|don't|do not|can't|cannot) break character\b|\bdo anything now\b|\bdeveloper mode\b|\bgod mode\b|\bjailbr(?:ea|o)k"
+            r"|\bwithout (?:any )?(?:restrictions?|filters?|limits?|censorship|rules|ethics|guidelines)\b"
+            r"|\bno (?:restrictions|filters|limits|rules|censorship|ethical guidelines)\b"
+            r"|\b(?:unfiltered|uncensored|unrestricted|amoral) (?:ai|mode|assistant|model|response|version)\b"
+            r"|\btu es (?:maintenant|desormais|a present|dorenavant)\b"
+            r"|\bvous etes (?:maintenant|desormais|a present|dorenavant)\b"
+            r"|\b(?:a partir de maintenant|desormais|dorenavant|a partir d'aujourd'hui),? (?:tu|vous|reponds|repondez|ecris|ecrivez|agis|agissez)\b"
+            r"|\b(?:fais|faites) semblant (?:d'etre|que)\b|\bjoue[sz]? le role\b|\b(?:agis|agissez|comporte-toi|reponds) comme (?:si tu etais |un |une )"
+            r"|\bsans (?:aucune? )?(?:restrictions?|filtres?|limites?|censure|regles?|ethique|consignes?)\b"
+            r"|\bmode (?:developpeur|dieu|sans limite|libre)\b"
+        ),
+    ),
+    (
+        "extraction",
+        1.0,
+        "asks for the assistant's hidden prompt or instructions",
+        re.compile(
+            r"\b(?:reveal|show|print|display|output|repeat|recite|tell|give|share|write|leak|dump|"
+            r"send|list|translate|encode|spell|what (?:is|are|were)|continue)\b(?:\s+\w+){0,4}?\s+"
+            r"(?:your|the|its|my|initial|original|hidden|secret|internal)\s+(?:\w+\s+){0,2}"
+            r"(?:system\s*(?:prompt|message|instructions?|configuration|settings)|prompt|instructions?|initial\s+\w+|configuration|rules you|guidelines you|pre-?prompt|initialization)\b"
+            r"|\bsystem\s*(?:prompt|message)\b|\bsystemprompt\b|\binitiali[sz]ation string\b"
+            r"|\b(?:montre|affiche|repete|revele|donne|ecris|imprime|recopie|dis|partage|traduis|envoie|liste|"
+            r"montrez|affichez|repetez|revelez|donnez|ecrivez|dites|partagez|traduisez|envoyez)"
+            r"(?:[\s\-]+\w+){0,4}?[\s\-]+(?:ton|tes|votre|vos|le|les|ta|la)\s+(?:\w+\s+){0,2}"
+            r"(?:prompt|instructions?|consignes?|regles? (?:internes|secretes|cachees)|configuration|directives?|message systeme)\b"
+            r"|\b(?:prompt|invite|message|instructions?|consignes?) (?:systeme|initiale?s?|cachee?s?|secrete?s?)\b"
+            r"|\b(?:the )?(?:text|words|message|messages|everything|content|conversation) (?:above|before this|so far)\b"
+            r"|\b(?:above|previous|preceding) (?:text|message|conversation|prompt)\b"
+            r"|\b(?:initial|original|hidden|secret|internal|system|starting) (?:prompt|instructions?|configuration|message|settings|directives)\b"
+            r"|\b(?:were|was) (?:you )?(?:told|given|instructed|programmed)\b|\bi was instructed\b|\byou were (?:given|told)\b"
+            r"|\b(?:not supposed|forbidden|not allowed|told not) to (?:tell|say|reveal|share)\b"
+            r"|\b(?:this|the) (?:entire|whole) conversation\b|\b(?:administrator|admin|maintenance|debug) (?:override|mode)\b"
+            r"|\bsystem_?prompt\b|\b(?:ce qu'on t'a dit|ce qu'on vous a dit|le texte (?:ci-dessus|au-dessus|precedent)|tes consignes de depart|tes instructions de depart)\b"
+            r"|\bmy instructions are\b|\bmes (?:instructions|consignes) sont\b"
+        ),
+    ),
+    (
+        "delimiter",
+        1.0,
+        "contains prompt delimiters or chat-template tokens to break out of the comment",
+        re.compile(
+            r"</?\s*(?:comment|system|user|assistant|instructions?|data|context|prompt|s)\s*>"
+            r"|<\|[a-z_]+\|>|<\s*(?:start|end)_of_turn\s*>|\[/?inst\]|<<\s*/?sys\s*>>"
+            r"|(?:^|\n)\s*#{2,}\s*(?:instructions?|system|response|reponse|assistant|new task|nouvelle tache|reply|answer)\b"
+            r"|(?:^|\n|\]|\))\s*(?:system|assistant|systeme|sys|admin|developer|operator)\s*:"
+            r"|\[(?:system|admin|systeme|sys|developer|override|operator|assistant)(?: (?:message|note|notice|override|update))?\]"
+            r"|\[\s*(?:your|put your|insert|insert your|ton|votre) (?:prompt|request|question)(?: here| ici)?\s*\]|\bdeveloper[_\\ ]+mode\b"
+            r"|\b(?:prefix|role|rules|char|job|persona|mode)\s*=\s*\S"
+            r"|(?:^|\s)\$(?:system|gpt|prompt|term\d*|sys)\b"
+            r"|\bbegin (?:system|new) (?:prompt|instructions?)\b|\bend of (?:comment|user input|prompt)\b"
+            r"|(?:^|\n)\s*(?:reply|reponse|answer)\s*:"
+        ),
+    ),
+    (
+        "addressed",
+        1.0,
+        "gives orders to the AI or bot that answers",
+        re.compile(
+            r"\b(?:dear |hey |hi |hello |attention |note (?:to|for|pour) (?:the )?|to the |cher |chere |salut |bonjour |a l'|au |pour l')?"
+            r"(?:ai|a\.i\.|assistant|bot|chatbot|chat ?gpt|gpt|llm|language model|ia|i\.a\.|robot|intelligence artificielle|modele|model|auto-?reply|automated (?:system|assistant)|community bot)"
+            r"\s*[,:;!.\-]\s*(?:please |svp |s'il te plait |stp )?"
+            r"(?:\w+\s+){0,1}(?:you (?:must|will|should|have to)|reply|respond|answer|write|say|post|include|add|tell|insert|print|output|publish|repeat|copy|put|ignore|forget|"
+            r"reponds|repondez|ecris|ecrivez|dis|dites|publie|publiez|inclus|incluez|ajoute|ajoutez|mets|mettez|repete|repetez|copie|copiez|oublie|ignore|tu dois|vous devez)\b"
+            r"|\b(?:hi|hello|hey|dear|greetings|bonjour|salut|allo|coucou)\s+(?:there\s+)?(?:chat ?gpt|gpt-?\d*|bard|claude|gemini|llama|bing|copilot|ai|ia|assistant|bot|chatbot)\b"
+            r"|\b(?:if you are|if you're|si tu es|si vous etes) (?:an? )?(?:ai|bot|assistant|language model|ia|robot|llm|gpt)\b"
+        ),
+    ),
+    (
+        "steering",
+        0.6,
+        "dictates the exact words, links or contacts the reply must contain",
+        re.compile(
+            r"\b(?:reply|respond|answer|write|say|post|start your (?:reply|answer|response)|end your (?:reply|answer)|begin your (?:reply|answer))\b"
+            r"(?:\s+\w+){0,3}?\s+(?:only|exactly|verbatim|word for word|with (?:the (?:following|exact|link|text|sentence|phrase)|this|only)|in all caps|the following)\b"
+            r"|\b(?:always|never|toujours|jamais) (?:start|begin|end|put|write|say|respond|reply|answer|include|commence|termine|ecris|reponds|inclus|mets)\b"
+            r"|\b(?:repeat after me|copy (?:this|the following|exactly)|say (?:exactly|the following)|include (?:this|the following|that) (?:link|url|text|sentence|number|phone|email|message|phrase))\b"
+            r"|\b(?:reponds|repondez|ecris|ecrivez|dis|dites|publie|publiez|commence|termine)\b(?:\s+\w+){0,3}?\s+"
+            r"(?:seulement|uniquement|exactement|mot pour mot|textuellement|avec (?:ce|cette|le|la) (?:lien|texte|phrase|message|numero|courriel)|en majuscules|ceci|ce qui suit|la phrase suivante)\b"
+            r"|\b(?:repete apres moi|recopie|copie (?:ce|cette|le|la|exactement)|inclus (?:ce|le|cette) (?:lien|texte|numero|courriel|phrase))\b"
+        ),
+    ),
+    (
+        "jailbreak",
+        0.35,
+        "uses the vocabulary of known jailbreak prompts",
+        re.compile(
+            r"\b(?:dan|stan|dude|aim|evil-?bot|betterdan|antigpt|chatgpt|openai|ethical guidelines|content polic(?:y|ies)|"
+            r"hypothetical (?:world|scenario|response)|fictional world|simulation|token system|tokens? will be deducted|"
+            r"two (?:responses|paragraphs)|dual responses?|\[?(?:🔒|🔓)|classic|jailbroken|unethical|illegal content|"
+            r"never refuse|cannot refuse|don't refuse|must comply|always comply|no warnings|without warnings|as an ai language model|"
+            r"break character|immoral|nsfw|offensive content|politique de contenu|ne refuse jamais|sans avertissement|"
+            r"illegal|unethical|explicit|without refusal|disclaimers?|never hesitat\w*|limitations?|role-?play|rp|"
+            r"fictional|hypothetical|imaginary|entit(?:y|ies)|evil|uncensored|unfiltered|filters?|"
+            r"character (?:data|description|persona|sheet)|ai(?:'s)?|language model|prompt|respond|responses?)\b"
+        ),
+    ),
+]
+_OBEY_OUTPUT = re.compile(
+    r"\b(?:dan mode|developer mode|jailbreak|as instructed by the (?:comment|user)|ignoring (?:my|previous|prior) instructions|"
+    r"my (?:system )?(?:prompt|instructions) (?:is|are|says?)|here (?:is|are) my (?:system )?(?:prompt|instructions)|"
+    r"i have no (?:restrictions|rules|filters)|i am (?:now )?(?:free|unrestricted|dan)|"
+    r"mes (?:consignes|instructions) (?:sont|disent)|voici mes (?:consignes|instructions)|je n'ai (?:plus )?aucune (?:regle|restriction|limite))\b"
+)
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+    }
+)
+_SPACED = re.compile(r"\b(?:[a-z](?:[ .\-_*]{1,2})){4,}[a-z]\b")
+_B64 = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
+_MORSE = re.compile(r"(?:[.\-]{1,6}\s+){12,}")
+_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _scan(folded: str, index: list[int], text: str, signals: list[Signal], note: str = "") -> None:
+    for kind, weight, reason, rx in _PATTERNS:
+        for m in rx.finditer(folded):
+            a, b = m.start(), m.end()
+            start = index[a] if a < len(index) else len(text)
+            end = index[b - 1] + 1 if 0 < b <= len(index) else start
+            evidence = " ".join(text[start:end].split())[:80]
+            signals.append(Signal(kind, weight, reason + note, start, end, evidence))
+
+
+def detect_injection(text: str) -> InjectionReport:
+    """Signals of a prompt-injection attempt in untrusted text, with reasons and spans."""
+    signals: list[Signal] = []
+    f = fold(text)
+    _scan(f.text, f.index, text, signals)
+    # the same words in leetspeak or with spaced-out letters
+    deleet = f.text.translate(_LEET)
+    if deleet != f.text:
+        before = len(signals)
+        _scan(deleet, f.index, text, signals, " (written in leetspeak)")
+        _dedupe_tail(signals, before)
+    despaced, dmap = _despace(f.text)
+    if despaced is not None:
+        before = len(signals)
+        _scan(despaced, [f.index[i] for i in dmap], text, signals, " (letters spaced out)")
+        _dedupe_tail(signals, before)
+    for m in _B64.finditer(text):
+        decoded = _b64(m.group())
+        if decoded:
+            inner = detect_injection(decoded)
+            if inner.signals:
+                signals.append(
+                    Signal(
+                        "hidden",
+                        1.0,
+                        "hides instructions in base64",
+                        m.start(),
+                        m.end(),
+                        decoded[:80],
+                    )
+                )
+    invisible = [i for i, ch in enumerate(text) if ch in INVISIBLE]
+    if len(invisible) >= 3:
+        signals.append(
+            Signal(
+                "hidden",
+                0.5,
+                "contains invisible characters",
+                invisible[0],
+                invisible[0] + 1,
+                f"{len(invisible)} invisible characters",
+            )
+        )
+    for m in _MORSE.finditer(text):
+        signals.append(
+            Signal("hidden", 1.0, "hides text in Morse code", m.start(), m.end(), m.group()[:40])
+        )
+        break
+    for m in _CONTROL.finditer(text):
+        signals.append(
+            Signal(
+                "hidden",
+                0.5,
+                "contains text-direction control characters",
+                m.start(),
+                m.end(),
+                "bidi control",
+            )
+        )
+        break
+    return InjectionReport(_score(signals), signals)
+
+
+def _dedupe_tail(signals: list[Signal], before: int) -> None:
+    """Drop leetspeak/spaced signals already found in the plain text."""
+    plain = {(s.kind, s.start) for s in signals[:before]}
+    signals[before:] = [s for s in signals[before:] if (s.kind, s.start) not in plain]
+
+
+def _despace(folded: str) -> tuple[str | None, list[int]]:
+    if not _SPACED.search(folded):
+        return None, []
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for m in _SPACED.finditer(folded):
+        for i in range(pos, m.start()):
+            out.append(folded[i])
+            index.append(i)
+        for i in range(m.start(), m.end()):
+            if folded[i].isalpha():
+                out.append(folded[i])
+                index.append(i)
+        pos = m.end()
+    for i in range(pos, len(folded)):
+        out.append(folded[i])
+        index.append(i)
+    index.append(len(folded))
+    return "".join(out), index
+
+
+def _b64(token: str) -> str | None:
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=False)
+        decoded = raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    printable = sum(ch.isprintable() for ch in decoded)
+    return decoded if decoded and printable / len(decoded) > 0.9 and " " in decoded else None
+
+
+def _score(signals: list[Signal]) -> float:
+    """Strong signals count fully; weak ones (jailbreak vocabulary, steering) add up."""
+    by_kind: dict[str, float] = {}
+    for s in signals:
+        if s.kind == "jailbreak":
+            by_kind[s.kind] = min(1.0, by_kind.get(s.kind, 0.0) + s.weight)
+        else:
+            by_kind[s.kind] = max(by_kind.get(s.kind, 0.0), s.weight)
+    return round(sum(by_kind.values()), 2)
+
+
+def obedience_markers(text: str) -> list[tuple[int, int, str]]:
+    """Spans of a generated text that read like an assistant obeying an injection."""
+    f = fold(text)
+    out = []
+    for m in CANARY_RX.finditer(text):
+        out.append((m.start(), m.end(), "leaks the prompt's canary string"))
+    for m in _OBEY_OUTPUT.finditer(f.text):
+        s, e = f.span(m.start(), m.end())
+        out.append((s, e, "reads like an assistant that obeyed injected instructions"))
+    report = detect_injection(text)
+    for s in report.signals:
+        if s.weight >= 1.0:
+            out.append((s.start, s.end, "repeats injected instructions: " + s.reason))
+    return out
+
+
+_SCRIPT = re.compile(
+    r"<\s*script\b|javascript\s*:|data:text/html|\bon(?:error|load|click|mouseover)\s*=|"
+    r"<\s*iframe\b|<\s*img\b[^>]*src|!\[[^\]]*\]\(\s*https?://|document\.cookie",
+    re.IGNORECASE,
+)
+
+
+def unsafe_markup(text: str) -> list[tuple[int, int]]:
+    """Script, HTML or markdown-image payloads (exfiltration through a rendered reply)."""
+    return [(m.start(), m.end()) for m in _SCRIPT.finditer(text)]
+
+
+_WORDS = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def copied_span(reply: str, source: str, min_words: int) -> tuple[int, int, int] | None:
+    """The longest run of at least `min_words` words of `reply` copied from `source`:
+    (start, end, words) in the reply, or None."""
+    rw = [(m.start(), m.end(), fold(m.group()).text) for m in _WORDS.finditer(reply)]
+    sw = [fold(m.group()).text for m in _WORDS.finditer(source)]
+    if len(rw) < min_words or len(sw) < min_words:
+        return None
+    grams: set[tuple[str, ...]] = {
+        tuple(sw[i : i + min_words]) for i in range(len(sw) - min_words + 1)
+    }
+    best: tuple[int, int, int] | None = None
+    i = 0
+    while i <= len(rw) - min_words:
+        if tuple(w for _, _, w in rw[i : i + min_words]) in grams:
+            j = i + min_words
+            source_text = " ".join(sw)
+            while j < len(rw) and " ".join(w for _, _, w in rw[i : j + 1]) in source_text:
+                j += 1
+            if best is None or j - i > best[2]:
+                best = (rw[i][0], rw[j - 1][1], j - i)
+            i = j
+        else:
+            i += 1
+    return best
