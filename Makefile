@@ -29,6 +29,7 @@ install: $(STAMP)
 
 prepare: install
 	$(PY) -m cmassist ingest brand_guidelines --brand boreale
+	$(PY) -m cmassist inbox import brand_guidelines/inbox/sample.jsonl --brand boreale
 
 # On a fresh install, serve creates the first admin from these (ignored once users exist).
 CMASSIST_ADMIN_USER ?= admin

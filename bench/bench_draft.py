@@ -93,8 +93,11 @@ class Recorder:
     def stream(self, prompt: Any, params: Any, usage: Any = None) -> Iterator[str]:
         if self.first_call_at is None:
             self.first_call_at = time.perf_counter()
-        call = Call(prompt.text, dataclasses.replace(params, stop=list(params.stop)),
-                    started=time.perf_counter())
+        call = Call(
+            prompt.text,
+            dataclasses.replace(params, stop=list(params.stop)),
+            started=time.perf_counter(),
+        )
         self.calls.append(call)
         if self.stop_at_first:
             raise _Captured
@@ -117,8 +120,9 @@ def count_generated(llama: Any, calls: list[Call]) -> None:
     sizes: dict[str, int] = {}
     for c in calls:
         if c.prompt not in sizes:
-            sizes[c.prompt] = len(llama.tokenize(c.prompt.encode("utf-8"), add_bos=True,
-                                                 special=True))
+            sizes[c.prompt] = len(
+                llama.tokenize(c.prompt.encode("utf-8"), add_bos=True, special=True)
+            )
         c.tokens = max(0, c.n_after - sizes[c.prompt] + 1)
 
 
@@ -131,8 +135,14 @@ def raw_generate(llama: Any, calls: list[Call]) -> tuple[float, list[Call]]:
         p = c.params
         out = Call(c.prompt, p)
         for chunk in llama.create_completion(
-            c.prompt, max_tokens=p.max_tokens, temperature=p.temperature, top_p=p.top_p,
-            repeat_penalty=REPEAT_PENALTY, stop=p.stop or None, seed=p.seed, stream=True,
+            c.prompt,
+            max_tokens=p.max_tokens,
+            temperature=p.temperature,
+            top_p=p.top_p,
+            repeat_penalty=REPEAT_PENALTY,
+            stop=p.stop or None,
+            seed=p.seed,
+            stream=True,
         ):
             out.text += chunk["choices"][0].get("text") or ""
         out.n_after = llama.n_tokens
@@ -147,8 +157,9 @@ def app_draft(services: Any, rec: Recorder, brief: str, seed: int, variants: int
     rec.reset()
     llama.reset()
     started = time.perf_counter()
-    drafts = services.drafting.draft_posts(brief, platforms=[PLATFORM], variants=variants,
-                                           seed=seed)
+    drafts = services.drafting.draft_posts(
+        brief, platforms=[PLATFORM], variants=variants, seed=seed
+    )
     ended = time.perf_counter()
     if len(drafts) != variants:
         raise BenchError(f"the app returned {len(drafts)} drafts, not {variants}")
@@ -190,8 +201,14 @@ def predict_calls(services: Any, rec: Recorder, brief: str, seed: int, variants:
     rng = random.Random(seed)
     calls = []
     for _ in range(variants):
-        calls.append(Call(first.prompt, dataclasses.replace(
-            first.params, stop=list(first.params.stop), seed=rng.randrange(2**31))))
+        calls.append(
+            Call(
+                first.prompt,
+                dataclasses.replace(
+                    first.params, stop=list(first.params.stop), seed=rng.randrange(2**31)
+                ),
+            )
+        )
     rec.reset()
     return calls
 
@@ -208,13 +225,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     briefs = BRIEFS[: args.briefs]
     variants = args.variants
     with common.temp_dir("draft") as tmp:
-        settings = Settings(data_dir=tmp / "data", llm_backend="llama-cpp", llm_threads=THREADS,
-                            brand="boreale")
+        settings = Settings(
+            data_dir=tmp / "data", llm_backend="llama-cpp", llm_threads=THREADS, brand="boreale"
+        )
         services = Services(settings)
         if args.sample_data:
             shutil.copytree(args.sample_data, settings.data_dir)
-            sample = {"counts": services.store.counts("boreale"),
-                      "summary": "ingested once by run_all.py, copied here"}
+            sample = {
+                "counts": services.store.counts("boreale"),
+                "summary": "ingested once by run_all.py, copied here",
+            }
         else:
             log("ingesting the sample brand")
             with Timer() as t_ingest:
@@ -226,8 +246,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             raise BenchError(f"expected the llama-cpp backend, got {services.llm.backend}")
         with Timer() as t_load:
             llama = services.llm._load()  # the one Llama both sides use
-        log(f"model {services.llm.path.name} loaded in {t_load.elapsed:.1f} s, "
-            f"n_threads={services.llm.n_threads}, n_ctx={services.llm.n_ctx}")
+        log(
+            f"model {services.llm.path.name} loaded in {t_load.elapsed:.1f} s, "
+            f"n_threads={services.llm.n_threads}, n_ctx={services.llm.n_ctx}"
+        )
         rec = Recorder(services.llm)
 
         log("warm-up: one app draft (1 variant) and its raw replay")
@@ -272,48 +294,78 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 busy = max(app_load["other_cores"], raw_load["other_cores"])
                 if busy <= CONTENTION_LIMIT or attempt == CONTENTION_RETRIES:
                     break
-                discarded.append({"app_wall_s": app["wall_s"], "raw_wall_s": raw_s,
-                                  "other_cores": busy})
-                log(f"brief {i + 1}: other processes used {busy:.2f} cores "
-                    f"(app {app['wall_s']:.1f} s, raw {raw_s:.1f} s); measuring it again")
+                discarded.append(
+                    {"app_wall_s": app["wall_s"], "raw_wall_s": raw_s, "other_cores": busy}
+                )
+                log(
+                    f"brief {i + 1}: other processes used {busy:.2f} cores "
+                    f"(app {app['wall_s']:.1f} s, raw {raw_s:.1f} s); measuring it again"
+                )
             app_tokens = sum(c.tokens for c in app["calls"])
             raw_tokens = sum(c.tokens for c in raw_calls)
             identical = [c.text for c in app["calls"]] == [c.text for c in raw_calls]
             entry = {
-                "brief": brief, "order": order, "seed": seed, "llm_calls": len(app["calls"]),
+                "brief": brief,
+                "order": order,
+                "seed": seed,
+                "llm_calls": len(app["calls"]),
                 "prompt_chars": len(app["calls"][0].prompt),
-                "prompt_tokens": len(llama.tokenize(app["calls"][0].prompt.encode(),
-                                                    add_bos=True, special=True)),
-                "app_wall_s": app["wall_s"], "raw_wall_s": raw_s,
-                "app_tokens": app_tokens, "raw_tokens": raw_tokens,
-                "app_tok_s": app_tokens / app["wall_s"], "raw_tok_s": raw_tokens / raw_s,
+                "prompt_tokens": len(
+                    llama.tokenize(app["calls"][0].prompt.encode(), add_bos=True, special=True)
+                ),
+                "app_wall_s": app["wall_s"],
+                "raw_wall_s": raw_s,
+                "app_tokens": app_tokens,
+                "raw_tokens": raw_tokens,
+                "app_tok_s": app_tokens / app["wall_s"],
+                "raw_tok_s": raw_tokens / raw_s,
                 "overhead_pct": pct_over(app["wall_s"], raw_s),
-                "app_before_llm_s": app["before_llm_s"], "app_after_llm_s": app["after_llm_s"],
+                "app_before_llm_s": app["before_llm_s"],
+                "app_after_llm_s": app["after_llm_s"],
                 "app_between_calls_s": app["between_calls_s"],
                 "app_count_tokens_s": app["count_tokens_s"],
-                "app_direct_overhead_pct": 100 * (app["before_llm_s"] + app["after_llm_s"]
-                                                  + app["between_calls_s"]
-                                                  + app["count_tokens_s"]) / raw_s,
+                "app_direct_overhead_pct": 100
+                * (
+                    app["before_llm_s"]
+                    + app["after_llm_s"]
+                    + app["between_calls_s"]
+                    + app["count_tokens_s"]
+                )
+                / raw_s,
                 "same_text": identical,
                 "discarded_for_contention": discarded,
-                "app_cpu_s": app_load["own_cpu_s"], "raw_cpu_s": raw_load["own_cpu_s"],
+                "app_cpu_s": app_load["own_cpu_s"],
+                "raw_cpu_s": raw_load["own_cpu_s"],
                 "app_other_cores": app_load["other_cores"],
                 "raw_other_cores": raw_load["other_cores"],
                 "draft_chars": [len(d.text) for d in app["drafts"]],
             }
             per_brief.append(entry)
-            log(f"brief {i + 1}/{len(briefs)} ({order}): app {app['wall_s']:.2f} s, "
+            log(
+                f"brief {i + 1}/{len(briefs)} ({order}): app {app['wall_s']:.2f} s, "
                 f"raw {raw_s:.2f} s, {app_tokens}/{raw_tokens} tokens, "
                 f"overhead {entry['overhead_pct']:+.1f}%, same text: {identical}, "
-                f"other processes: {app_load['other_cores']}/{raw_load['other_cores']} cores")
-            rows.append([i + 1, order, entry["prompt_tokens"], len(app["calls"]),
-                         app_tokens, round(app["wall_s"], 2), round(raw_s, 2),
-                         round(entry["app_tok_s"], 1), round(entry["raw_tok_s"], 1),
-                         f"{entry['overhead_pct']:+.1f}%",
-                         f"{entry['app_before_llm_s'] * 1000:.0f}",
-                         round(app_load["own_cpu_s"], 1), round(raw_load["own_cpu_s"], 1),
-                         f"{app_load['other_cores']:.2f} / {raw_load['other_cores']:.2f}",
-                         "yes" if identical else "NO"])
+                f"other processes: {app_load['other_cores']}/{raw_load['other_cores']} cores"
+            )
+            rows.append(
+                [
+                    i + 1,
+                    order,
+                    entry["prompt_tokens"],
+                    len(app["calls"]),
+                    app_tokens,
+                    round(app["wall_s"], 2),
+                    round(raw_s, 2),
+                    round(entry["app_tok_s"], 1),
+                    round(entry["raw_tok_s"], 1),
+                    f"{entry['overhead_pct']:+.1f}%",
+                    f"{entry['app_before_llm_s'] * 1000:.0f}",
+                    round(app_load["own_cpu_s"], 1),
+                    round(raw_load["own_cpu_s"], 1),
+                    f"{app_load['other_cores']:.2f} / {raw_load['other_cores']:.2f}",
+                    "yes" if identical else "NO",
+                ]
+            )
 
     app_med = median([e["app_wall_s"] for e in per_brief])
     raw_med = median([e["raw_wall_s"] for e in per_brief])
@@ -321,19 +373,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     before_med = median([e["app_before_llm_s"] for e in per_brief])
     after_med = median([e["app_after_llm_s"] for e in per_brief])
     summary = [
-        ["app (Services.drafting.draft_posts)", round(app_med, 2),
-         round(median([e["app_tok_s"] for e in per_brief]), 1),
-         round(median([e["app_tokens"] for e in per_brief]))],
-        ["raw (Llama.create_completion, same prompts/seeds)", round(raw_med, 2),
-         round(median([e["raw_tok_s"] for e in per_brief]), 1),
-         round(median([e["raw_tokens"] for e in per_brief]))],
+        [
+            "app (Services.drafting.draft_posts)",
+            round(app_med, 2),
+            round(median([e["app_tok_s"] for e in per_brief]), 1),
+            round(median([e["app_tokens"] for e in per_brief])),
+        ],
+        [
+            "raw (Llama.create_completion, same prompts/seeds)",
+            round(raw_med, 2),
+            round(median([e["raw_tok_s"] for e in per_brief]), 1),
+            round(median([e["raw_tokens"] for e in per_brief])),
+        ],
     ]
     all_same = all(e["same_text"] for e in per_brief)
     direct = median([e["app_direct_overhead_pct"] for e in per_brief])
     app_cpu = median([e["app_cpu_s"] for e in per_brief])
     raw_cpu = median([e["raw_cpu_s"] for e in per_brief])
-    others = median([e["app_other_cores"] for e in per_brief]
-                    + [e["raw_other_cores"] for e in per_brief])
+    others = median(
+        [e["app_other_cores"] for e in per_brief] + [e["raw_other_cores"] for e in per_brief]
+    )
     notes = [
         f"{len(briefs)} briefs × {variants} {PLATFORM} variants, "
         f"seeds {SEED}…{SEED + len(briefs) - 1}, llm_threads={THREADS}, "
@@ -363,44 +422,89 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         f"Sample brand ingested: {sample['counts']} ({sample['summary']}).",
         f"A brief measured while other processes used more than {CONTENTION_LIMIT} cores is "
         f"measured again (up to {CONTENTION_RETRIES} times): "
-        + (", ".join(f"brief {n + 1} ×{len(e['discarded_for_contention'])}"
-                     for n, e in enumerate(per_brief) if e["discarded_for_contention"])
-           or "none was needed") + ".",
+        + (
+            ", ".join(
+                f"brief {n + 1} ×{len(e['discarded_for_contention'])}"
+                for n, e in enumerate(per_brief)
+                if e["discarded_for_contention"]
+            )
+            or "none was needed"
+        )
+        + ".",
         f"Other processes used a median {others:.2f} of the machine's cores during the "
         "measurements (from /proc/stat)"
-        + ("; on a 2-core machine that much contention makes wall-time differences between "
-           "the sides noisy: trust the direct estimate more." if others > 0.2 else ".")
+        + (
+            "; on a 2-core machine that much contention makes wall-time differences between "
+            "the sides noisy: trust the direct estimate more."
+            if others > 0.2
+            else "."
+        )
         + f" CPU time of this process (medians): app {app_cpu:.1f} s, raw {raw_cpu:.1f} s "
         f"({pct_over(app_cpu, raw_cpu):+.1f}%); llama.cpp's threads spin while they wait, "
         "so CPU time is about 2 × wall on both sides.",
     ]
     return {
-        "params": {"briefs": len(briefs), "variants": variants, "platform": PLATFORM,
-                   "threads": THREADS, "model": services.llm.model_name,
-                   "model_load_s": round(t_load.elapsed, 2)},
+        "params": {
+            "briefs": len(briefs),
+            "variants": variants,
+            "platform": PLATFORM,
+            "threads": THREADS,
+            "model": services.llm.model_name,
+            "model_load_s": round(t_load.elapsed, 2),
+        },
         "per_brief": per_brief,
-        "summary": {"app_wall_median_s": app_med, "raw_wall_median_s": raw_med,
-                    "overhead_of_medians_pct": pct_over(app_med, raw_med),
-                    "overhead_paired_median_pct": paired,
-                    "before_llm_median_s": before_med, "after_llm_median_s": after_med,
-                    "app_cpu_median_s": app_cpu, "raw_cpu_median_s": raw_cpu,
-                    "direct_overhead_median_pct": direct,
-                    "other_cores_median": others,
-                    "identical_outputs": all_same},
+        "summary": {
+            "app_wall_median_s": app_med,
+            "raw_wall_median_s": raw_med,
+            "overhead_of_medians_pct": pct_over(app_med, raw_med),
+            "overhead_paired_median_pct": paired,
+            "before_llm_median_s": before_med,
+            "after_llm_median_s": after_med,
+            "app_cpu_median_s": app_cpu,
+            "raw_cpu_median_s": raw_cpu,
+            "direct_overhead_median_pct": direct,
+            "other_cores_median": others,
+            "identical_outputs": all_same,
+        },
         "tables": [
-            table(f"Draft: {variants} {PLATFORM} variants per brief (medians over "
-                  f"{len(briefs)} briefs)", ["Side", "Wall (s)", "Generated tok/s", "Tokens"],
-                  summary),
-            table("Per brief", ["#", "Order", "Prompt tok", "LLM calls", "Gen tok", "App (s)",
-                                "Raw (s)", "App tok/s", "Raw tok/s", "Overhead",
-                                "App pre-LLM (ms)", "App CPU (s)", "Raw CPU (s)",
-                                "Other procs, cores (app / raw)", "Same text"], rows),
+            table(
+                f"Draft: {variants} {PLATFORM} variants per brief (medians over "
+                f"{len(briefs)} briefs)",
+                ["Side", "Wall (s)", "Generated tok/s", "Tokens"],
+                summary,
+            ),
+            table(
+                "Per brief",
+                [
+                    "#",
+                    "Order",
+                    "Prompt tok",
+                    "LLM calls",
+                    "Gen tok",
+                    "App (s)",
+                    "Raw (s)",
+                    "App tok/s",
+                    "Raw tok/s",
+                    "Overhead",
+                    "App pre-LLM (ms)",
+                    "App CPU (s)",
+                    "Raw CPU (s)",
+                    "Other procs, cores (app / raw)",
+                    "Same text",
+                ],
+                rows,
+            ),
         ],
-        "targets": [target("app overhead over raw llama.cpp", f"≤ {OVERHEAD_TARGET_PCT:.0f}%",
-                           f"{paired:+.1f}% (paired median of wall times; "
-                           f"{pct_over(app_med, raw_med):+.1f}% on medians; app's own work "
-                           f"timed directly: {direct:.2f}%)",
-                           paired <= OVERHEAD_TARGET_PCT)],
+        "targets": [
+            target(
+                "app overhead over raw llama.cpp",
+                f"≤ {OVERHEAD_TARGET_PCT:.0f}%",
+                f"{paired:+.1f}% (paired median of wall times; "
+                f"{pct_over(app_med, raw_med):+.1f}% on medians; app's own work "
+                f"timed directly: {direct:.2f}%)",
+                paired <= OVERHEAD_TARGET_PCT,
+            )
+        ],
         "notes": notes,
     }
 
@@ -408,11 +512,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 brief")
-    parser.add_argument("--briefs", type=int, default=None,
-                        help=f"how many briefs (default 5, quick 1, max {len(BRIEFS)})")
+    parser.add_argument(
+        "--briefs",
+        type=int,
+        default=None,
+        help=f"how many briefs (default 5, quick 1, max {len(BRIEFS)})",
+    )
     parser.add_argument("--variants", type=int, default=VARIANTS)
-    parser.add_argument("--sample-data", type=Path, default=None,
-                        help="a data folder with the sample brand already ingested (copied)")
+    parser.add_argument(
+        "--sample-data",
+        type=Path,
+        default=None,
+        help="a data folder with the sample brand already ingested (copied)",
+    )
     args = parser.parse_args(argv)
     args.briefs = max(1, min(args.briefs or (1 if args.quick else 5), len(BRIEFS)))
     common.install_signal_handlers()
@@ -420,8 +532,10 @@ def main(argv: list[str] | None = None) -> int:
     if result is None:
         return 1
     s = result["summary"]
-    log(f"draft: app {s['app_wall_median_s']:.2f} s vs raw {s['raw_wall_median_s']:.2f} s, "
-        f"overhead {s['overhead_paired_median_pct']:+.1f}% (target ≤ {OVERHEAD_TARGET_PCT}%)")
+    log(
+        f"draft: app {s['app_wall_median_s']:.2f} s vs raw {s['raw_wall_median_s']:.2f} s, "
+        f"overhead {s['overhead_paired_median_pct']:+.1f}% (target ≤ {OVERHEAD_TARGET_PCT}%)"
+    )
     return 0
 
 

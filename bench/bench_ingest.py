@@ -38,12 +38,37 @@ def write_csv(path: Path, posts: list[Any]) -> None:
     rng = random.Random(SEED)
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "platform", "date", "language", "topic", "text", "likes", "comments",
-                    "shares", "impressions", "link"])
+        w.writerow(
+            [
+                "id",
+                "platform",
+                "date",
+                "language",
+                "topic",
+                "text",
+                "likes",
+                "comments",
+                "shares",
+                "impressions",
+                "link",
+            ]
+        )
         for p in posts:
-            w.writerow([p.external_id, p.platform, p.date.isoformat(),
-                        p.language if rng.random() < 0.7 else "", p.topic, p.text, p.likes,
-                        p.comments, p.shares, p.impressions, p.link])
+            w.writerow(
+                [
+                    p.external_id,
+                    p.platform,
+                    p.date.isoformat(),
+                    p.language if rng.random() < 0.7 else "",
+                    p.topic,
+                    p.text,
+                    p.likes,
+                    p.comments,
+                    p.shares,
+                    p.impressions,
+                    p.link,
+                ]
+            )
 
 
 class Stopwatch:
@@ -88,11 +113,16 @@ def run_ingest(tmp: Path, csv_path: Path, embedder: Any, n: int) -> dict[str, An
     added = report.total("added")
     if added != n or not report.ok:
         raise BenchError(f"ingest added {added} of {n} posts: {report.summary()}")
-    return {"wall_s": wall, "rate": n / wall, "embed_s": embed_w.seconds,
-            "plan_s": plan_w.seconds, "upsert_s": upsert_w.seconds,
-            "parse_s": wall - upsert_w.seconds,
-            "chroma_write_s": upsert_w.seconds - embed_w.seconds - plan_w.seconds,
-            "load": load}
+    return {
+        "wall_s": wall,
+        "rate": n / wall,
+        "embed_s": embed_w.seconds,
+        "plan_s": plan_w.seconds,
+        "upsert_s": upsert_w.seconds,
+        "parse_s": wall - upsert_w.seconds,
+        "chroma_write_s": upsert_w.seconds - embed_w.seconds - plan_w.seconds,
+        "load": load,
+    }
 
 
 def run_raw(model: Any, texts: list[str]) -> dict[str, Any]:
@@ -123,7 +153,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"{n} posts in {csv_path.name} ({csv_path.stat().st_size // 1024} KiB); loading model")
         model = embedder._load()  # the same SentenceTransformer object for both sides
         log("warm-up: raw encode and a small ingest")
-        model.encode(texts[:2 * BATCH], batch_size=BATCH, normalize_embeddings=True)
+        model.encode(texts[: 2 * BATCH], batch_size=BATCH, normalize_embeddings=True)
         warm_csv = tmp / "warm.csv"
         write_csv(warm_csv, common.synthetic_posts(100, seed=SEED + 1))
         run_ingest(tmp, warm_csv, embedder, 100)
@@ -135,11 +165,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             order = ("raw", "app") if rep % 2 == 0 else ("app", "raw")
             for side in order:
                 for attempt in range(1 + CONTENTION_RETRIES):
-                    r = run_raw(model, texts) if side == "raw" else run_ingest(
-                        tmp, csv_path, embedder, n)
-                    log(f"rep {rep + 1}/{args.reps} {side}: {r['wall_s']:.1f} s, "
+                    r = (
+                        run_raw(model, texts)
+                        if side == "raw"
+                        else run_ingest(tmp, csv_path, embedder, n)
+                    )
+                    log(
+                        f"rep {rep + 1}/{args.reps} {side}: {r['wall_s']:.1f} s, "
                         f"{r['rate']:.0f} records/s (other processes: "
-                        f"{r['load']['other_cores']} cores)")
+                        f"{r['load']['other_cores']} cores)"
+                    )
                     busy = r["load"]["other_cores"]
                     if busy <= CONTENTION_LIMIT or attempt == CONTENTION_RETRIES:
                         break
@@ -151,33 +186,62 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     raw_rate = median([r["rate"] for r in raw_runs])
     ratio = app_rate / raw_rate
     best = min(app_runs, key=lambda r: r["wall_s"])
-    rows = [["app `ingest()` (parse, plan, embed, write)", n, round(median(
-        [r["wall_s"] for r in app_runs]), 2), round(app_rate, 1), f"{ratio:.0%}",
-        median([r["load"]["other_cores"] for r in app_runs])],
-            ["raw `SentenceTransformer.encode`", n, round(median(
-                [r["wall_s"] for r in raw_runs]), 2), round(raw_rate, 1), "100%",
-             median([r["load"]["other_cores"] for r in raw_runs])]]
-    breakdown = [["parse and check the CSV", round(best["parse_s"], 2)],
-                 ["plan (look up stored ids)", round(best["plan_s"], 2)],
-                 ["embed (app embedder, chunks of ≤512, batch 64)", round(best["embed_s"], 2)],
-                 ["Chroma upsert", round(best["chroma_write_s"], 2)],
-                 ["total", round(best["wall_s"], 2)]]
+    rows = [
+        [
+            "app `ingest()` (parse, plan, embed, write)",
+            n,
+            round(median([r["wall_s"] for r in app_runs]), 2),
+            round(app_rate, 1),
+            f"{ratio:.0%}",
+            median([r["load"]["other_cores"] for r in app_runs]),
+        ],
+        [
+            "raw `SentenceTransformer.encode`",
+            n,
+            round(median([r["wall_s"] for r in raw_runs]), 2),
+            round(raw_rate, 1),
+            "100%",
+            median([r["load"]["other_cores"] for r in raw_runs]),
+        ],
+    ]
+    breakdown = [
+        ["parse and check the CSV", round(best["parse_s"], 2)],
+        ["plan (look up stored ids)", round(best["plan_s"], 2)],
+        ["embed (app embedder, chunks of ≤512, batch 64)", round(best["embed_s"], 2)],
+        ["Chroma upsert", round(best["chroma_write_s"], 2)],
+        ["total", round(best["wall_s"], 2)],
+    ]
     return {
-        "params": {"posts": n, "reps": args.reps, "batch_size": BATCH,
-                   "torch_threads": torch.get_num_threads(),
-                   "text_chars": {"min": lengths[0], "median": lengths[len(lengths) // 2],
-                                  "max": lengths[-1]}},
-        "app_runs": app_runs, "raw_runs": raw_runs,
+        "params": {
+            "posts": n,
+            "reps": args.reps,
+            "batch_size": BATCH,
+            "torch_threads": torch.get_num_threads(),
+            "text_chars": {
+                "min": lengths[0],
+                "median": lengths[len(lengths) // 2],
+                "max": lengths[-1],
+            },
+        },
+        "app_runs": app_runs,
+        "raw_runs": raw_runs,
         "summary": {"app_rate": app_rate, "raw_rate": raw_rate, "ratio": ratio},
         "tables": [
-            table(f"Ingest throughput (medians over {args.reps} runs per side)",
-                  ["Side", "Records", "Wall (s)", "Records/s", "vs raw", "Other procs (cores)"],
-                  rows),
+            table(
+                f"Ingest throughput (medians over {args.reps} runs per side)",
+                ["Side", "Records", "Wall (s)", "Records/s", "vs raw", "Other procs (cores)"],
+                rows,
+            ),
             table("Where the ingest time goes (fastest run, s)", ["Phase", "Seconds"], breakdown),
         ],
-        "targets": [target("ingest throughput vs raw embedding", f"≥ {RATIO_TARGET:.0%}",
-                           f"{ratio:.0%} ({app_rate:.0f} vs {raw_rate:.0f} records/s)",
-                           ratio >= RATIO_TARGET)],
+        "targets": [
+            target(
+                "ingest throughput vs raw embedding",
+                f"≥ {RATIO_TARGET:.0%}",
+                f"{ratio:.0%} ({app_rate:.0f} vs {raw_rate:.0f} records/s)",
+                ratio >= RATIO_TARGET,
+            )
+        ],
         "notes": [
             f"{n} generated posts, French and English, {lengths[0]}–{lengths[-1]} characters "
             f"(median {lengths[len(lengths) // 2]}), 6 platforms, with dates, engagement and "
@@ -191,7 +255,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "first write (reading, CSV parsing, cleaning, language detection, record ids).",
             f"A run measured while other processes used more than {CONTENTION_LIMIT} cores is "
             f"measured again (up to {CONTENTION_RETRIES} times): "
-            + (", ".join(retried) if retried else "none was needed") + ".",
+            + (", ".join(retried) if retried else "none was needed")
+            + ".",
         ],
     }
 
@@ -200,8 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 500 posts, 1 run")
     parser.add_argument("--posts", type=int, default=None, help="posts in the CSV (default 3000)")
-    parser.add_argument("--reps", type=int, default=None,
-                        help="runs per side (default 2, quick 1; sides alternate which goes first)")
+    parser.add_argument(
+        "--reps",
+        type=int,
+        default=None,
+        help="runs per side (default 2, quick 1; sides alternate which goes first)",
+    )
     args = parser.parse_args(argv)
     args.posts = args.posts or (500 if args.quick else 3000)
     args.reps = args.reps or (1 if args.quick else 2)

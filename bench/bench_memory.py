@@ -44,6 +44,7 @@ RESULT_PREFIX = "BENCH-RESULT "
 
 # -- children -------------------------------------------------------------------------------------
 
+
 def _emit(data: dict[str, Any]) -> None:
     print(RESULT_PREFIX + json.dumps(data), flush=True)
 
@@ -64,12 +65,25 @@ def child_raw() -> None:
     llama = Llama(model_path=str(gguf), n_ctx=N_CTX, n_threads=THREADS, verbose=False)
     loaded = proc_status_mib()
     prompt = _sample_prompt()
-    out = llama.create_completion(prompt, max_tokens=MAX_TOKENS, temperature=0.8, top_p=0.95,
-                                  repeat_penalty=1.1, seed=1, stop=["###"])
-    _emit({"start_mib": start, "ready_mib": loaded, "after_mib": proc_status_mib(),
-           "rss_mib": proc_status_mib(field_name="VmRSS"),
-           "prompt_tokens": out["usage"]["prompt_tokens"],
-           "generated_tokens": out["usage"]["completion_tokens"]})
+    out = llama.create_completion(
+        prompt,
+        max_tokens=MAX_TOKENS,
+        temperature=0.8,
+        top_p=0.95,
+        repeat_penalty=1.1,
+        seed=1,
+        stop=["###"],
+    )
+    _emit(
+        {
+            "start_mib": start,
+            "ready_mib": loaded,
+            "after_mib": proc_status_mib(),
+            "rss_mib": proc_status_mib(field_name="VmRSS"),
+            "prompt_tokens": out["usage"]["prompt_tokens"],
+            "generated_tokens": out["usage"]["completion_tokens"],
+        }
+    )
 
 
 def _sample_prompt() -> str:
@@ -77,8 +91,9 @@ def _sample_prompt() -> str:
     parts = []
     for p in common.synthetic_posts(12, seed=5):
         parts.append(f"Topic: {p.topic}\nPost: {p.text}\n###\n")
-    return "Brûlerie Boréale · X (Twitter) · English\n\n" + "".join(parts) + \
-        f"Topic: {BRIEF}\nPost:"
+    return (
+        "Brûlerie Boréale · X (Twitter) · English\n\n" + "".join(parts) + f"Topic: {BRIEF}\nPost:"
+    )
 
 
 def child_app() -> None:
@@ -91,25 +106,42 @@ def child_app() -> None:
     services.llm.warm_up()
     ready = proc_status_mib()
     drafts = services.drafting.draft_posts(BRIEF, platforms=[PLATFORM], variants=1, seed=1)
-    _emit({"start_mib": start, "ready_mib": ready, "after_mib": proc_status_mib(),
-           "rss_mib": proc_status_mib(field_name="VmRSS"),
-           "generated_tokens": drafts[0].tokens if drafts else 0})
+    _emit(
+        {
+            "start_mib": start,
+            "ready_mib": ready,
+            "after_mib": proc_status_mib(),
+            "rss_mib": proc_status_mib(field_name="VmRSS"),
+            "generated_tokens": drafts[0].tokens if drafts else 0,
+        }
+    )
 
 
 def run_child(kind: str, env: dict[str, str], cwd: Path, log_path: Path) -> dict[str, Any]:
     args = [sys.executable, str(Path(__file__).resolve()), "--child", kind]
-    with log_path.open("w") as log_file, common.running(
-        args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=log_file, text=True,
-    ) as proc:
+    with (
+        log_path.open("w") as log_file,
+        common.running(
+            args,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+        ) as proc,
+    ):
         out, _ = proc.communicate(timeout=READY_TIMEOUT_S)
     for line in out.splitlines():
         if line.startswith(RESULT_PREFIX):
             return json.loads(line.removeprefix(RESULT_PREFIX))
-    raise BenchError(f"the {kind} child exited with {proc.returncode} and no result; "
-                     f"its log ends with: {_tail(log_path)}")
+    raise BenchError(
+        f"the {kind} child exited with {proc.returncode} and no result; "
+        f"its log ends with: {_tail(log_path)}"
+    )
 
 
 # -- serve ----------------------------------------------------------------------------------------
+
 
 def _tail(path: Path, lines: int = 8) -> str:
     try:
@@ -122,8 +154,10 @@ def wait_ready(proc: subprocess.Popen[Any], url: str, log_path: Path) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < READY_TIMEOUT_S:
         if proc.poll() is not None:
-            raise BenchError(f"`cmassist serve` exited with {proc.returncode} before answering; "
-                             f"its log ends with: {_tail(log_path)}")
+            raise BenchError(
+                f"`cmassist serve` exited with {proc.returncode} before answering; "
+                f"its log ends with: {_tail(log_path)}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return time.perf_counter() - started
@@ -131,8 +165,10 @@ def wait_ready(proc: subprocess.Popen[Any], url: str, log_path: Path) -> float:
             return time.perf_counter() - started  # it answers, even if not with a page
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
-    raise BenchError(f"`cmassist serve` did not answer on {url} within {READY_TIMEOUT_S} s; "
-                     f"its log ends with: {_tail(log_path)}")
+    raise BenchError(
+        f"`cmassist serve` did not answer on {url} within {READY_TIMEOUT_S} s; "
+        f"its log ends with: {_tail(log_path)}"
+    )
 
 
 def _draft_args(endpoint: dict[str, Any]) -> list[Any]:
@@ -154,8 +190,10 @@ def _draft_args(endpoint: dict[str, Any]) -> list[Any]:
         elif "lang" in label:
             args.append("auto")
         else:
-            raise BenchError(f"do not know what to pass for the draft endpoint's parameter "
-                             f"{p.get('parameter_name') or p.get('label')!r} ({component})")
+            raise BenchError(
+                f"do not know what to pass for the draft endpoint's parameter "
+                f"{p.get('parameter_name') or p.get('label')!r} ({component})"
+            )
     return args
 
 
@@ -179,10 +217,14 @@ def draft_through_api(url: str, auth: tuple[str, str]) -> dict[str, Any]:
         if close:
             close()
     text = json.dumps(result, default=str, ensure_ascii=False)
-    return {"endpoint": name, "args": [a if a != BRIEF else "(brief)" for a in args],
-            "seconds": round(elapsed, 1), "result_chars": len(text),
-            "error_shown": "❌" in text or "error" in text.lower()[:2000],
-            "endpoints": sorted(endpoints)}
+    return {
+        "endpoint": name,
+        "args": [a if a != BRIEF else "(brief)" for a in args],
+        "seconds": round(elapsed, 1),
+        "result_chars": len(text),
+        "error_shown": "❌" in text or "error" in text.lower()[:2000],
+        "endpoints": sorted(endpoints),
+    }
 
 
 def measure_serve(data_dir: Path, cwd: Path, log_path: Path) -> dict[str, Any]:
@@ -190,14 +232,24 @@ def measure_serve(data_dir: Path, cwd: Path, log_path: Path) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}/"
     # serve asks for a login; on a fresh data folder these create its first admin.
     auth = ("bench-admin", secrets.token_urlsafe(18))
-    env = common.bench_env(CMASSIST_DATA_DIR=str(data_dir), CMASSIST_LLM_THREADS=str(THREADS),
-                           CMASSIST_BRAND=BRAND, CMASSIST_ADMIN_USER=auth[0],
-                           CMASSIST_ADMIN_PASSWORD=auth[1])
-    args = [sys.executable, "-m", "cmassist", "serve", "--host", "127.0.0.1", "--port",
-            str(port)]
-    with log_path.open("w") as log_file, common.running(
-        args, env=env, cwd=cwd, stdout=log_file, stderr=subprocess.STDOUT,
-    ) as proc:
+    env = common.bench_env(
+        CMASSIST_DATA_DIR=str(data_dir),
+        CMASSIST_LLM_THREADS=str(THREADS),
+        CMASSIST_BRAND=BRAND,
+        CMASSIST_ADMIN_USER=auth[0],
+        CMASSIST_ADMIN_PASSWORD=auth[1],
+    )
+    args = [sys.executable, "-m", "cmassist", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with (
+        log_path.open("w") as log_file,
+        common.running(
+            args,
+            env=env,
+            cwd=cwd,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        ) as proc,
+    ):
         ready_s = wait_ready(proc, url, log_path)
         ready = proc_status_mib(proc.pid)
         log(f"serve answered after {ready_s:.1f} s; VmHWM {ready:.0f} MiB; drafting via the API")
@@ -213,8 +265,15 @@ def measure_serve(data_dir: Path, cwd: Path, log_path: Path) -> dict[str, Any]:
         after = proc_status_mib(proc.pid)
         rss = proc_status_mib(proc.pid, "VmRSS")
         children = _children(proc.pid)
-    return {"ready_s": ready_s, "ready_mib": ready, "after_mib": after, "rss_mib": rss,
-            "api": api, "api_error": api_error, "child_processes": children}
+    return {
+        "ready_s": ready_s,
+        "ready_mib": ready,
+        "after_mib": after,
+        "rss_mib": rss,
+        "api": api,
+        "api_error": api_error,
+        "child_processes": children,
+    }
 
 
 def _children(pid: int) -> int:
@@ -227,6 +286,7 @@ def _children(pid: int) -> int:
 
 
 # -- the bench -------------------------------------------------------------------------------------
+
 
 def prepare_data(tmp: Path, sample_data: Path | None) -> tuple[Path, str]:
     data = tmp / "data"
@@ -247,8 +307,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with common.temp_dir("memory") as tmp:
         log("preparing a data folder with the sample brand")
         data, how = prepare_data(tmp, args.sample_data)
-        env = common.bench_env(CMASSIST_DATA_DIR=str(data), CMASSIST_LLM_THREADS=str(THREADS),
-                               CMASSIST_BRAND=BRAND, CMASSIST_LLM_BACKEND="llama-cpp")
+        env = common.bench_env(
+            CMASSIST_DATA_DIR=str(data),
+            CMASSIST_LLM_THREADS=str(THREADS),
+            CMASSIST_BRAND=BRAND,
+            CMASSIST_LLM_BACKEND="llama-cpp",
+        )
         log("raw baseline: Llama + SentenceTransformer, one generation")
         raw = run_child("raw", env, tmp, tmp / "raw.log")
         log(f"raw: VmHWM {raw['after_mib']:.0f} MiB")
@@ -264,13 +328,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             log(f"serve: VmHWM {serve['after_mib']:.0f} MiB")
 
     base = raw["after_mib"]
-    rows = [["raw: `Llama` + `SentenceTransformer`, one generation", round(raw["ready_mib"]),
-             round(raw["after_mib"]), round(raw["rss_mib"]), "—", "—"]]
+    rows = [
+        [
+            "raw: `Llama` + `SentenceTransformer`, one generation",
+            round(raw["ready_mib"]),
+            round(raw["after_mib"]),
+            round(raw["rss_mib"]),
+            "—",
+            "—",
+        ]
+    ]
     if app:
-        rows.append(["app without UI: `Services` warm-up + one draft (in-process)",
-                     round(app["ready_mib"]), round(app["after_mib"]), round(app["rss_mib"]),
-                     f"{app['after_mib'] - base:+.0f}",
-                     f"{common.pct_over(app['after_mib'], base):+.0f}%"])
+        rows.append(
+            [
+                "app without UI: `Services` warm-up + one draft (in-process)",
+                round(app["ready_mib"]),
+                round(app["after_mib"]),
+                round(app["rss_mib"]),
+                f"{app['after_mib'] - base:+.0f}",
+                f"{common.pct_over(app['after_mib'], base):+.0f}%",
+            ]
+        )
     notes = [
         f"VmHWM is the kernel's peak resident set of each process (/proc/PID/status). Every "
         f"measured process is a fresh child of this bench. Both models with n_ctx={N_CTX} "
@@ -282,28 +360,57 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     if serve:
         api = serve["api"]
-        ran = (f"one draft via `gradio_client` endpoint `{api['endpoint']}` "
-               f"({api['seconds']} s)") if api else f"no draft ({serve['api_error']})"
-        rows.append([f"`cmassist serve` (Gradio), {ran if api else 'after warm-up only'}",
-                     round(serve["ready_mib"]), round(serve["after_mib"]),
-                     round(serve["rss_mib"]), f"{serve['after_mib'] - base:+.0f}",
-                     f"{common.pct_over(serve['after_mib'], base):+.0f}%"])
-        notes.append(f"`cmassist serve` answered HTTP {serve['ready_s']:.1f} s after start "
-                     f"(it warms up both models first); then, logged in as an admin created "
-                     f"for the run (CMASSIST_ADMIN_USER/PASSWORD), {ran}"
-                     + (f"; API endpoints: {', '.join(api['endpoints'])}" if api else "")
-                     + (". The response showed an error message; see the serve log."
-                        if api and api["error_shown"] else ".")
-                     + f" Child processes of serve: {serve['child_processes']}.")
+        ran = (
+            (f"one draft via `gradio_client` endpoint `{api['endpoint']}` ({api['seconds']} s)")
+            if api
+            else f"no draft ({serve['api_error']})"
+        )
+        rows.append(
+            [
+                f"`cmassist serve` (Gradio), {ran if api else 'after warm-up only'}",
+                round(serve["ready_mib"]),
+                round(serve["after_mib"]),
+                round(serve["rss_mib"]),
+                f"{serve['after_mib'] - base:+.0f}",
+                f"{common.pct_over(serve['after_mib'], base):+.0f}%",
+            ]
+        )
+        notes.append(
+            f"`cmassist serve` answered HTTP {serve['ready_s']:.1f} s after start "
+            f"(it warms up both models first); then, logged in as an admin created "
+            f"for the run (CMASSIST_ADMIN_USER/PASSWORD), {ran}"
+            + (f"; API endpoints: {', '.join(api['endpoints'])}" if api else "")
+            + (
+                ". The response showed an error message; see the serve log."
+                if api and api["error_shown"]
+                else "."
+            )
+            + f" Child processes of serve: {serve['child_processes']}."
+        )
     else:
-        notes.append("`cmassist.ui` is not importable, so `cmassist serve` cannot start: the app "
-                     "row is measured in-process without the web UI (serve's warm-up, then one "
-                     "draft through `Services`).")
+        notes.append(
+            "`cmassist.ui` is not importable, so `cmassist serve` cannot start: the app "
+            "row is measured in-process without the web UI (serve's warm-up, then one "
+            "draft through `Services`)."
+        )
     return {
-        "raw": raw, "app_no_ui": app, "serve": serve,
-        "tables": [table("Peak memory (MiB)", ["Process", "VmHWM after warm-up",
-                                               "VmHWM after one draft", "VmRSS at end",
-                                               "vs raw (MiB)", "vs raw"], rows)],
+        "raw": raw,
+        "app_no_ui": app,
+        "serve": serve,
+        "tables": [
+            table(
+                "Peak memory (MiB)",
+                [
+                    "Process",
+                    "VmHWM after warm-up",
+                    "VmHWM after one draft",
+                    "VmRSS at end",
+                    "vs raw (MiB)",
+                    "vs raw",
+                ],
+                rows,
+            )
+        ],
         "targets": [],
         "notes": notes,
     }
@@ -311,10 +418,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: skip the in-process app row when serve can run")
-    parser.add_argument("--sample-data", type=Path, default=None,
-                        help="a data folder with the sample brand already ingested (copied)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: skip the in-process app row when serve can run",
+    )
+    parser.add_argument(
+        "--sample-data",
+        type=Path,
+        default=None,
+        help="a data folder with the sample brand already ingested (copied)",
+    )
     parser.add_argument("--child", choices=["raw", "app"], default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     common.install_signal_handlers()

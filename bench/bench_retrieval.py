@@ -58,14 +58,15 @@ def topic_vectors(n: int, rng: Any, centroids: Any) -> Any:
     import numpy as np
 
     topics = rng.integers(0, len(centroids), n)
-    noise = rng.standard_normal((n, DIM), dtype=np.float32) * (TOPIC_SPREAD / DIM ** 0.5)
+    noise = rng.standard_normal((n, DIM), dtype=np.float32) * (TOPIC_SPREAD / DIM**0.5)
     v = centroids[topics] + noise
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     return v
 
 
-def fill(col: Any, start: int, end: int, posts: list[Any], rng: Any, centroids: Any,
-         batch: int) -> tuple[float, Any]:
+def fill(
+    col: Any, start: int, end: int, posts: list[Any], rng: Any, centroids: Any, batch: int
+) -> tuple[float, Any]:
     """Add posts[start:end] with random unit embeddings; metadata as the app's ingest writes
     it (see cmassist.ingest.post_record and store._flat)."""
     import numpy as np
@@ -81,18 +82,41 @@ def fill(col: Any, start: int, end: int, posts: list[Any], rng: Any, centroids: 
         metas = []
         for p in chunk:
             rate = (p.likes + 2 * p.comments + 3 * p.shares) / p.impressions
-            meta = {"source": "bench-posts.csv", "platform": p.platform, "language": p.language,
-                    "date": p.date.isoformat(), "ts": int(p.date.timestamp()), "topic": p.topic,
-                    "likes": p.likes, "comments": p.comments, "shares": p.shares,
-                    "impressions": p.impressions, "link": p.link, "external_id": p.external_id,
-                    "engagement_rate": round(rate, 6)}
-            metas.append(_flat({**meta, "kind": "post", "content_hash": sha256(
-                json.dumps([p.text, meta], sort_keys=True, default=str))}))
+            meta = {
+                "source": "bench-posts.csv",
+                "platform": p.platform,
+                "language": p.language,
+                "date": p.date.isoformat(),
+                "ts": int(p.date.timestamp()),
+                "topic": p.topic,
+                "likes": p.likes,
+                "comments": p.comments,
+                "shares": p.shares,
+                "impressions": p.impressions,
+                "link": p.link,
+                "external_id": p.external_id,
+                "engagement_rate": round(rate, 6),
+            }
+            metas.append(
+                _flat(
+                    {
+                        **meta,
+                        "kind": "post",
+                        "content_hash": sha256(
+                            json.dumps([p.text, meta], sort_keys=True, default=str)
+                        ),
+                    }
+                )
+            )
         vectors = topic_vectors(len(chunk), rng, centroids)
         added.append(vectors)
         with Timer() as t:
-            col.add(ids=[f"post-{p.external_id}" for p in chunk], embeddings=vectors,
-                    documents=[p.text for p in chunk], metadatas=metas)
+            col.add(
+                ids=[f"post-{p.external_id}" for p in chunk],
+                embeddings=vectors,
+                documents=[p.text for p in chunk],
+                metadatas=metas,
+            )
         seconds += t.elapsed
     return seconds, np.concatenate(added)
 
@@ -160,9 +184,15 @@ class ChromaSpy:
         return timed
 
 
-def measure(store: Any, col: Any, queries: list[list[float]], warm_up: int,
-            platform: str | None, reference_queries: int, exact: list[set[str]]
-            ) -> dict[str, Any]:
+def measure(
+    store: Any,
+    col: Any,
+    queries: list[list[float]],
+    warm_up: int,
+    platform: str | None,
+    reference_queries: int,
+    exact: list[set[str]],
+) -> dict[str, Any]:
     """Alternate app and raw per query (and which goes first), after a warm-up of both.
     `exact` holds the true k nearest ids of each query (brute force), for recall."""
     from cmassist.models import Kind
@@ -193,7 +223,7 @@ def measure(store: Any, col: Any, queries: list[list[float]], warm_up: int,
         for i, q in enumerate(queries):
             got_app: list[Any] = []
             got_raw: Any = None
-            for side in (("app", "raw") if i % 2 == 0 else ("raw", "app")):
+            for side in ("app", "raw") if i % 2 == 0 else ("raw", "app"):
                 if side == "app":
                     in_chroma = spy.seconds
                     t0 = time.perf_counter()
@@ -223,15 +253,19 @@ def measure(store: Any, col: Any, queries: list[list[float]], warm_up: int,
             raw_query(query_embeddings=[q], n_results=K, where={"kind": "post"})
             ref.append(time.perf_counter() - t0)
         reference = summarize_ms(ref)
-    return {"app": summarize_ms(app_s), "raw": summarize_ms(raw_s),
-            "paired_diff": summarize_ms([a - r for a, r in zip(app_s, raw_s, strict=True)]),
-            "app_outside_chroma": summarize_ms(outside),
-            "chroma_calls_per_search": calls,
-            "overlap_with_raw": round(sum(overlap) / len(overlap), 4),
-            "recall_app": round(sum(recall_app) / len(recall_app), 4),
-            "recall_raw": round(sum(recall_raw) / len(recall_raw), 4),
-            "count_ms_mean": round(count_ms, 3),
-            "reference_where_all": reference, "load": load}
+    return {
+        "app": summarize_ms(app_s),
+        "raw": summarize_ms(raw_s),
+        "paired_diff": summarize_ms([a - r for a, r in zip(app_s, raw_s, strict=True)]),
+        "app_outside_chroma": summarize_ms(outside),
+        "chroma_calls_per_search": calls,
+        "overlap_with_raw": round(sum(overlap) / len(overlap), 4),
+        "recall_app": round(sum(recall_app) / len(recall_app), 4),
+        "recall_raw": round(sum(recall_raw) / len(recall_raw), 4),
+        "count_ms_mean": round(count_ms, 3),
+        "reference_where_all": reference,
+        "load": load,
+    }
 
 
 def embedding_latency(embedder: Any, n: int) -> dict[str, Any]:
@@ -266,8 +300,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     posts = common.synthetic_posts(sizes[-1], seed=SEED)
     # Lists of floats, as the app's embedder returns them.
     centroids = unit_vectors(TOPICS, np.random.default_rng(SEED + 2))
-    queries = topic_vectors(max(args.queries), np.random.default_rng(SEED + 1),
-                            centroids).tolist()
+    queries = topic_vectors(max(args.queries), np.random.default_rng(SEED + 1), centroids).tolist()
     embedder = SentenceTransformerEmbedder("default")
     results: dict[str, Any] = {}
     rows = []
@@ -289,74 +322,156 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if col.count() != size:
                 raise BenchError(f"the collection holds {col.count()} records, not {size}")
             settled = settle(col, queries[:3])
-            log(f"{size} posts in the store ({added / max(add_s, 1e-9):.0f} added/s, index "
-                f"settled after {settled:.1f} s); {n} queries per side and filter")
+            log(
+                f"{size} posts in the store ({added / max(add_s, 1e-9):.0f} added/s, index "
+                f"settled after {settled:.1f} s); {n} queries per side and filter"
+            )
             warm_up = max(10, n // 10)
             for platform in (None, "x"):
                 label = f"{size // 1000}k" + (", platform=x" if platform else "")
-                exact = exact_neighbours(qmat[:n], stored, ids[:size],
-                                         platforms[:size] == platform if platform else None)
-                r = measure(store, col, queries[:n], warm_up, platform, args.reference_queries,
-                            exact)
-                results[label] = {**r, "size": size, "platform": platform, "queries": n,
-                                  "warm_up": warm_up, "add_s": round(add_s, 1)}
+                exact = exact_neighbours(
+                    qmat[:n], stored, ids[:size], platforms[:size] == platform if platform else None
+                )
+                r = measure(
+                    store, col, queries[:n], warm_up, platform, args.reference_queries, exact
+                )
+                results[label] = {
+                    **r,
+                    "size": size,
+                    "platform": platform,
+                    "queries": n,
+                    "warm_up": warm_up,
+                    "add_s": round(add_s, 1),
+                }
                 delta = r["app"]["p95_ms"] - r["raw"]["p95_ms"]
                 calls = r["chroma_calls_per_search"]
-                log(f"{label}: app p50 {r['app']['p50_ms']:.2f} / p95 {r['app']['p95_ms']:.2f} ms,"
+                log(
+                    f"{label}: app p50 {r['app']['p50_ms']:.2f} / p95 {r['app']['p95_ms']:.2f} ms,"
                     f" raw p50 {r['raw']['p50_ms']:.2f} / p95 {r['raw']['p95_ms']:.2f} ms, "
                     f"app outside Chroma p95 {r['app_outside_chroma']['p95_ms']:.3f} ms, "
                     f"overlap {r['overlap_with_raw']:.0%} "
-                    f"(other processes: {r['load']['other_cores']} cores)")
-                rows.append([f"{size:,}", platform or "—", n,
-                             r["app"]["p50_ms"], r["app"]["p95_ms"],
-                             r["raw"]["p50_ms"], r["raw"]["p95_ms"], f"{delta:+.2f}",
-                             f"{r['paired_diff']['p50_ms']:+.2f} / "
-                             f"{r['paired_diff']['p95_ms']:+.2f}",
-                             f"{r['app_outside_chroma']['p50_ms']:.2f} / "
-                             f"{r['app_outside_chroma']['p95_ms']:.2f}",
-                             f"{calls['query']:.2f} + {calls['count']:.2f}",
-                             r["count_ms_mean"],
-                             f"{r['recall_app']:.0%} / {r['recall_raw']:.0%}",
-                             f"{r['overlap_with_raw']:.0%}", r["load"]["other_cores"]])
+                    f"(other processes: {r['load']['other_cores']} cores)"
+                )
+                rows.append(
+                    [
+                        f"{size:,}",
+                        platform or "—",
+                        n,
+                        r["app"]["p50_ms"],
+                        r["app"]["p95_ms"],
+                        r["raw"]["p50_ms"],
+                        r["raw"]["p95_ms"],
+                        f"{delta:+.2f}",
+                        f"{r['paired_diff']['p50_ms']:+.2f} / {r['paired_diff']['p95_ms']:+.2f}",
+                        f"{r['app_outside_chroma']['p50_ms']:.2f} / "
+                        f"{r['app_outside_chroma']['p95_ms']:.2f}",
+                        f"{calls['query']:.2f} + {calls['count']:.2f}",
+                        r["count_ms_mean"],
+                        f"{r['recall_app']:.0%} / {r['recall_raw']:.0%}",
+                        f"{r['overlap_with_raw']:.0%}",
+                        r["load"]["other_cores"],
+                    ]
+                )
                 if r["reference_where_all"]:
                     ref = r["reference_where_all"]
-                    ref_rows.append([f"{size:,}", r["raw"]["p50_ms"], r["raw"]["p95_ms"],
-                                     ref["n"], ref["p50_ms"], ref["p95_ms"],
-                                     f"×{ref['p50_ms'] / r['raw']['p50_ms']:.0f}"])
+                    ref_rows.append(
+                        [
+                            f"{size:,}",
+                            r["raw"]["p50_ms"],
+                            r["raw"]["p95_ms"],
+                            ref["n"],
+                            ref["p50_ms"],
+                            ref["p95_ms"],
+                            f"×{ref['p50_ms'] / r['raw']['p50_ms']:.0f}",
+                        ]
+                    )
         log("embedding latency")
         emb = embedding_latency(embedder, args.embed_texts)
-    worst_label, worst = max(results.items(),
-                             key=lambda kv: kv[1]["app"]["p95_ms"] - kv[1]["raw"]["p95_ms"])
+    worst_label, worst = max(
+        results.items(), key=lambda kv: kv[1]["app"]["p95_ms"] - kv[1]["raw"]["p95_ms"]
+    )
     worst_delta = worst["app"]["p95_ms"] - worst["raw"]["p95_ms"]
-    emb_rows = [["`embed_one(text)` (a search by text)", emb["embed_one"]["p50_ms"],
-                 emb["embed_one"]["p95_ms"], emb["embed_one"]["p99_ms"]],
-                ["`embed([brief, policy])` (each draft request)", emb["embed_pair"]["p50_ms"],
-                 emb["embed_pair"]["p95_ms"], emb["embed_pair"]["p99_ms"]]]
-    low_overlap = [f"{label} ({r['overlap_with_raw']:.0%})" for label, r in results.items()
-                   if r["overlap_with_raw"] < 0.999]
+    emb_rows = [
+        [
+            "`embed_one(text)` (a search by text)",
+            emb["embed_one"]["p50_ms"],
+            emb["embed_one"]["p95_ms"],
+            emb["embed_one"]["p99_ms"],
+        ],
+        [
+            "`embed([brief, policy])` (each draft request)",
+            emb["embed_pair"]["p50_ms"],
+            emb["embed_pair"]["p95_ms"],
+            emb["embed_pair"]["p99_ms"],
+        ],
+    ]
+    low_overlap = [
+        f"{label} ({r['overlap_with_raw']:.0%})"
+        for label, r in results.items()
+        if r["overlap_with_raw"] < 0.999
+    ]
     return {
-        "params": {"sizes": sizes, "queries": args.queries, "embed_texts": args.embed_texts,
-                   "reference_queries": args.reference_queries, "k": K, "dim": DIM},
+        "params": {
+            "sizes": sizes,
+            "queries": args.queries,
+            "embed_texts": args.embed_texts,
+            "reference_queries": args.reference_queries,
+            "k": K,
+            "dim": DIM,
+        },
         "results": results,
         "embedding": emb,
         "tables": [
-            table(f"Query latency, k={K} (ms; queries alternate app/raw)",
-                  ["Posts", "Platform filter", "Queries/side", "App p50", "App p95", "Raw p50",
-                   "Raw p95", "App−raw p95", "Paired app−raw p50 / p95",
-                   "App outside Chroma p50 / p95", "Chroma calls/search (query + count)",
-                   "`count()` mean (ms)", "Recall@8 app / raw", "Same records as raw",
-                   "Other procs (cores)"], rows),
-            table("Reference: the same collection queried with a `where` every record matches "
-                  "(what the former one-collection-per-brand design sent with each search, "
-                  "ms)", ["Posts", "No `where` p50", "No `where` p95", "Queries",
-                          "`where kind=post` p50", "`where kind=post` p95", "Slowdown (p50)"],
-                  ref_rows),
-            table(f"Embedding a query text with {embedder.name} ({args.embed_texts} texts, ms)",
-                  ["Call", "p50", "p95", "p99"], emb_rows),
+            table(
+                f"Query latency, k={K} (ms; queries alternate app/raw)",
+                [
+                    "Posts",
+                    "Platform filter",
+                    "Queries/side",
+                    "App p50",
+                    "App p95",
+                    "Raw p50",
+                    "Raw p95",
+                    "App−raw p95",
+                    "Paired app−raw p50 / p95",
+                    "App outside Chroma p50 / p95",
+                    "Chroma calls/search (query + count)",
+                    "`count()` mean (ms)",
+                    "Recall@8 app / raw",
+                    "Same records as raw",
+                    "Other procs (cores)",
+                ],
+                rows,
+            ),
+            table(
+                "Reference: the same collection queried with a `where` every record matches "
+                "(what the former one-collection-per-brand design sent with each search, "
+                "ms)",
+                [
+                    "Posts",
+                    "No `where` p50",
+                    "No `where` p95",
+                    "Queries",
+                    "`where kind=post` p50",
+                    "`where kind=post` p95",
+                    "Slowdown (p50)",
+                ],
+                ref_rows,
+            ),
+            table(
+                f"Embedding a query text with {embedder.name} ({args.embed_texts} texts, ms)",
+                ["Call", "p50", "p95", "p99"],
+                emb_rows,
+            ),
         ],
-        "targets": [target("app p95 − raw p95 (worst row)", f"≤ {P95_TARGET_MS:.0f} ms",
-                           f"{worst_delta:+.2f} ms ({worst_label})",
-                           worst_delta <= P95_TARGET_MS)],
+        "targets": [
+            target(
+                "app p95 − raw p95 (worst row)",
+                f"≤ {P95_TARGET_MS:.0f} ms",
+                f"{worst_delta:+.2f} ms ({worst_label})",
+                worst_delta <= P95_TARGET_MS,
+            )
+        ],
         "notes": [
             f"Random unit vectors (numpy, fixed seed) in 384 dimensions, drawn around {TOPICS} "
             "random topic centroids (cosine ≈ 0.7 to their centroid) so that recall means "
@@ -384,10 +499,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "Embedding is measured apart so the reader sees the whole cost of a search by text: "
             "a draft request embeds the brief and a policy query in one batch, then runs 4 to 5 "
             "searches.",
-            ("Filtered app searches do not return exactly the raw filtered query's records: "
-             + ", ".join(low_overlap) + ". Both are approximate (HNSW); the app ranks the "
-             "matching records among its over-fetched nearest candidates: see recall@8 for "
-             "which is closer to the exact answer.") if low_overlap
+            (
+                "Filtered app searches do not return exactly the raw filtered query's records: "
+                + ", ".join(low_overlap)
+                + ". Both are approximate (HNSW); the app ranks the "
+                "matching records among its over-fetched nearest candidates: see recall@8 for "
+                "which is closer to the exact answer."
+            )
+            if low_overlap
             else "The app returned the same records as the raw query in every row.",
         ],
     }
@@ -395,16 +514,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 2k and 10k posts, 50 queries")
-    parser.add_argument("--queries", type=int, default=None,
-                        help="queries per side and filter at the smaller size (default 200)")
-    parser.add_argument("--queries-large", type=int, default=None,
-                        help="the same at the larger size (default 200)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 2k and 10k posts, 50 queries"
+    )
+    parser.add_argument(
+        "--queries",
+        type=int,
+        default=None,
+        help="queries per side and filter at the smaller size (default 200)",
+    )
+    parser.add_argument(
+        "--queries-large", type=int, default=None, help="the same at the larger size (default 200)"
+    )
     args = parser.parse_args(argv)
     args.sizes = [2_000, 10_000] if args.quick else [10_000, 100_000]
-    args.queries = [args.queries or (50 if args.quick else 200),
-                    args.queries_large or (50 if args.quick else 200)]
+    args.queries = [
+        args.queries or (50 if args.quick else 200),
+        args.queries_large or (50 if args.quick else 200),
+    ]
     args.embed_texts = 30 if args.quick else 100
     args.reference_queries = 10 if args.quick else 30
     common.install_signal_handlers()

@@ -40,9 +40,18 @@ ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 TMP_ROOT = RESULTS_DIR / "tmp"  # ignored by git
 SAMPLE_BRAND_DIR = ROOT / "brand_guidelines"
-BENCH_ORDER = ("draft", "retrieval", "ingest", "memory", "check")
-LIBRARIES = ("cmassist", "llama-cpp-python", "chromadb", "sentence-transformers", "torch",
-             "transformers", "numpy", "gradio", "gradio_client")
+BENCH_ORDER = ("draft", "retrieval", "ingest", "memory", "check", "inbox")
+LIBRARIES = (
+    "cmassist",
+    "llama-cpp-python",
+    "chromadb",
+    "sentence-transformers",
+    "torch",
+    "transformers",
+    "numpy",
+    "gradio",
+    "gradio_client",
+)
 
 
 class BenchError(RuntimeError):
@@ -50,6 +59,7 @@ class BenchError(RuntimeError):
 
 
 # -- timing and statistics ----------------------------------------------------------------------
+
 
 @dataclass
 class Timer:
@@ -101,6 +111,7 @@ def pct_over(value: float, base: float) -> float:
 
 # -- memory -------------------------------------------------------------------------------------
 
+
 def proc_status_mib(pid: int | str = "self", field_name: str = "VmHWM") -> float:
     """A memory field of /proc/PID/status (VmHWM: peak resident set; VmRSS: current), in MiB."""
     path = Path(f"/proc/{pid}/status")
@@ -142,11 +153,16 @@ def other_load(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
     wall = max(after.at - before.at, 1e-9)
     own = after.self_s - before.self_s
     other = max(0.0, (after.machine_busy_s - before.machine_busy_s) - own)
-    return {"wall_s": round(wall, 2), "own_cpu_s": round(own, 2),
-            "other_cores": round(other / wall, 2), "loadavg_1m": round(os.getloadavg()[0], 2)}
+    return {
+        "wall_s": round(wall, 2),
+        "own_cpu_s": round(own, 2),
+        "other_cores": round(other / wall, 2),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
 
 
 # -- machine ------------------------------------------------------------------------------------
+
 
 def machine_info() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
@@ -189,59 +205,147 @@ _PLATFORM_WEIGHTS = (0.25, 0.25, 0.12, 0.18, 0.1, 0.1)
 
 _WORDS = {
     "fr": {
-        "open": ["Nouveau cette semaine :", "C'est arrivé à Saint-Henri.",
-            "Petite nouvelle du matin :", "On vous l'avait promis.",
-            "Bonne nouvelle pour les lève-tôt :", "Ça sent bon ici.", "Retour en magasin :",
-            "Pour la fin de semaine :", "Question du jour :"],
-        "product": ["l'Éthiopie Guji lavé", "le Pérou Sol del Chinchipe", "notre mélange Aurore",
-            "le Colombie Huila décaféiné", "le Kenya Nyeri", "l'espresso Boréal",
-            "le Brésil Cerrado nature", "le Guatemala Huehuetenango", "le mélange Nordet"],
-        "notes": ["bleuet, jasmin et miel", "chocolat au lait et caramel", "agrumes et sucre brun",
-            "noisette grillée et cacao", "pêche blanche et bergamote", "cerise noire et épices",
-            "érable et amande"],
-        "detail": ["torréfié ce matin en petits lots", "en grains ou moulu pour filtre",
-            "disponible en format 340 g et 1 kg", "servi au comptoir toute la semaine",
-            "parfait en cafetière à piston", "notre équipe l'adore en espresso",
-            "récolte 2024, importé en direct", "emballage compostable, comme toujours"],
-        "close": ["Passez le goûter !", "Dites-nous ce que vous en pensez.", "Lien dans la bio.",
-            "On vous attend au comptoir.", "Quantités limitées.", "Bonne dégustation ☕",
-            "Merci de votre fidélité.", "À demain !"],
-        "tags": ["#CafeDeSpecialite", "#Montreal", "#SaintHenri", "#Torrefaction", "#CafeLocal",
-            "#BrulerieBoreale", "#Espresso", "#Filtre"],
+        "open": [
+            "Nouveau cette semaine :",
+            "C'est arrivé à Saint-Henri.",
+            "Petite nouvelle du matin :",
+            "On vous l'avait promis.",
+            "Bonne nouvelle pour les lève-tôt :",
+            "Ça sent bon ici.",
+            "Retour en magasin :",
+            "Pour la fin de semaine :",
+            "Question du jour :",
+        ],
+        "product": [
+            "l'Éthiopie Guji lavé",
+            "le Pérou Sol del Chinchipe",
+            "notre mélange Aurore",
+            "le Colombie Huila décaféiné",
+            "le Kenya Nyeri",
+            "l'espresso Boréal",
+            "le Brésil Cerrado nature",
+            "le Guatemala Huehuetenango",
+            "le mélange Nordet",
+        ],
+        "notes": [
+            "bleuet, jasmin et miel",
+            "chocolat au lait et caramel",
+            "agrumes et sucre brun",
+            "noisette grillée et cacao",
+            "pêche blanche et bergamote",
+            "cerise noire et épices",
+            "érable et amande",
+        ],
+        "detail": [
+            "torréfié ce matin en petits lots",
+            "en grains ou moulu pour filtre",
+            "disponible en format 340 g et 1 kg",
+            "servi au comptoir toute la semaine",
+            "parfait en cafetière à piston",
+            "notre équipe l'adore en espresso",
+            "récolte 2024, importé en direct",
+            "emballage compostable, comme toujours",
+        ],
+        "close": [
+            "Passez le goûter !",
+            "Dites-nous ce que vous en pensez.",
+            "Lien dans la bio.",
+            "On vous attend au comptoir.",
+            "Quantités limitées.",
+            "Bonne dégustation ☕",
+            "Merci de votre fidélité.",
+            "À demain !",
+        ],
+        "tags": [
+            "#CafeDeSpecialite",
+            "#Montreal",
+            "#SaintHenri",
+            "#Torrefaction",
+            "#CafeLocal",
+            "#BrulerieBoreale",
+            "#Espresso",
+            "#Filtre",
+        ],
     },
     "en": {
-        "open": ["New this week:", "Just landed in Saint-Henri.", "Morning news from the roastery:",
-            "We promised, here it is.", "Good news for early risers:", "It smells great in here.",
-            "Back in the shop:", "For the weekend:", "Question of the day:"],
-        "product": ["our washed Ethiopia Guji", "the Peru Sol del Chinchipe", "our Aurore blend",
-            "the decaf Colombia Huila", "the Kenya Nyeri", "the Boreal espresso",
-            "the natural Brazil Cerrado", "the Guatemala Huehuetenango", "the Nordet blend"],
-        "notes": ["blueberry, jasmine and honey", "milk chocolate and caramel",
-            "citrus and brown sugar", "toasted hazelnut and cocoa", "white peach and bergamot",
-            "black cherry and spice", "maple and almond"],
-        "detail": ["roasted this morning in small batches", "whole bean or ground for filter",
-            "in 340 g and 1 kg bags", "on the bar all week", "lovely in a French press",
-            "our baristas love it as espresso", "2024 harvest, direct trade",
-            "compostable bags, as always"],
-        "close": ["Come taste it!", "Tell us what you think.", "Link in bio.",
-            "See you at the bar.", "Limited quantities.", "Enjoy ☕", "Thanks for your support.",
-            "See you tomorrow!"],
-        "tags": ["#SpecialtyCoffee", "#Montreal", "#SaintHenri", "#CoffeeRoaster", "#LocalCoffee",
-            "#BrulerieBoreale", "#Espresso", "#FilterCoffee"],
+        "open": [
+            "New this week:",
+            "Just landed in Saint-Henri.",
+            "Morning news from the roastery:",
+            "We promised, here it is.",
+            "Good news for early risers:",
+            "It smells great in here.",
+            "Back in the shop:",
+            "For the weekend:",
+            "Question of the day:",
+        ],
+        "product": [
+            "our washed Ethiopia Guji",
+            "the Peru Sol del Chinchipe",
+            "our Aurore blend",
+            "the decaf Colombia Huila",
+            "the Kenya Nyeri",
+            "the Boreal espresso",
+            "the natural Brazil Cerrado",
+            "the Guatemala Huehuetenango",
+            "the Nordet blend",
+        ],
+        "notes": [
+            "blueberry, jasmine and honey",
+            "milk chocolate and caramel",
+            "citrus and brown sugar",
+            "toasted hazelnut and cocoa",
+            "white peach and bergamot",
+            "black cherry and spice",
+            "maple and almond",
+        ],
+        "detail": [
+            "roasted this morning in small batches",
+            "whole bean or ground for filter",
+            "in 340 g and 1 kg bags",
+            "on the bar all week",
+            "lovely in a French press",
+            "our baristas love it as espresso",
+            "2024 harvest, direct trade",
+            "compostable bags, as always",
+        ],
+        "close": [
+            "Come taste it!",
+            "Tell us what you think.",
+            "Link in bio.",
+            "See you at the bar.",
+            "Limited quantities.",
+            "Enjoy ☕",
+            "Thanks for your support.",
+            "See you tomorrow!",
+        ],
+        "tags": [
+            "#SpecialtyCoffee",
+            "#Montreal",
+            "#SaintHenri",
+            "#CoffeeRoaster",
+            "#LocalCoffee",
+            "#BrulerieBoreale",
+            "#Espresso",
+            "#FilterCoffee",
+        ],
     },
 }
 
 
-def make_post_text(rng: random.Random, lang: str, *, min_chars: int = 100,
-                   max_chars: int = 280) -> str:
+def make_post_text(
+    rng: random.Random, lang: str, *, min_chars: int = 100, max_chars: int = 280
+) -> str:
     """A plausible short brand post, in French or English, of min_chars..max_chars."""
     w = _WORDS[lang]
     joiner = " : " if lang == "fr" else ": "
     while True:
         product = rng.choice(w["product"])
-        parts = [rng.choice(w["open"]),
-                 f"{product[0].upper()}{product[1:]}{joiner}{rng.choice(w['notes'])}.",
-                 f"{rng.choice(w['detail']).capitalize()}."]
+        parts = [
+            rng.choice(w["open"]),
+            f"{product[0].upper()}{product[1:]}{joiner}{rng.choice(w['notes'])}.",
+            f"{rng.choice(w['detail']).capitalize()}.",
+        ]
         if rng.random() < 0.6:
             parts.append(f"{rng.choice(w['detail']).capitalize()}.")
         parts.append(rng.choice(w["close"]))
@@ -250,7 +354,7 @@ def make_post_text(rng: random.Random, lang: str, *, min_chars: int = 100,
         parts.append(f"({rng.randrange(10**6):06d})")  # keeps texts distinct, as real posts are
         text = " ".join(parts)
         if len(text) > max_chars:
-            text = text[: max_chars].rsplit(" ", 1)[0]
+            text = text[:max_chars].rsplit(" ", 1)[0]
         if min_chars <= len(text) <= max_chars:
             return text
 
@@ -280,18 +384,26 @@ def synthetic_posts(n: int, seed: int = 1234) -> list[SyntheticPost]:
         plat = rng.choices(PLATFORM_KEYS, _PLATFORM_WEIGHTS)[0]
         impressions = int(rng.lognormvariate(7.5, 0.8))
         likes = int(impressions * rng.uniform(0.005, 0.06))
-        out.append(SyntheticPost(
-            external_id=f"bench-{i:07d}", platform=plat,
-            date=start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60)),
-            language=lang, topic=rng.choice(_WORDS[lang]["product"]),
-            text=make_post_text(rng, lang), likes=likes, comments=int(likes * rng.uniform(0, 0.2)),
-            shares=int(likes * rng.uniform(0, 0.1)), impressions=impressions,
-            link=f"https://example.com/{plat}/{i}",
-        ))
+        out.append(
+            SyntheticPost(
+                external_id=f"bench-{i:07d}",
+                platform=plat,
+                date=start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60)),
+                language=lang,
+                topic=rng.choice(_WORDS[lang]["product"]),
+                text=make_post_text(rng, lang),
+                likes=likes,
+                comments=int(likes * rng.uniform(0, 0.2)),
+                shares=int(likes * rng.uniform(0, 0.1)),
+                impressions=impressions,
+                link=f"https://example.com/{plat}/{i}",
+            )
+        )
     return out
 
 
 # -- cleanup: temporary folders and subprocesses ------------------------------------------------
+
 
 def install_signal_handlers() -> None:
     """Turn SIGTERM/SIGHUP into SystemExit, so `finally` blocks clean up when a bench is stopped."""
@@ -348,8 +460,13 @@ def free_port() -> int:
 def bench_env(**extra: str) -> dict[str, str]:
     """The environment for child processes: offline, no telemetry, no stray CMASSIST_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CMASSIST_")}
-    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False", TOKENIZERS_PARALLELISM="false",
-               GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    env.update(
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        TOKENIZERS_PARALLELISM="false",
+        GRADIO_ANALYTICS_ENABLED="False",
+        PYTHONUNBUFFERED="1",
+    )
     env.update(extra)
     return env
 
@@ -363,13 +480,19 @@ def ingest_sample_brand(store: Any, brand: str = "boreale") -> dict[str, Any]:
     report = ingest(store, [SAMPLE_BRAND_DIR], brand=brand)
     counts = store.counts(brand)
     if not counts.get("guideline"):
-        raise BenchError(f"the sample brand has no guideline passages after ingest: "
-                         f"{report.summary()}")
-    return {"summary": report.summary(), "ok": report.ok, "counts": counts,
-            "files": sorted(f.path.rsplit("/", 1)[-1] for f in report.files if not f.error)}
+        raise BenchError(
+            f"the sample brand has no guideline passages after ingest: {report.summary()}"
+        )
+    return {
+        "summary": report.summary(),
+        "ok": report.ok,
+        "counts": counts,
+        "files": sorted(f.path.rsplit("/", 1)[-1] for f in report.files if not f.error),
+    }
 
 
 # -- results ------------------------------------------------------------------------------------
+
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     return {"title": title, "columns": list(columns), "rows": [list(r) for r in rows]}
@@ -396,9 +519,12 @@ def save_bench(name: str, result: dict[str, Any], *, quick: bool, started: float
 
 
 def save_failure(name: str, error: BaseException, *, quick: bool, started: float) -> None:
-    save_bench(name, {"error": f"{type(error).__name__}: {error}", "tables": [], "targets": [],
-                      "notes": []}, quick=quick, started=started)
-
+    save_bench(
+        name,
+        {"error": f"{type(error).__name__}: {error}", "tables": [], "targets": [], "notes": []},
+        quick=quick,
+        started=started,
+    )
 
 
 def run_and_save(
@@ -456,13 +582,22 @@ def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
 
 def render_markdown(combined: dict[str, Any]) -> str:
     m = combined["machine"]
-    out = ["# cmassist benchmarks", "",
-           f"Generated {combined['generated_at']}. Each bench compares the app with the raw "
-           "component it wraps, in the same process and run.", "", "## Machine", ""]
-    rows = [("CPU", m["cpu"]), ("Cores (logical / usable)", f"{m['logical_cores']} / "
-                                                              f"{m['usable_cores']}"),
-            ("Memory", f"{m['memory_gib']} GiB"), ("OS", m["os"]),
-            ("Python", f"{m['python']} ({m['python_impl']})")]
+    out = [
+        "# cmassist benchmarks",
+        "",
+        f"Generated {combined['generated_at']}. Each bench compares the app with the raw "
+        "component it wraps, in the same process and run.",
+        "",
+        "## Machine",
+        "",
+    ]
+    rows = [
+        ("CPU", m["cpu"]),
+        ("Cores (logical / usable)", f"{m['logical_cores']} / {m['usable_cores']}"),
+        ("Memory", f"{m['memory_gib']} GiB"),
+        ("OS", m["os"]),
+        ("Python", f"{m['python']} ({m['python_impl']})"),
+    ]
     rows += [(lib, ver) for lib, ver in m["libraries"].items()]
     out += [markdown_table(["", ""], rows), ""]
     all_targets = []
@@ -470,8 +605,12 @@ def render_markdown(combined: dict[str, Any]) -> str:
         title = f"## {name.capitalize()}"
         if bench.get("quick"):
             title += " (quick run)"
-        out += [title, "",
-                f"Finished {bench.get('finished_at')}, took {bench.get('duration_s')} s.", ""]
+        out += [
+            title,
+            "",
+            f"Finished {bench.get('finished_at')}, took {bench.get('duration_s')} s.",
+            "",
+        ]
         if bench.get("error"):
             out += ["**Failed:** " + " ".join(str(bench["error"]).split()), ""]
         for t in bench.get("tables", []):
@@ -479,17 +618,27 @@ def render_markdown(combined: dict[str, Any]) -> str:
         for t in bench.get("targets", []):
             all_targets.append((name, t))
         if bench.get("targets"):
-            out += [markdown_table(["Target", "Goal", "Measured", "Met"],
-                                   [(t["name"], t["goal"], t["value"], _met(t["met"]))
-                                    for t in bench["targets"]]), ""]
+            out += [
+                markdown_table(
+                    ["Target", "Goal", "Measured", "Met"],
+                    [(t["name"], t["goal"], t["value"], _met(t["met"])) for t in bench["targets"]],
+                ),
+                "",
+            ]
         for note in bench.get("notes", []):
             out.append("- " + " ".join(str(note).split()))
         if bench.get("notes"):
             out.append("")
     if all_targets:
-        out += ["## Targets", "", markdown_table(
-            ["Bench", "Target", "Goal", "Measured", "Met"],
-            [(b, t["name"], t["goal"], t["value"], _met(t["met"])) for b, t in all_targets]), ""]
+        out += [
+            "## Targets",
+            "",
+            markdown_table(
+                ["Bench", "Target", "Goal", "Measured", "Met"],
+                [(b, t["name"], t["goal"], t["value"], _met(t["met"])) for b, t in all_targets],
+            ),
+            "",
+        ]
     return "\n".join(out)
 
 

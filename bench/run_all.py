@@ -24,14 +24,25 @@ import common
 from common import BENCH_DIR, BENCH_ORDER, RESULTS_DIR, log
 
 # Wall-clock limits per bench (full run); a bench past its limit is stopped and reported.
-LIMITS_S = {"draft": 900, "retrieval": 600, "ingest": 600, "memory": 600, "check": 600}
+LIMITS_S = {
+    "draft": 900,
+    "retrieval": 600,
+    "ingest": 600,
+    "memory": 600,
+    "check": 600,
+    "inbox": 900,
+}
 USES_SAMPLE = {"draft", "memory"}
 
 
 def prepare_sample(data: Path) -> None:
     """Ingest the sample brand in a child process, so its store is closed before it is copied."""
-    code = subprocess.run([sys.executable, __file__, "--prepare-sample", str(data)],
-                          cwd=common.ROOT, env=common.bench_env(), timeout=600).returncode
+    code = subprocess.run(
+        [sys.executable, __file__, "--prepare-sample", str(data)],
+        cwd=common.ROOT,
+        env=common.bench_env(),
+        timeout=600,
+    ).returncode
     if code != 0:
         raise common.BenchError(f"ingesting the sample brand exited with {code}")
 
@@ -81,19 +92,31 @@ def run_bench(name: str, quick: bool, sample: Path | None) -> tuple[int, float]:
             code = -1
     elapsed = time.perf_counter() - started
     if code != 0 and not (RESULTS_DIR / f"{name}.json").is_file():
-        common.save_failure(name, RuntimeError(f"exited with {code} after {elapsed:.0f} s"),
-                            quick=quick, started=started)
+        common.save_failure(
+            name,
+            RuntimeError(f"exited with {code} after {elapsed:.0f} s"),
+            quick=quick,
+            started=started,
+        )
     return code, elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller smoke run of every bench")
-    parser.add_argument("--only", default=",".join(BENCH_ORDER),
-                        help=f"comma-separated benches (default: {','.join(BENCH_ORDER)})")
-    parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
-                        help="before each bench, wait up to this long for other processes to "
-                             "leave the machine nearly idle (default 0: do not wait)")
+    parser.add_argument(
+        "--only",
+        default=",".join(BENCH_ORDER),
+        help=f"comma-separated benches (default: {','.join(BENCH_ORDER)})",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each bench, wait up to this long for other processes to "
+        "leave the machine nearly idle (default 0: do not wait)",
+    )
     parser.add_argument("--prepare-sample", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.prepare_sample:
@@ -127,8 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     json_path, md_path = common.write_results()
     total = time.perf_counter() - started
     combined = json.loads(json_path.read_text())
-    missed = [(b, t) for b, bench in combined["benches"].items() for t in bench.get("targets", [])
-              if t["met"] is False]
+    missed = [
+        (b, t)
+        for b, bench in combined["benches"].items()
+        for t in bench.get("targets", [])
+        if t["met"] is False
+    ]
     failed = [n for n, c in codes.items() if c != 0]
     log(f"all done in {total:.0f} s: {md_path.relative_to(common.ROOT)}")
     for b, t in missed:

@@ -3,7 +3,10 @@ src/cmassist/data/triage_heads.npz (a few kilobytes, shipped in the package).
 
 - sentiment (negative / neutral / positive): TweetEval sentiment, validation split (2,000
   tweets; the task ships no training split here);
-- offensive language (offensive or not): TweetEval offensive, training split (11,916 tweets).
+- offensive language (offensive or not): TweetEval offensive, training split (11,916 tweets);
+- complaint or not: tests/data/triage_train.jsonl (640 FR/EN comments to 20 kinds of
+  businesses, none a coffee brand, written and labelled by the team), which also joins the
+  sentiment training so that French is covered.
 
 Evaluation is on the test splits only (bench/bench_triage.py), never on these.
 
@@ -41,8 +44,21 @@ def main() -> None:
     embedder = build_embedder(Settings())
     heads: dict[str, np.ndarray] = {}
     meta: dict[str, object] = {"embedding": embedder.name, "built": time.strftime("%Y-%m-%d")}
-    for name, split, c in (("sentiment", "val", 1.0), ("offensive", "train", 1.0)):
-        texts, labels = read(args.tweeteval / name, split)
+    own = [json.loads(line) for line in (ROOT / "tests/data/triage_train.jsonl").open()]
+    sentiment_ids = {"negative": 0, "neutral": 1, "positive": 2}
+    for name, split, c in (
+        ("sentiment", "val", 1.0),
+        ("offensive", "train", 1.0),
+        ("complaint", "own", 1.0),
+    ):
+        if name == "complaint":
+            texts = [r["text"] for r in own]
+            labels = [int(r["complaint"]) for r in own]
+        else:
+            texts, labels = read(args.tweeteval / name, split)
+        if name == "sentiment":  # French and brand-comment examples beside the tweets
+            texts += [r["text"] for r in own]
+            labels += [sentiment_ids[r["sentiment"]] for r in own]
         t0 = time.perf_counter()
         x = np.asarray(embedder.embed(texts), dtype=np.float32)
         clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")

@@ -27,12 +27,13 @@ from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip("needs Debian's chromium package: /usr/bin/chromium is missing",
-                allow_module_level=True)
+    pytest.skip(
+        "needs Debian's chromium package: /usr/bin/chromium is missing", allow_module_level=True
+    )
 
 PASSWORD = "correct horse battery"
 ZONE = "America/Toronto"  # the browsers' time zone: the app shows times in it
-XSS = '<img src=x onerror=alert(1)>'
+XSS = "<img src=x onerror=alert(1)>"
 TIMEOUT_MS = 30_000
 
 pytestmark = pytest.mark.slow
@@ -51,8 +52,14 @@ def app_url(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     services.review.add_user("bob", PASSWORD, "reviewer")
     app = build_app(services)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-               auth=app_auth(services), auth_message=AUTH_MESSAGE)
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        auth=app_auth(services),
+        auth_message=AUTH_MESSAGE,
+    )
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -64,8 +71,8 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         expect.set_options(timeout=TIMEOUT_MS)
         try:
             yield browser
@@ -101,7 +108,8 @@ def screenshot(page: Page, path: Path) -> None:
 
 
 def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar(
-        app_url: str, browser: Browser, services: Services, shots: Path) -> None:
+    app_url: str, browser: Browser, services: Services, shots: Path
+) -> None:
     dialogs: list[str] = []
 
     # The author drafts a post in Compose and submits the first variant.
@@ -128,13 +136,20 @@ def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar
 
     # ... and schedules it for tomorrow 09:30 in the browser's time zone.
     at = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=1)).replace(
-        hour=9, minute=30, second=0, microsecond=0)
+        hour=9, minute=30, second=0, microsecond=0
+    )
     when = reviewer.locator("#schedule-at input")
     when.fill(at.strftime("%Y-%m-%d %H:%M:%S"))
     when.press("Enter")
     reviewer.get_by_role("button", name="Schedule", exact=True).click()
-    expect(reviewer.get_by_text(re.compile(rf"Draft #{draft_id} scheduled for "
-                                           rf"{at:%Y-%m-%d} 09:30 \({ZONE}\)"))).to_be_visible()
+    expect(
+        reviewer.get_by_text(
+            re.compile(
+                rf"Draft #{draft_id} scheduled for "
+                rf"{at:%Y-%m-%d} 09:30 \({ZONE}\)"
+            )
+        )
+    ).to_be_visible()
     reviewer.get_by_role("tab", name="Comments").click()
     expect(reviewer.get_by_role("gridcell", name=f"Lovely, ship it {XSS}")).to_be_visible()
     screenshot(reviewer, shots / "review.png")
@@ -147,8 +162,9 @@ def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar
     week.fill(at.date().isoformat())
     week.press("Enter")
     day = reviewer.get_by_label(re.compile(rf"{at:%a} {at.day} {at:%b} · 1 post"))
-    expect(day).to_have_value(re.compile(
-        rf"^09:30 · #{draft_id} · boreale · Instagram · csv · queued · Fake draft"))
+    expect(day).to_have_value(
+        re.compile(rf"^09:30 · #{draft_id} · boreale · Instagram · csv · queued · Fake draft")
+    )
     screenshot(reviewer, shots / "calendar.png")
 
     # The audit log says who did what, and downloads as CSV.
@@ -159,10 +175,15 @@ def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar
     expect(link).to_have_attribute("download", re.compile(r"^audit-\d{8}-\d{6}\.csv$"))
     with reviewer.expect_download() as download:
         link.click()
-    rows = list(csv.DictReader(io.StringIO(
-        Path(download.value.path()).read_text(encoding="utf-8"))))
+    rows = list(
+        csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8")))
+    )
     assert [(r["actor"], r["action"]) for r in rows if r["draft_id"] == str(draft_id)] == [
-        ("alice", "created"), ("alice", "submitted"), ("bob", "approved"), ("bob", "scheduled")]
+        ("alice", "created"),
+        ("alice", "submitted"),
+        ("bob", "approved"),
+        ("bob", "scheduled"),
+    ]
     screenshot(reviewer, shots / "audit.png")
     reviewer.get_by_role("tab", name="Admin").click()
     expect(reviewer.get_by_text("Only an admin can pause or resume publishing")).to_be_visible()
@@ -179,7 +200,8 @@ def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar
 
 
 def test_check_tab_highlights_findings_as_plain_text_and_applies_fixes(
-        app_url: str, browser: Browser, shots: Path) -> None:
+    app_url: str, browser: Browser, shots: Path
+) -> None:
     dialogs: list[str] = []
     page = log_in(browser, app_url, "alice", dialogs)
     page.get_by_role("tab", name="Check").click()
@@ -195,6 +217,64 @@ def test_check_tab_highlights_findings_as_plain_text_and_applies_fixes(
     screenshot(page, shots / "check.png")
     page.locator("#check-fix").click()
     expect(page.locator("#check-text textarea")).to_have_value(
-        f"Our affordable coffee is great! {XSS}")
+        f"Our affordable coffee is great! {XSS}"
+    )
     expect(summary).not_to_contain_text("block")
+    assert dialogs == []
+
+
+def test_inbox_shows_the_crisis_alert_and_hides_a_ticked_message(
+    app_url: str, browser: Browser, services: Services, shots: Path
+) -> None:
+    inbox = services.inbox
+    inbox.import_file(
+        Path(__file__).resolve().parents[1] / "brand_guidelines" / "inbox" / "sample.jsonl",
+        brand="boreale",
+    )
+    evil, _ = inbox.add_one(
+        {
+            "id": "xss-1",
+            "platform": "facebook",
+            "author": XSS,
+            "text": f"My beans are stale {XSS}",
+            "time": "2025-11-20T10:00:00-05:00",
+        },
+        brand="boreale",
+    )
+    inbox.triage_pending(limit=5000)
+    alert = inbox.alerts()[0]
+    top = inbox.list()[0]
+    dialogs: list[str] = []
+
+    page = log_in(browser, app_url, "bob", dialogs)
+    page.get_by_role("tab", name="Inbox").click()
+    expect(page.locator("#inbox-info")).to_contain_text("121 messages, most urgent first")
+    expect(page.locator("#crisis-summary")).to_contain_text(
+        f"Crisis alert #{alert.id}: {alert.topic}"
+    )
+    expect(page.locator("#crisis-summary")).to_contain_text(
+        f"{alert.count} negative or complaint messages"
+    )
+    crisis = page.locator("#crisis-panel")
+    expect(crisis.get_by_role("button", name="Draft holding statement")).to_be_visible()
+    queue = page.locator("#inbox-queue")
+    expect(queue.get_by_role("gridcell", name=str(top.id), exact=True).first).to_be_visible()
+    screenshot(page, shots / "inbox.png")
+
+    # Tick the most urgent message, hide it: it leaves the queue of new messages.
+    queue.get_by_role("gridcell", name="☐", exact=True).first.click()
+    expect(page.locator("#inbox-ticked")).to_contain_text("1 message ticked")
+    page.get_by_role("button", name="Hide", exact=True).click()
+    expect(page.locator("#inbox-action-status")).to_contain_text("1 message hidden")
+    expect(page.locator("#inbox-info")).to_contain_text("120 messages, most urgent first")
+    assert inbox.get(top.id).status == "hidden" and inbox.get(top.id).handled_by == "bob"
+
+    # A message's text and author are shown as text, never as markup.
+    number = page.locator("#inbox-message-no input")
+    number.fill(str(evil))
+    number.press("Enter")
+    expect(page.locator("#inbox-text textarea")).to_have_value(f"My beans are stale {XSS}")
+    expect(page.locator("#inbox-reasons").get_by_role("gridcell", name="method")).to_be_visible()
+    screenshot(page, shots / "inbox-message.png")
+    assert page.locator("img[src=x]").count() == 0
     assert dialogs == []

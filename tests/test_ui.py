@@ -88,12 +88,13 @@ def error_of(call: Any) -> gr.Error:
 
 # -- compose ----------------------------------------------------------------------------------
 
+
 def test_drafts_stream_tokens_then_show_counts_and_sources(ui: Handlers) -> None:
     outs = list(ui.draft_posts(BRIEF, ["instagram", "x"], 2, "auto", "boreale"))
     assert all(len(o) == 1 + len(SLOT_FIELDS) * POST_SLOTS for o in outs)
     texts = [field(o, 0, "text") for o in outs if not is_skip(field(o, 0, "text"))]
     # Reset, then growing partial text, then the final draft.
-    partial = texts[1:texts.index(texts[-1])]
+    partial = texts[1 : texts.index(texts[-1])]
     assert texts[0] == "" and len(partial) >= 3
     assert all(len(a) < len(b) for a, b in itertools.pairwise(partial))
     assert "ready" in outs[-1][0]
@@ -129,10 +130,15 @@ def test_stop_hides_only_the_draft_being_written(ui: Handlers) -> None:
 
 
 def test_replies_stream_with_past_replies_as_sources(ui: Handlers, fake_llm: FakeLLM) -> None:
-    fake_llm.enqueue("So sorry about the wait, please DM us your order number.",
-                     "Thanks for telling us, we'll look into it today.")
-    outs = list(ui.suggest_replies("My order is two weeks late, this is ridiculous",
-                                   "instagram", 2, "auto", "boreale"))
+    fake_llm.enqueue(
+        "So sorry about the wait, please DM us your order number.",
+        "Thanks for telling us, we'll look into it today.",
+    )
+    outs = list(
+        ui.suggest_replies(
+            "My order is two weeks late, this is ridiculous", "instagram", 2, "auto", "boreale"
+        )
+    )
     shown = visible(final_slots(outs))
     assert len(shown) == 2
     for slot in shown:
@@ -154,6 +160,7 @@ def test_ideas_are_a_numbered_list_with_sources(ui: Handlers) -> None:
 
 
 # -- errors: one line, escaped, nothing generated ----------------------------------------------
+
 
 def test_empty_or_oversized_brief_is_a_one_line_error(ui: Handlers, fake_llm: FakeLLM) -> None:
     err = error_of(lambda: ui.draft_posts("   ", ["instagram"], 1, "auto", "boreale"))
@@ -184,8 +191,9 @@ def test_unknown_platform_and_brand_are_reported_escaped(ui: Handlers) -> None:
 class _FailingLLM(FakeLLM):
     """Streams a few words, then times out: the half-written draft must not stay on screen."""
 
-    def stream(self, prompt: RenderedPrompt, params: GenParams,
-               usage: Usage | None = None) -> Iterator[str]:
+    def stream(
+        self, prompt: RenderedPrompt, params: GenParams, usage: Usage | None = None
+    ) -> Iterator[str]:
         self.history.append(prompt)
         yield from ("Our ", "new ", "coffee ")
         raise LLMTimeoutError("the model did not answer in 60 s", "try again")
@@ -213,6 +221,7 @@ def test_an_llm_failure_mid_stream_hides_the_partial_draft(services: Services) -
 
 # -- knowledge --------------------------------------------------------------------------------
 
+
 def write_posts(folder: Path, name: str = "my posts.csv", text: str = "Fresh beans today") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -221,7 +230,8 @@ def write_posts(folder: Path, name: str = "my posts.csv", text: str = "Fresh bea
         f"u1,instagram,2025-05-01,en,{text}\n"
         "u2,myspace,2025-05-02,en,This row names an unknown platform\n"
         "u3,x,2025-05-03,fr,Nouveau café éthiopien en magasin\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
@@ -230,11 +240,20 @@ def test_ingest_reports_the_bad_row_and_keeps_the_good_ones(ui: Handlers, tmp_pa
     summary, files, problems, brand = ui.ingest_files([str(path)], "", "auto", "boreale")
     assert summary.startswith("⚠️") and "2 added" in summary and "1 rejected" in summary
     assert files.iloc[0][["file", "kind", "added", "rejected"]].tolist() == [
-        "my posts.csv", "posts", 2, 1]
+        "my posts.csv",
+        "posts",
+        2,
+        1,
+    ]
     assert problems.values.tolist() == [
-        ["my posts.csv", 3, "platform",
-         "unknown platform 'myspace': use one of x, instagram, linkedin, facebook, threads, "
-         "mastodon"]]
+        [
+            "my posts.csv",
+            3,
+            "platform",
+            "unknown platform 'myspace': use one of x, instagram, linkedin, facebook, threads, "
+            "mastodon",
+        ]
+    ]
     hits = ui.services.store.browse("boreale", source="my posts.csv")
     assert sorted(h.metadata["external_id"] for h in hits) == ["u1", "u3"]
     assert brand["value"] == "boreale"
@@ -242,10 +261,14 @@ def test_ingest_reports_the_bad_row_and_keeps_the_good_ones(ui: Handlers, tmp_pa
 
 def test_ingest_into_a_new_brand_refreshes_the_brand_list(ui: Handlers, tmp_path: Path) -> None:
     guide = tmp_path / "voice.md"
-    guide.write_text('---\nbrand_name: "Acme Café"\n---\n# Voice\n\n## Tone\n\n'
-                     "We are friendly and precise in every post.\n", encoding="utf-8")
+    guide.write_text(
+        '---\nbrand_name: "Acme Café"\n---\n# Voice\n\n## Tone\n\n'
+        "We are friendly and precise in every post.\n",
+        encoding="utf-8",
+    )
     summary, _files, problems, brand = ui.ingest_files(
-        [str(guide), str(write_posts(tmp_path / "u"))], "acme", "auto", "boreale")
+        [str(guide), str(write_posts(tmp_path / "u"))], "acme", "auto", "boreale"
+    )
     assert "brand acme" in summary and len(problems) == 1
     assert brand["value"] == "acme" and ("Acme Café (acme)", "acme") in brand["choices"]
     assert "**Acme Café**" in ui.brand_info("acme") and "2 past posts" in ui.brand_info("acme")
@@ -255,11 +278,16 @@ def test_ingest_rejects_what_it_cannot_read(ui: Handlers, tmp_path: Path) -> Non
     assert "no files" in error_of(lambda: ui.ingest_files([], "", "auto", "boreale")).message
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ")
-    assert "cannot ingest tool.exe" in error_of(
-        lambda: ui.ingest_files([str(exe)], "", "auto", "boreale")).message
-    assert "invalid brand name" in error_of(
-        lambda: ui.ingest_files([str(exe.with_suffix(".csv"))], "Bad Name!", "auto",
-                                "boreale")).message
+    assert (
+        "cannot ingest tool.exe"
+        in error_of(lambda: ui.ingest_files([str(exe)], "", "auto", "boreale")).message
+    )
+    assert (
+        "invalid brand name"
+        in error_of(
+            lambda: ui.ingest_files([str(exe.with_suffix(".csv"))], "Bad Name!", "auto", "boreale")
+        ).message
+    )
     latin = tmp_path / "latin.csv"
     latin.write_bytes("text,platform\ncaf\xe9,x\n".encode("latin-1"))
     summary, files, problems, _ = ui.ingest_files([str(latin)], "", "auto", "boreale")
@@ -287,8 +315,10 @@ def test_browse_pages_and_search_the_sample_brand(ui: Handlers) -> None:
 
 # -- untrusted text is data, never HTML --------------------------------------------------------
 
-def test_untrusted_text_is_shown_as_plain_text(services: Services, fake_llm: FakeLLM,
-                                               tmp_path: Path) -> None:
+
+def test_untrusted_text_is_shown_as_plain_text(
+    services: Services, fake_llm: FakeLLM, tmp_path: Path
+) -> None:
     ui = Handlers(services)
     fake_llm.enqueue(f"Thanks! {XSS}")
     outs = list(ui.suggest_replies(f"Great coffee {XSS}", "facebook", 1, "auto", "boreale"))
@@ -298,10 +328,12 @@ def test_untrusted_text_is_shown_as_plain_text(services: Services, fake_llm: Fak
 
     # Uploaded content and names end up in tables of plain strings and escaped Markdown.
     guide = tmp_path / "evil.md"
-    guide.write_text(f'---\nbrand_name: "{XSS.replace(chr(34), "")}"\n---\n# T\n\n## S\n\n'
-                     f"{XSS} is not a tone.\n", encoding="utf-8")
-    ui.ingest_files([str(guide), str(write_posts(tmp_path / "u", text=XSS))], "evil", "auto",
-                    None)
+    guide.write_text(
+        f'---\nbrand_name: "{XSS.replace(chr(34), "")}"\n---\n# T\n\n## S\n\n'
+        f"{XSS} is not a tone.\n",
+        encoding="utf-8",
+    )
+    ui.ingest_files([str(guide), str(write_posts(tmp_path / "u", text=XSS))], "evil", "auto", None)
     info = ui.brand_info("evil")
     assert "<" not in info and "&lt;img src=x onerror=alert\\(1\\)&gt;" in info
     rows, _, _ = ui.browse("all", 50, 0, "evil")
@@ -319,13 +351,19 @@ def test_untrusted_text_is_shown_as_plain_text(services: Services, fake_llm: Fak
         if isinstance(b, gr.Markdown):
             assert b.sanitize_html
     reply = next(fn for fn in app.fns.values() if fn.api_name == "reply")
-    kinds = {name: {type(reply.outputs[1 + i * len(SLOT_FIELDS) + SLOT_FIELDS.index(name)])
-                    for i in range(3)} for name in ("header", "text", "sources")}
+    kinds = {
+        name: {
+            type(reply.outputs[1 + i * len(SLOT_FIELDS) + SLOT_FIELDS.index(name)])
+            for i in range(3)
+        }
+        for name in ("header", "text", "sources")
+    }
     assert kinds == {"header": {gr.Markdown}, "text": {gr.Textbox}, "sources": {gr.Dataframe}}
     assert all(reply.outputs[1 + i * len(SLOT_FIELDS) + 2].buttons == ["copy"] for i in range(3))
 
 
 # -- the real app over HTTP -------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -341,8 +379,13 @@ def test_the_launched_app_drafts_over_http(services: Services) -> None:
     port = free_port()
     app.launch(prevent_thread_lock=True, server_port=port, server_name="127.0.0.1", quiet=True)
     try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=False,
-                        analytics_enabled=False, httpx_kwargs={"timeout": 30})
+        client = Client(
+            f"http://127.0.0.1:{port}/",
+            verbose=False,
+            download_files=False,
+            analytics_enabled=False,
+            httpx_kwargs={"timeout": 30},
+        )
         job = client.submit(BRIEF, ["instagram", "x"], 1, "auto", "boreale", api_name="/draft")
         result = job.result(timeout=120)
         assert "2 posts ready" in result[0]
@@ -367,29 +410,40 @@ TZ = "America/Toronto"
 @pytest.fixture
 def team(services: Services) -> dict[str, gr.Request]:
     """Logged-in requests for an author, two reviewers and an admin."""
-    for name, role in (("alice", "author"), ("bob", "reviewer"), ("carol", "reviewer"),
-                       ("root", "admin")):
+    for name, role in (
+        ("alice", "author"),
+        ("bob", "reviewer"),
+        ("carol", "reviewer"),
+        ("root", "admin"),
+    ):
         services.review.add_user(name, PASSWORD, role)
     return {name: gr.Request(username=name) for name in ("alice", "bob", "carol", "root")}
 
 
-def submitted(services: Services, author: str = "alice", text: str = "Our beans are back",
-              **fields: Any) -> DraftView:
+def submitted(
+    services: Services, author: str = "alice", text: str = "Our beans are back", **fields: Any
+) -> DraftView:
     review = services.review
     actor = review.actor(author)
-    draft = review.create_draft(actor, brand=fields.pop("brand", "boreale"),
-                                platform=fields.pop("platform", "instagram"), text=text, **fields)
+    draft = review.create_draft(
+        actor,
+        brand=fields.pop("brand", "boreale"),
+        platform=fields.pop("platform", "instagram"),
+        text=text,
+        **fields,
+    )
     return review.submit(actor, draft.id, expected=draft.row_version)
 
 
 def panel(out: tuple[Any, ...]) -> dict[str, Any]:
     """An opened draft's fields by name (an action's outputs start with its status line)."""
     assert len(out) in (len(PANEL_FIELDS), len(PANEL_FIELDS) + 1)
-    return dict(zip(PANEL_FIELDS, out[-len(PANEL_FIELDS):], strict=True))
+    return dict(zip(PANEL_FIELDS, out[-len(PANEL_FIELDS) :], strict=True))
 
 
 def test_drafts_are_saved_with_their_author_and_submitted_from_their_card(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     outs = list(ui.draft_posts(BRIEF, ["instagram", "x"], 1, "en", "boreale", team["alice"]))
     shown = visible(final_slots(outs))
     assert len(shown) == 2 and "submit each one" in outs[-1][0]
@@ -398,7 +452,11 @@ def test_drafts_are_saved_with_their_author_and_submitted_from_their_card(
         saved = slot["meta"]["review"]
         view = review.get(saved["id"])
         assert (view.author, view.brand, view.state, view.text) == (
-            "alice", "boreale", "draft", slot["text"])
+            "alice",
+            "boreale",
+            "draft",
+            slot["text"],
+        )
         assert view.platform == slot["meta"]["platform"]
         assert view.provenance["model"] == "fake-1"
         assert view.provenance["prompt"]["template"] == "post.j2"
@@ -432,7 +490,8 @@ def test_without_a_login_drafts_are_shown_but_not_saved(ui: Handlers) -> None:
 
 
 def test_the_review_queue_filters_by_brand_platform_state_and_author(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     one = submitted(ui.services, "alice", "Alice on Instagram")
     two = submitted(ui.services, "alice", "Alice on X", platform="x")
     three = submitted(ui.services, "bob", "Bob for another brand", brand="acme")
@@ -440,8 +499,9 @@ def test_the_review_queue_filters_by_brand_platform_state_and_author(
     review.create_draft(review.actor("carol"), brand="boreale", platform="x", text="Not sent")
     bob = team["bob"]
 
-    def ids(brand: str = "all", platform: str = "all", state: str = "all",
-            author: str = "all") -> list[int]:
+    def ids(
+        brand: str = "all", platform: str = "all", state: str = "all", author: str = "all"
+    ) -> list[int]:
         rows, _ = ui.queue(brand, platform, state, author, TZ, bob)
         assert list(rows.columns)[:3] == ["draft", "state", "brand"]
         return sorted(rows["draft"])
@@ -460,7 +520,8 @@ def test_the_review_queue_filters_by_brand_platform_state_and_author(
 
 
 def test_a_second_person_approves_and_nobody_approves_their_own_draft(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     own = submitted(ui.services, "bob", "Bob wrote this one")
     opened = panel(ui.open_draft(own.id, TZ, team["bob"]))["opened"]
     err = error_of(lambda: ui.approve(opened, "fine by me", TZ, team["bob"]))
@@ -474,15 +535,15 @@ def test_a_second_person_approves_and_nobody_approves_their_own_draft(
     out = ui.approve(opened, "Lovely, ship it", TZ, team["carol"])
     shown = panel(out)
     assert out[0] == f"✅ Draft #{own.id} approved: now approved."
-    assert shown["decisions"].values.tolist()[0][:4] == [1, "carol", "approved",
-                                                         "Lovely, ship it"]
+    assert shown["decisions"].values.tolist()[0][:4] == [1, "carol", "approved", "Lovely, ship it"]
     assert "approval valid until" in shown["summary"] and "schedule it below" in shown["summary"]
     assert shown["opened"]["row_version"] > opened["row_version"]
     assert shown["comments"]["comment"].tolist() == ["Lovely, ship it"]
 
 
 def test_two_reviewers_deciding_on_the_same_version_conflict_and_nothing_is_lost(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     draft = submitted(ui.services)
     bob_sees = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
     carol_sees = panel(ui.open_draft(draft.id, TZ, team["carol"]))["opened"]
@@ -509,7 +570,8 @@ def test_two_reviewers_deciding_on_the_same_version_conflict_and_nothing_is_lost
 
 
 def test_changes_are_requested_then_the_author_edits_and_resubmits_with_a_diff(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     draft = submitted(ui.services, text="Our beans are back on Friday")
     opened = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
     err = error_of(lambda: ui.reject(opened, "  ", TZ, team["bob"]))
@@ -520,8 +582,13 @@ def test_changes_are_requested_then_the_author_edits_and_resubmits_with_a_diff(
     assert "Edit it below" in mine["summary"]
     err = error_of(lambda: ui.save_edit(mine["opened"], mine["text"], "", TZ, team["alice"]))
     assert "nothing to save" in err.message
-    out = ui.save_and_submit(mine["opened"], "Our beans are back at Mile End on Friday",
-                             "named the café", TZ, team["alice"])
+    out = ui.save_and_submit(
+        mine["opened"],
+        "Our beans are back at Mile End on Friday",
+        "named the café",
+        TZ,
+        team["alice"],
+    )
     shown = panel(out)
     assert out[0].endswith("now submitted.") and shown["opened"]["version"] == 2
     assert shown["version_a"]["value"] == 1 and shown["version_b"]["value"] == 2
@@ -530,31 +597,33 @@ def test_changes_are_requested_then_the_author_edits_and_resubmits_with_a_diff(
     added = [text for text, mark in shown["diff_b"] if mark]
     assert removed == [] and added == ["at Mile End "]
     assert "".join(text for text, _ in shown["diff_b"]) == (
-        "Our beans are back at Mile End on Friday")
+        "Our beans are back at Mile End on Friday"
+    )
     assert Handlers.compare(2, 2, shown["opened"]) == word_diff(*[shown["text"]] * 2)
     old, new = Handlers.compare(2, 1, shown["opened"])
     assert [t for t, m in old if m] == ["at Mile End "] and not [t for t, m in new if m]
 
 
 def test_a_scheduled_post_shows_in_its_week_of_the_calendar(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     draft = submitted(ui.services, text="Beans are back, see you at the café")
     opened = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
     opened = panel(ui.approve(opened, "", TZ, team["bob"]))["opened"]
     zone = ZoneInfo(TZ)
-    at = (datetime.now(zone) + timedelta(days=10)).replace(hour=9, minute=30, second=0,
-                                                           microsecond=0)
+    at = (datetime.now(zone) + timedelta(days=10)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
     err = error_of(lambda: ui.schedule(opened, "tomorrow", TZ, ["csv"], team["bob"]))
     assert "cannot read the time 'tomorrow'" in err.message
-    err = error_of(lambda: ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["fax"],
-                                       team["bob"]))
+    err = error_of(
+        lambda: ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["fax"], team["bob"])
+    )
     assert "unknown publishing adapter 'fax'" in err.message and "csv" in err.message
     err = error_of(lambda: ui.schedule(opened, "2020-01-01 09:00", TZ, ["csv"], team["bob"]))
     assert "in the past" in err.message
-    out = ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["csv", "ics"],
-                      team["bob"])
-    assert "scheduled for" in out[0] and panel(out)["outbox"]["adapter"].tolist() == ["csv",
-                                                                                    "ics"]
+    out = ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["csv", "ics"], team["bob"])
+    assert "scheduled for" in out[0] and panel(out)["outbox"]["adapter"].tolist() == ["csv", "ics"]
     # Stored in UTC, due at 09:30 in Toronto.
     due = {o.due_at for o in ui.services.review.outbox()}
     assert due == {at}
@@ -581,25 +650,34 @@ def test_a_scheduled_post_shows_in_its_week_of_the_calendar(
     assert any("15:30 · #" in v for v in day_of(paris).values())
     err = error_of(lambda: ui.calendar("next week", TZ, team["alice"]))
     assert "cannot read the day" in err.message
-    assert "unknown time zone" in error_of(lambda: ui.calendar(None, "Mars/Olympus",
-                                                               team["alice"])).message
+    assert (
+        "unknown time zone"
+        in error_of(lambda: ui.calendar(None, "Mars/Olympus", team["alice"])).message
+    )
 
 
 def test_the_audit_log_filters_and_exports_files_that_parse(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     draft = submitted(ui.services, text=f"Careful {XSS}")
     opened = panel(ui.open_draft(draft.id, TZ, team["bob"]))["opened"]
     ui.reject(opened, f"No: {XSS}", TZ, team["bob"])
     root = team["root"]
 
     rows, info = ui.audit("all", "all", 0, 200, TZ, root)
-    assert list(rows.columns) == ["at", "actor", "action", "draft", "hash before",
-                                  "hash after", "reason"]
+    assert list(rows.columns) == [
+        "at",
+        "actor",
+        "action",
+        "draft",
+        "hash before",
+        "hash after",
+        "reason",
+    ]
     assert rows["action"].tolist()[:3] == ["rejected", "submitted", "created"]
     assert "entries, newest first" in info
     rows, _ = ui.audit("bob", "all", 0, 200, TZ, root)
-    assert rows[["actor", "action", "draft"]].values.tolist() == [["bob", "rejected",
-                                                                   draft.id]]
+    assert rows[["actor", "action", "draft"]].values.tolist() == [["bob", "rejected", draft.id]]
     assert rows["reason"].tolist() == [f"No: {XSS}"]  # a plain-text cell
     rows, _ = ui.audit("all", "created", draft.id, 200, TZ, root)
     assert rows["actor"].tolist() == ["alice"] and len(rows["hash after"][0]) == 12
@@ -620,7 +698,8 @@ def test_the_audit_log_filters_and_exports_files_that_parse(
 
 
 def test_only_an_admin_pauses_and_resumes_publishing(
-        ui: Handlers, team: dict[str, gr.Request]) -> None:
+    ui: Handlers, team: dict[str, gr.Request]
+) -> None:
     state, pause, resume = ui.publishing(TZ, team["bob"])
     assert state.startswith("🟢") and "Only an admin" in state
     assert pause["interactive"] is False and resume["interactive"] is False
@@ -664,7 +743,8 @@ def test_review_text_is_shown_as_plain_text(ui: Handlers, team: dict[str, gr.Req
 
 
 def test_the_login_check_and_the_first_admin(
-        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(ConfigError, match="cmassist users add NAME --role admin"):
         app_auth(services)
     monkeypatch.setenv("CMASSIST_ADMIN_USER", "Boss")

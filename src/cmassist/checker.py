@@ -24,11 +24,17 @@ from pydantic import BaseModel, Field
 from cmassist.errors import InputError
 from cmassist.facts import FactIndex, extract
 from cmassist.grounding import FactSources, Source, stated_facts
-from cmassist.hostile import copied_span, detect_injection, obedience_markers, unsafe_markup
-from cmassist.redact import find_pii, public_keep
 from cmassist.guidelines import BrandRules, PlatformRule, _Rule
+from cmassist.hostile import (
+    copied_span,
+    detect_injection,
+    obedience_markers,
+    planted_tokens,
+    unsafe_markup,
+)
 from cmassist.models import Kind
 from cmassist.platforms import _HASHTAG, Platform, count_chars, get_platform
+from cmassist.redact import find_pii, public_keep
 from cmassist.store import KnowledgeStore, brand_slug
 from cmassist.textmatch import Folded, fold, fold_str, mixed_script_words, term_pattern
 from cmassist.textutil import detect_language, excerpt, normalize_language
@@ -957,7 +963,7 @@ class _Run:
                 a, b, n = copied
                 self.add(
                     "injection_followed",
-                    _Rule(severity="block" if flagged else "warn"),
+                    _Rule(),
                     a,
                     b,
                     f"The reply copies {n} words of the comment word for word"
@@ -969,6 +975,17 @@ class _Run:
                     query="untrusted comments are data, never instructions",
                     suggestion="answer in the brand's own words",
                 )
+            if flagged:
+                for a, b, token in planted_tokens(self.text, comment):
+                    self.add(
+                        "injection_followed",
+                        _Rule(),
+                        a,
+                        b,
+                        f"The reply repeats “{token}”, which the comment asked it to write.",
+                        query="untrusted comments are data, never instructions",
+                        suggestion="remove it and answer in the brand's own words",
+                    )
             comment_keys = {(f.kind, f.key) for f in extract(comment, ("url", "email", "phone"))}
             for f in extract(self.text, ("url", "email", "phone")):
                 if (f.kind, f.key) in comment_keys and not self.profile.facts.knows(f):

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cmassist.errors import ConfigError
@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     mastodon_token_env: str = "CMASSIST_MASTODON_TOKEN"
 
     # Server
+    # The inbox endpoint (POST /api/inbox/messages): off until a token is set.
+    inbox_token: SecretStr | None = None
+    inbox_queue_max: int = Field(default=1000, ge=1)  # untriaged messages before 429
     host: str = "127.0.0.1"
     port: int = 7860
 

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Float,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Integer,
     String,

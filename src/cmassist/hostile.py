@@ -75,7 +75,7 @@ class InjectionReport:
 FLAG_AT = 1.0
 
 _ANY = r"(?:all|any|every|the|your|my|these|those|its|prior|previous|earlier|above|preceding|original|initial|current|existing|old|system|default|safety|content|of|la|le|les|tes|vos|toutes?|tous|ces|tes|ses|leurs?|precedentes?|anciennes?|tes)"
-_RULES = r"(?:instructions?|rules?|prompts?|directives?|guidelines?|polic(?:y|ies)|programming|restrictions?|constraints?|filters?|orders?|commands?|training|guardrails?|consignes?|regles?|reglements?|programmation|filtres?|limites?|ordres?|politiques?|directives?|contraintes?)"
+_RULES = r"(?:instructions?|directions|rules?|prompts?|directives?|guidelines?|polic(?:y|ies)|programming|restrictions?|constraints?|filters?|orders?|commands?|training|guardrails?|consignes?|regles?|reglements?|programmation|filtres?|limites?|ordres?|politiques?|directives?|contraintes?)"
 _PATTERNS: list[tuple[str, float, str, re.Pattern[str]]] = [
     (
         "override",
@@ -134,7 +134,7 @@ _PATTERNS: list[tuple[str, float, str, re.Pattern[str]]] = [
             r"|\btu es (?:maintenant|desormais|a present|dorenavant)\b"
             r"|\bvous etes (?:maintenant|desormais|a present|dorenavant)\b"
             r"|\b(?:a partir de maintenant|desormais|dorenavant|a partir d'aujourd'hui),? (?:tu|vous|reponds|repondez|ecris|ecrivez|agis|agissez)\b"
-            r"|\b(?:fais|faites) semblant (?:d'etre|que)\b|\bjoue[sz]? le role\b|\b(?:agis|agissez|comporte-toi|reponds) comme (?:si tu etais |un |une )"
+            r"|\b(?:fais|faites) semblant (?:d'etre|que)\b|(?<!je )\bjoue[sz]? le role\b|\b(?:agis|agissez|comporte-toi|reponds) comme (?:si tu etais |un |une )"
             r"|\bsans (?:aucune? )?(?:restrictions?|filtres?|limites?|censure|regles?|ethique|consignes?)\b"
             r"|\bmode (?:developpeur|dieu|sans limite|libre)\b"
         ),
@@ -146,18 +146,18 @@ _PATTERNS: list[tuple[str, float, str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:reveal|show|print|display|output|repeat|recite|tell|give|share|write|leak|dump|"
             r"send|list|translate|encode|spell|what (?:is|are|were)|continue)\b(?:\s+\w+){0,4}?\s+"
-            r"(?:your|the|its|my|initial|original|hidden|secret|internal)\s+(?:\w+\s+){0,2}"
+            r"(?:your|its|the (?:initial|original|hidden|secret|internal|system|full)|initial|original|hidden|secret|internal)\s+(?:\w+\s+){0,2}"
             r"(?:system\s*(?:prompt|message|instructions?|configuration|settings)|prompt|instructions?|initial\s+\w+|configuration|rules you|guidelines you|pre-?prompt|initialization)\b"
             r"|\bsystem\s*(?:prompt|message)\b|\bsystemprompt\b|\binitiali[sz]ation string\b"
             r"|\b(?:montre|affiche|repete|revele|donne|ecris|imprime|recopie|dis|partage|traduis|envoie|liste|"
             r"montrez|affichez|repetez|revelez|donnez|ecrivez|dites|partagez|traduisez|envoyez)"
             r"(?:[\s\-]+\w+){0,4}?[\s\-]+(?:ton|tes|votre|vos|le|les|ta|la)\s+(?:\w+\s+){0,2}"
-            r"(?:prompt|instructions?|consignes?|regles? (?:internes|secretes|cachees)|configuration|directives?|message systeme)\b"
+            r"(?:prompt|instructions?|consignes?|regles? (?:internes|secretes|cachees)|configuration|directives?|message systeme)\b(?<!les consignes)(?<!la configuration)"
             r"|\b(?:prompt|invite|message|instructions?|consignes?) (?:systeme|initiale?s?|cachee?s?|secrete?s?)\b"
             r"|\b(?:the )?(?:text|words|message|messages|everything|content|conversation) (?:above|before this|so far)\b"
             r"|\b(?:above|previous|preceding) (?:text|message|conversation|prompt)\b"
             r"|\b(?:initial|original|hidden|secret|internal|system|starting) (?:prompt|instructions?|configuration|message|settings|directives)\b"
-            r"|\b(?:were|was) (?:you )?(?:told|given|instructed|programmed)\b|\bi was instructed\b|\byou were (?:given|told)\b"
+            r"|\b(?:were|was) you (?:told|given|instructed|programmed)\b|\b(?:first|premiers?) \d+ (?:words|mots)\b|\b(?:the )?rules (?:you were|they) gave you\b|\bles regles qu'on t'a (?:donnees|dites)\b|\bi was instructed\b|\byou were (?:given|told)\b"
             r"|\b(?:not supposed|forbidden|not allowed|told not) to (?:tell|say|reveal|share)\b"
             r"|\b(?:this|the) (?:entire|whole) conversation\b|\b(?:administrator|admin|maintenance|debug) (?:override|mode)\b"
             r"|\bsystem_?prompt\b|\b(?:ce qu'on t'a dit|ce qu'on vous a dit|le texte (?:ci-dessus|au-dessus|precedent)|tes consignes de depart|tes instructions de depart)\b"
@@ -207,6 +207,78 @@ _PATTERNS: list[tuple[str, float, str, re.Pattern[str]]] = [
             r"|\b(?:reponds|repondez|ecris|ecrivez|dis|dites|publie|publiez|commence|termine)\b(?:\s+\w+){0,3}?\s+"
             r"(?:seulement|uniquement|exactement|mot pour mot|textuellement|avec (?:ce|cette|le|la) (?:lien|texte|phrase|message|numero|courriel)|en majuscules|ceci|ce qui suit|la phrase suivante)\b"
             r"|\b(?:repete apres moi|recopie|copie (?:ce|cette|le|la|exactement)|inclus (?:ce|le|cette) (?:lien|texte|numero|courriel|phrase))\b"
+        ),
+    ),
+    (
+        "steering",
+        1.0,
+        "tells the brand's reply what to say",
+        re.compile(
+            r"\b(?:in|into|to|with|at the end of|end of|start of) (?:your|the brand'?s?|every|each|all|the) (?:public )?(?:reply|replies|answer|answers|response|responses)\b"
+            r"|\b(?:every|each|chaque|toutes les|all) (?:reply|replies|reponses?|answers?)\b(?:[\w' ]{0,40})\b(?:must|should|will|doivent|doit|contient|contiennent|include|inclure)\b"
+            r"|\b(?:replies|reponses)[\w' ]{0,30} (?:must|doivent|doit|should) (?:include|inclure|contenir|mention|link|mentionner)\b"
+            r"|\b(?:for|pour) (?:your|ta|votre|vos|tes) (?:reply|replies|answer|reponses?)\b"
+            r"|\b(?:update|mettez a jour|mets a jour) (?:your|vos|tes) (?:replies|answers|reponses)\b"
+            r"|\b(?:tell|dis a|dites a) (?:everyone|everybody|tout le monde|le monde)\b|\bconfirm(?:e|ez)? (?:publicly|en public|publiquement)\b"
+            r"|\b(?:write|ecris|ecrivez|redige) (?:a|une) (?:reply|answer|response|reponse) (?:as if|like|comme si)\b"
+            r"|\b(?:commence|start|begin|termine|end|finis) (?:ta|votre|your) (?:reponse|reply|answer|response)\b"
+            r"|\bwhen (?:you|u) (?:reply|answer|respond)\b|\b(?:reply|answer|respond)(?: to me| to this)? with\b"
+            r"|\b(?:dans|a|au debut de|a la fin de) (?:ta|votre|vos|tes|chaque|toutes? les?) (?:reponses?|publications?)\b"
+            r"|\bquand (?:tu|vous) (?:reponds|repondez)\b|\brepond(?:s|ez)-moi (?:avec|juste|seulement|exactement)\b|(?<!je )\brepond(?:s|ez) (?:avec|seulement|exactement)\b"
+            r"|\b(?:verbatim|word for word|mot pour mot|tel quel|telle quelle|textuellement|sans rien changer|don'?t change a thing|exactly this|exactement (?:ca|ceci))\b"
+            r"|\b(?:copy|paste|echo|repeat|colle|copie|recopie|repete)(?:[\s-]+\w+){0,3}?[\s-]+(?:this|that|these|the following|below|ca|ceci|cette phrase|ce texte|ce qui suit)\b"
+            r"|\b(?:step|part|etape|partie) (?:1|one|un|une)\b.{0,200}\b(?:step|part|etape|partie) (?:2|two|deux)\b",
+            re.S,
+        ),
+    ),
+    (
+        "persona",
+        1.0,
+        "tries to give the assistant another persona or remove its limits",
+        re.compile(
+            r"\b(?:new|nouveau|nouvelle|ta|your) (?:persona|personnage|identite|identity|character|role)\b"
+            r"|\b(?:you(?:'re| are) no longer|t'es (?:pus|plus)|tu n'es (?:plus|pas)|vous n'etes plus|not a (?:customer service )?bot)\b"
+            r"|\b(?:honest|sudo|root|god|franc|admin|debug|unfiltered|evil) mode\b|\bmode (?:franc|sudo|root|admin|debug)\b"
+            r"|\b(?:reste|stay) (?:dans|in) (?:ton|your) (?:personnage|character|role)\b"
+            r"|\b(?:jeu de role|let'?s roleplay|roleplay|role-play|improv show|show d'impro|pretend we'?re|fais semblant)\b"
+            r"|\b(?:imagine|pretend) (?:que )?(?:t'es|tu es|you(?:'re| are))\b"
+        ),
+    ),
+    (
+        "addressed",
+        1.0,
+        "leaves a note for the AI that writes the reply",
+        re.compile(
+            r"\b(?:note|notes|message|instructions?|directives?|avis|psa|memo|tip|conseil)s?\b[^.!?\n]{0,30}\b(?:pour|for|to|aux?|a) (?:l'|the |les |any |all )?(?:ia|ai|bot|bots|assistant|robot|outils d'ia|ai (?:tools|systems|assistants?|models?)|llm|gpt)\b"
+            r"|\b(?:ai|ia) (?:assistant|tools?|systems?|models?|triage)\b|\b(?:assistant|ia|ai|bot)_?directive\b|\bthe bot (?:would|will|should)\b|\ble bot (?:va|le ferait)\b"
+        ),
+    ),
+    (
+        "delimiter",
+        1.0,
+        "fakes the end of the comment or a message from the brand's staff or system",
+        re.compile(
+            r"\b(?:end of (?:the )?(?:customer )?(?:comment|message|input)|fin du (?:commentaire|message))\b"
+            r"|\b(?:admin note|note admin|operator|operateur|head office|siege social|sudo|root access|acces root)\b"
+            r"|\"role\"\s*:\s*\"(?:system|assistant|developer)\"|<!--|\{\{|\}\}|</?\s*(?:commentaire|systeme|system)\s*>"
+        ),
+    ),
+    (
+        "hidden",
+        1.0,
+        "asks to decode hidden instructions and follow them",
+        re.compile(
+            r"\b(?:decode|decoder|rot13|hex(?:adecimal)?|base64|backwards|a l'envers|reverse)\b[^.!?\n]{0,60}\b(?:execute|executer|follow|suis|fais-le|do it|obey|applique|and do)\b"
+            r"|\b(?:read|lis) (?:this|ca) (?:backwards|a l'envers)\b|\bapply rot13\b|\bapplique rot13\b"
+        ),
+    ),
+    (
+        "override",
+        1.0,
+        "claims a past agreement or an exception to the brand's rules",
+        re.compile(
+            r"\b(?:as you (?:agreed|promised|said)|comme (?:t'as|tu as|vous avez) (?:accepte|promis|dit)|you already agreed|continue where we left|continuing our (?:dm |private )?conversation|suite de notre conversation|your previous reply|ta reponse precedente|votre reponse precedente)\b"
+            r"|\b(?:exception (?:to|a) (?:your|tes|vos) (?:rules?|regles?)|break the [\w' ]{0,20}rule|briser la regle|(?:your|tes|vos) (?:rules?|regles?)[\w' ]{0,30}(?:doesn'?t|don'?t|ne s'applique|permettent|allow|make exceptions)|(?:you'?re|t'es|tu es) (?:now )?allowed to|(?:rule|regle)s? (?:doesn'?t|don'?t|ne s'applique)|overrides? (?:every|all|any) (?:other )?(?:rules?|instructions?)|je te donne la permission|i give you permission|legal approved|l'equipe juridique a approuve)\b"
         ),
     ),
     (
@@ -428,3 +500,26 @@ def copied_span(reply: str, source: str, min_words: int) -> tuple[int, int, int]
         else:
             i += 1
     return best
+
+
+_QUOTED = re.compile(r"[«“\"']\s*([^«»“”\"']{3,200}?)\s*[»”\"']")
+_DISTINCT = re.compile(r"[#@$]?\w*[\d_#$]\w*|\b[A-ZÀ-Ý]{4,}\b|#\w+")
+
+
+def planted_tokens(reply: str, comment: str) -> list[tuple[int, int, str]]:
+    """Quoted phrases and distinctive tokens (codes, hashtags, words in capitals) of an
+    injection that reappear in the reply: what the attacker wanted posted."""
+    out: list[tuple[int, int, str]] = []
+    folded_reply = fold(reply)
+    candidates = {m.group(1).strip() for m in _QUOTED.finditer(comment)}
+    candidates |= {m.group() for m in _DISTINCT.finditer(comment) if len(m.group()) >= 4}
+    for c in sorted(candidates, key=len, reverse=True):
+        key = fold(c).text
+        if len(key) < 4 or (key.isdigit() and len(key) < 4):
+            continue
+        i = folded_reply.text.find(key)
+        if i >= 0:
+            a, b = folded_reply.span(i, i + len(key))
+            if all(b <= s or a >= e for s, e, _ in out):
+                out.append((a, b, reply[a:b]))
+    return out

@@ -651,7 +651,7 @@ class InboxService:
                 if spike is not None:
                     spikes.append((topic, spike))
             # one alert per wave: a subject whose messages are mostly another's is the same
-            spikes.sort(key=lambda x: (-len(x[1][2]), x[0].startswith("“")))
+            spikes.sort(key=lambda x: (-len(x[1][2]), x[0].startswith("“"), -len(x[0])))
             kept: list[tuple[str, Any]] = []
             for topic, spike in spikes:
                 ids = set(spike[2])

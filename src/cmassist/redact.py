@@ -68,16 +68,17 @@ _STREET_TYPES = (
     r"street|st\.?|road|rd\.?|drive|dr\.?|lane|ln\.?|way|court|ct\.?|crescent|cres\.?|"
     r"circle|highway|hwy|parkway|pkwy"
 )
+_STREET_TYPES = "|".join(sorted(_STREET_TYPES.split("|"), key=len, reverse=True))
 _CA_POSTAL = r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d"
 _NAME = r"[A-ZÀ-Ýa-zà-ÿ0-9'’\-]+"
 # "1234, rue Saint-Denis", "14 bis avenue Jean Jaurès", "45 avenue du Parc"
 _ADDR_FR = (
     rf"\b\d{{1,5}}(?:\s?(?:bis|ter|[A-Da-d]))?,?\s+(?:{_STREET_TYPES})\s+"
-    rf"(?:(?:de|du|des|la|le|l'|d'|St-|Ste-)\s*)*{_NAME}(?:[ \-]{_NAME}){{0,3}}?"
+    rf"(?:(?:de|du|des|la|le|l'|d'|St-|Ste-)\s*)*{_NAME}(?:[ \-](?:Est|Ouest|Nord|Sud|E|O|W|N|S)\b)?"
 )
 # "987 Sherbrooke St W", "123 Main Street"
 _ADDR_EN = (
-    rf"\b\d{{1,5}}\s+(?:{_NAME}\s+){{1,3}}?(?:{_STREET_TYPES})"
+    rf"\b\d{{1,5}}\s+(?:{_NAME}\s+){{1,3}}?(?:{_STREET_TYPES})(?![\w])"
     r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Est|Ouest|O)\b\.?)?"
 )
 _ADDR_TAIL = (

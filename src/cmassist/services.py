@@ -13,8 +13,8 @@ from cmassist.checker import Checker
 from cmassist.config import Settings
 from cmassist.drafting import Drafting
 from cmassist.embeddings import Embedder, build_embedder
-from cmassist.llm.base import LLM, build_llm
 from cmassist.inbox import InboxService
+from cmassist.llm.base import LLM, build_llm
 from cmassist.prompts import PromptLibrary
 from cmassist.review import ReviewService
 from cmassist.store import KnowledgeStore

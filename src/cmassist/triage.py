@@ -221,6 +221,8 @@ class Heads:
             self.sentiment_b = z["sentiment_b"]
             self.offensive_w = z["offensive_W"]
             self.offensive_b = z["offensive_b"]
+            self.complaint_w = z["complaint_W"]
+            self.complaint_b = z["complaint_b"]
             self.meta = json.loads(str(z["meta"]))
         self.dimension = int(self.sentiment_w.shape[1])
 
@@ -229,6 +231,10 @@ class Heads:
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)  # columns: negative, neutral, positive
+
+    def complaint(self, x: np.ndarray) -> np.ndarray:
+        z = x @ self.complaint_w.T + self.complaint_b
+        return 1.0 / (1.0 + np.exp(-z[:, 0]))
 
     def offensive(self, x: np.ndarray) -> np.ndarray:
         z = x @ self.offensive_w.T + self.offensive_b
@@ -294,10 +300,11 @@ def triage_batch(
 ) -> list[Triage]:
     """Triage messages whose embeddings (unit length, one row each) are `vectors`."""
     n = len(texts)
-    sent_p = off_p = None
+    sent_p = off_p = comp_p = None
     if heads is not None and vectors is not None and vectors.shape[1] == heads.dimension:
         sent_p = heads.sentiment(vectors)
         off_p = heads.offensive(vectors)
+        comp_p = heads.complaint(vectors)
     return [
         _triage_one(
             texts[i],
@@ -305,6 +312,7 @@ def triage_batch(
             None if vectors is None else vectors[i],
             None if sent_p is None else sent_p[i],
             None if off_p is None else float(off_p[i]),
+            None if comp_p is None else float(comp_p[i]),
         )
         for i in range(n)
     ]
@@ -316,6 +324,7 @@ def _triage_one(
     vector: np.ndarray | None,
     sent_p: np.ndarray | None,
     off_p: float | None,
+    comp_p: float | None = None,
 ) -> Triage:
     folded = fold(text).text
     reasons: dict[str, str] = {}
@@ -357,6 +366,8 @@ def _triage_one(
     c += 0.35 * max(0.0, -score)
     if knn is not None:
         c += 0.35 * (knn - 0.5)
+    if comp_p is not None:
+        c += 0.6 * (comp_p - 0.5)
     if sentiment == "positive" and not cues:
         c -= 0.3
     if _URGENT.search(folded) and score < 0:
@@ -364,6 +375,8 @@ def _triage_one(
     complaint_score = max(0.0, min(1.0, c))
     complaint = complaint_score >= 0.45
     why = []
+    if comp_p is not None and comp_p >= 0.5:
+        why.append(f"complaint model {_pct(comp_p)}")
     if cues:
         why.append(f"reports a problem ({_quote(cues)})")
     if sentiment == "negative":
@@ -385,11 +398,13 @@ def _triage_one(
     off = off_p if off_p is not None else 0.0
     toxic = (
         bool(threats)
-        or bool(tox_words)
-        and (off >= 0.5 or len(tox_words) >= 2 or _TARGET.search(folded) is not None)
+        or (
+            bool(tox_words)
+            and (off >= 0.5 or len(tox_words) >= 2 or _TARGET.search(folded) is not None)
+        )
         or off >= 0.9
     )
-    harassment = bool(threats) or toxic and _TARGET.search(folded) is not None
+    harassment = bool(threats) or (toxic and _TARGET.search(folded) is not None)
     if toxic or off >= 0.5:
         parts = []
         if threats:
@@ -629,7 +644,7 @@ class Triager:
         try:
             raw = self.llm.complete(prompt, GenParams(max_tokens=200, temperature=0.0))
             data = json.loads(raw[raw.index("{") : raw.rindex("}") + 1])
-        except Exception:  # noqa: BLE001 - the embedded triage stands on its own
+        except Exception:
             result.reasons["llm"] = "the LLM's reading was unavailable; embedded triage only"
             return
         if data.get("sentiment") in SENTIMENTS:

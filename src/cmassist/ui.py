@@ -37,6 +37,9 @@ from cmassist.errors import (
     StateError,
     StoreError,
 )
+from cmassist.inbox import MAX_FILE_BYTES as INBOX_MAX_BYTES
+from cmassist.inbox import STATUSES as INBOX_STATUSES
+from cmassist.inbox import AlertView, MessageView
 from cmassist.ingest import DATA_SUFFIXES, GUIDELINE_SUFFIXES, ingest
 from cmassist.models import Draft, Kind
 from cmassist.outbox import build_publishers
@@ -45,6 +48,7 @@ from cmassist.review import STATES, Actor, DraftView
 from cmassist.services import Services
 from cmassist.store import Hit, brand_slug
 from cmassist.textutil import excerpt
+from cmassist.triage import ACTIONS, SENTIMENTS
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +174,56 @@ PANEL_FIELDS = (
 AUTH_MESSAGE = (
     "Log in with your cmassist account. An admin creates accounts with "
     "<code>cmassist users add</code>."
+)
+
+# The Inbox tab: the queue, a message's reasons, bulk actions, crisis alerts, imports.
+INBOX_COLUMNS = [
+    "select",
+    "id",
+    "priority",
+    "action",
+    "urgency",
+    "sentiment",
+    "language",
+    "topic",
+    "platform",
+    "author",
+    "received",
+    "text",
+    "flags",
+]
+INBOX_WIDTHS = ["5%", "4%", "6%", "7%", "6%", "7%", "6%", "8%", "7%", "8%", "8%", "18%", "10%"]
+INBOX_LIMIT = 500
+INBOX_TEXT_CHARS = 140
+INBOX_SUFFIXES = (".csv", ".json", ".jsonl")
+INBOX_LANGUAGES = [(ALL, ALL), ("fr · français", "fr"), ("en · English", "en")]
+TICKED, UNTICKED = "☑", "☐"
+# Flags of a triage worth seeing in the queue, most serious first.
+INBOX_FLAGS = ("injection", "harassment", "toxic", "spam", "complaint", "question")
+# The order of a triage's reasons in a message's detail; others follow.
+REASON_ORDER = (
+    "action",
+    "urgency",
+    "injection",
+    "harassment",
+    "toxicity",
+    "spam",
+    "complaint",
+    "sentiment",
+    "topic",
+    "language",
+    "llm",
+)
+REASON_COLUMNS = ["what", "reason"]
+IMPORT_ERROR_COLUMNS = ["where", "field", "problem"]
+CRISIS_COLUMNS = ["id", "received", "platform", "author", "text"]
+# What opening an inbox message fills, and what its drafted reply fills, in order.
+MESSAGE_FIELDS = ("message_no", "head", "author", "thread", "text", "reasons")
+INBOX_REPLY_FIELDS = ("status", "text", "check", "findings")
+INBOX_DONE = {"hidden": "hidden", "handled": "marked handled", "new": "reopened"}
+INJECTION_WARNING = (
+    "⚠️ **Possible prompt injection**: this message tries to give instructions to an "
+    "assistant. Read it yourself first; the drafted reply is checked, but review it with care."
 )
 
 
@@ -1713,6 +1767,392 @@ class Handlers:
         self.services.review.set_paused(self._actor(request), False, reason=(reason or "").strip())
         return self.publishing(zone, request)
 
+    # -- inbox --
+
+    @user_errors
+    def inbox_brands(self, request: gr.Request | None = None) -> dict[str, Any]:
+        """The inbox's brand filter, refreshed when the page loads."""
+        if not _username(request):
+            return gr.skip()
+        self._actor(request)
+        return gr.update(choices=[(ALL, ALL), *self.brand_options()])
+
+    @user_errors
+    def inbox_queue(
+        self,
+        brand: str | None,
+        platform: str | None,
+        action: str | None,
+        sentiment: str | None,
+        language: str | None,
+        status: str | None,
+        zone: str | None,
+        selected: list[int] | None,
+        request: gr.Request | None = None,
+    ) -> tuple[pd.DataFrame, str, list[int], str]:
+        """The messages that match the filters, most urgent first, with the ticked ones
+        that are still shown (a ticked message that a filter hides is unticked, so that a
+        bulk action never touches a message nobody sees)."""
+        if not _username(request):
+            return frame([], INBOX_COLUMNS), "Log in to see the inbox.", [], ""
+        self._actor(request)
+        tz = _zone(zone)
+        inbox = self.services.inbox
+        views = inbox.list(
+            brand=_any(brand),
+            platform=_any(platform),
+            action=_any(action),
+            sentiment=_any(sentiment),
+            language=_any(language),
+            status=_any(status),
+            limit=INBOX_LIMIT,
+        )
+        shown = {v.id for v in views}
+        ticked = [i for i in _message_ids(selected) if i in shown]
+        rows = [_inbox_row(v, tz, v.id in ticked) for v in views]
+        info = f"**{len(rows):,}** {'message' if len(rows) == 1 else 'messages'}, most urgent first"
+        if len(rows) == INBOX_LIMIT:
+            info += f" (the {INBOX_LIMIT} most urgent: narrow the filters)"
+        counts = inbox.counts(_any(brand))
+        info += " · " + " · ".join(f"{s} {counts.get(s, 0):,}" for s in INBOX_STATUSES)
+        pending = inbox.pending()
+        if pending:
+            info += f" · {pending:,} waiting for triage"
+        info += f" · click {UNTICKED} to tick a message, any other cell to open it"
+        return frame(rows, INBOX_COLUMNS), info, ticked, _ticked_line(ticked)
+
+    @user_errors
+    def inbox_open(
+        self, message_id: float | None, zone: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """A message in full, as plain text, with the reasons for its triage."""
+        self._actor(request)
+        message = self.services.inbox.get(_message_number(message_id))
+        tz = _zone(zone)
+        return (
+            message.id,
+            _message_head(message, tz),
+            message.author,
+            message.thread,
+            message.text,
+            _reasons_frame(message),
+        )
+
+    @staticmethod
+    def inbox_reply_cleared() -> tuple[Any, ...]:
+        """The reply area emptied, when another message is opened."""
+        return (
+            "",
+            "",
+            gr.update(value=[("", None)], label="Check"),
+            frame([], FINDING_COLUMNS),
+        )
+
+    @user_errors
+    def inbox_clicked(
+        self,
+        table: pd.DataFrame | None,
+        selected: list[int] | None,
+        zone: str | None,
+        evt: gr.SelectData,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        """A click in the queue: on the select cell it ticks or unticks the message,
+        anywhere else it opens it."""
+        row = evt.row_value or []
+        skip_detail = [gr.skip()] * (len(MESSAGE_FIELDS) + len(INBOX_REPLY_FIELDS))
+        message_id = _safe_int(row[1], 0) if len(row) > 1 else 0
+        if not message_id:
+            return (gr.skip(), gr.skip(), gr.skip(), *skip_detail)
+        column = evt.index[1] if isinstance(evt.index, list | tuple) else None
+        if column == 0:
+            ticked = _message_ids(selected)
+            if message_id in ticked:
+                ticked.remove(message_id)
+            else:
+                ticked.append(message_id)
+            return (_ticked_table(table, ticked), ticked, _ticked_line(ticked), *skip_detail)
+        return (
+            gr.skip(),
+            gr.skip(),
+            gr.skip(),
+            *self.inbox_open(message_id, zone, request),
+            *self.inbox_reply_cleared(),
+        )
+
+    @staticmethod
+    def inbox_tick_all(table: pd.DataFrame | None) -> tuple[pd.DataFrame, list[int], str]:
+        """Tick every message the queue shows."""
+        ids = [] if table is None or table.empty else _message_ids(list(table["id"]))
+        return _ticked_table(table, ids), ids, _ticked_line(ids)
+
+    @staticmethod
+    def inbox_untick_all(table: pd.DataFrame | None) -> tuple[pd.DataFrame, list[int], str]:
+        return _ticked_table(table, []), [], _ticked_line([])
+
+    def _inbox_status(
+        self,
+        status: str,
+        selected: list[int] | None,
+        reason: str | None,
+        request: gr.Request | None,
+    ) -> tuple[str, list[int]]:
+        actor = self._actor(request)
+        ids = _message_ids(selected)
+        if not ids:
+            raise InputError(
+                "no message is ticked", f"tick messages with {UNTICKED} in the first column"
+            )
+        n = self.services.inbox.set_status(actor, ids, status, reason=(reason or "").strip())
+        return f"✅ {n} {'message' if n == 1 else 'messages'} {INBOX_DONE[status]}", []
+
+    @user_errors
+    def inbox_hide(
+        self, selected: list[int] | None, reason: str | None, request: gr.Request | None = None
+    ) -> tuple[str, list[int]]:
+        return self._inbox_status("hidden", selected, reason, request)
+
+    @user_errors
+    def inbox_handled(
+        self, selected: list[int] | None, reason: str | None, request: gr.Request | None = None
+    ) -> tuple[str, list[int]]:
+        return self._inbox_status("handled", selected, reason, request)
+
+    @user_errors
+    def inbox_reopen(
+        self, selected: list[int] | None, reason: str | None, request: gr.Request | None = None
+    ) -> tuple[str, list[int]]:
+        return self._inbox_status("new", selected, reason, request)
+
+    @user_errors
+    def inbox_draft_reply(
+        self, message_id: float | None, request: gr.Request | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """A reply to the open message, drafted in the brand's voice, checked, saved for
+        review as the user's and linked to the message."""
+        actor = self._actor(request)
+        message = self.services.inbox.get(_message_number(message_id))
+        lead = f"**Reply to message {md('#' + str(message.id))}**"
+        if (message.triage or {}).get("injection"):
+            lead = f"{INJECTION_WARNING}\n\n{lead}"
+        yield (
+            f"{lead} · ✍️ drafting…",
+            "",
+            gr.update(value=[("", None)], label="Check"),
+            frame([], FINDING_COLUMNS),
+        )
+        partial = ""
+        draft: Draft | None = None
+        try:
+            for event in self.services.drafting.stream_replies(
+                message.text, brand=message.brand, platform=message.platform, variants=1
+            ):
+                if event.draft is not None:
+                    draft = event.draft
+                elif event.type == "token":
+                    partial += event.text
+                    yield (gr.skip(), partial, gr.skip(), gr.skip())
+        except Exception as e:
+            problem = str(e) if isinstance(e, CmassistError) else type(e).__name__
+            yield (f"{lead} · ⚠️ stopped: {md(problem)}", "", gr.skip(), gr.skip())
+            raise
+        if draft is None or not draft.text.strip():
+            yield (f"{lead} · ⚠️ the model gave no reply", "", gr.skip(), gr.skip())
+            raise LLMError("the model gave no reply", "try again")
+        context = (
+            f"Inbox message #{message.id} on {_platform_name(message.platform)}"
+            f" from {message.author or 'someone'}: {message.text}"
+        )
+        saved = self.services.review.save_generated(
+            actor, [draft], context=context, platform=message.platform
+        )
+        self.services.inbox.link_draft(actor, message.id, saved[0].id)
+        status = (
+            f"{lead} · 📝 Draft {md('#' + str(saved[0].id))} saved for review "
+            "(open the Review tab to edit and submit it)"
+        )
+        if (draft.check or {}).get("verdict") == "block":
+            status += "\n\n⛔ It has blocking findings: fix them in the Review tab first."
+        yield (
+            status,
+            draft.text,
+            gr.update(
+                value=findings_highlight(draft.text, draft.check),
+                label=check_line(draft.check) or "Check",
+            ),
+            findings_frame(draft.text, draft.check),
+        )
+
+    @user_errors
+    def inbox_import(
+        self,
+        file: str | None,
+        brand_name: str | None,
+        skip_bad: bool | None,
+        brand: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[str, pd.DataFrame]:
+        """Import a file of messages, then triage what is new. A file with a bad row
+        imports nothing, unless bad rows are to be skipped."""
+        self._actor(request)
+        if not file:
+            raise InputError(
+                "no file to import", f"upload a {', '.join(INBOX_SUFFIXES)} file of messages"
+            )
+        path = Path(str(file))
+        if path.suffix.lower() not in INBOX_SUFFIXES:
+            raise InputError(
+                f"cannot import {path.name}", f"upload a {', '.join(INBOX_SUFFIXES)} file"
+            )
+        if path.stat().st_size > INBOX_MAX_BYTES:
+            raise InputError(
+                f"{path.name} is {path.stat().st_size / 1e6:.0f} MB, over the "
+                f"{INBOX_MAX_BYTES // 2**20} MB limit",
+                "split the file",
+            )
+        target = self._brand((brand_name or "").strip() or brand)
+        inbox = self.services.inbox
+        report = inbox.import_bytes(
+            path.read_bytes(), path.name, brand=target, skip_bad=bool(skip_bad)
+        )
+        problems = frame(
+            [[e.where, e.field, e.problem] for e in report.errors], IMPORT_ERROR_COLUMNS
+        )
+        bad = len(report.errors)
+        if bad and not skip_bad:
+            return (
+                f"⛔ **Nothing imported**: {bad} {'problem' if bad == 1 else 'problems'} in "
+                f"{report.total:,} rows (below). Fix the file, or tick “Skip bad rows” to "
+                "import the good ones.",
+                problems,
+            )
+        triaged = inbox.triage_pending(limit=5000)
+        summary = (
+            f"{len(report.added):,} {'message' if len(report.added) == 1 else 'messages'} "
+            f"added · {report.skipped:,} already in the inbox · {len(triaged):,} triaged"
+        )
+        summary = f"⚠️ {summary} · {bad} bad rows skipped (below)" if bad else f"✅ {summary}"
+        alerts = inbox.alerts(status="open", brand=target)
+        if alerts:
+            summary += (
+                f"\n\n🚨 {len(alerts)} open crisis {'alert' if len(alerts) == 1 else 'alerts'}: "
+                "see the top of this tab"
+            )
+        return summary, problems
+
+    # -- crisis alerts --
+
+    @user_errors
+    def crisis_panel(
+        self,
+        brand: str | None,
+        chosen: float | None,
+        zone: str | None,
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        """The open crisis alert (the chosen one, or the latest), or nothing when none is
+        open: what, how many against how many expected, when, why, and its messages."""
+        hidden = (
+            gr.update(visible=False),
+            gr.update(choices=[], value=None),
+            "",
+            frame([], CRISIS_COLUMNS),
+        )
+        if not _username(request):
+            return hidden
+        actor = self._actor(request)
+        inbox = self.services.inbox
+        alerts = inbox.alerts(status="open", brand=_any(brand))
+        if not alerts:
+            return hidden
+        wanted = _safe_int(chosen, 0)
+        alert = next((a for a in alerts if a.id == wanted), alerts[0])
+        tz = _zone(zone)
+        rows = [
+            [
+                m.id,
+                _when(m.received_at, tz),
+                _platform_name(m.platform),
+                m.author,
+                excerpt(m.text, 400),
+            ]
+            for m in inbox.messages(alert.message_ids)
+        ]
+        choices = [(f"#{a.id} · {a.brand} · {a.topic} · {a.count} messages", a.id) for a in alerts]
+        return (
+            gr.update(visible=True),
+            gr.update(choices=choices, value=alert.id),
+            self._crisis_summary(alert, tz, len(alerts), actor),
+            frame(rows, CRISIS_COLUMNS),
+        )
+
+    def _crisis_summary(
+        self, alert: AlertView, tz: ZoneInfo, open_alerts: int, actor: Actor
+    ) -> str:
+        """Markdown from our own strings and numbers only: no message text goes in."""
+        ratio = alert.count / alert.baseline if alert.baseline else 0
+        lines = [
+            f"### 🚨 Crisis alert {md('#' + str(alert.id))}: {md(alert.topic)} "
+            f"· brand {md(alert.brand)}",
+            f"**{alert.count} negative or complaint messages** on this topic, against "
+            f"**{alert.baseline:g} expected**" + (f" (×{ratio:.0f})" if ratio >= 2 else ""),
+            f"Window: {md(_when(alert.window_start, tz))} to {md(_when(alert.window_end, tz))} "
+            f"({md(tz.key)}) · raised {md(_when(alert.raised_at, tz))}",
+            f"Why: {md(alert.reason)}",
+        ]
+        if alert.draft_ids:
+            numbers = ", ".join(md(f"#{i}") for i in alert.draft_ids)
+            lines.append(f"📝 Holding statement drafts: {numbers} (Review tab)")
+        if self.services.review.is_paused():
+            lines.append("⏸️ **Publishing is paused**: nothing goes out until an admin resumes it.")
+        else:
+            who = "" if actor.role == "admin" else " (only an admin can pause it)"
+            lines.append(f"🟢 Publishing is on{who}.")
+        if open_alerts > 1:
+            lines.append(f"{open_alerts} open alerts: pick one above.")
+        return "\n".join(lines)
+
+    @user_errors
+    def crisis_holding(self, chosen: float | None, request: gr.Request | None = None) -> str:
+        """Holding-statement drafts for the alert, from the brand's crisis guidelines,
+        saved for review."""
+        actor = self._actor(request)
+        drafts = self.services.crisis_drafts(actor, _alert_number(chosen))
+        if not drafts:
+            return "⚠️ No holding statement was drafted: see the brand's crisis guidelines."
+        numbers = ", ".join(md(f"#{d.id}") for d in drafts)
+        kind = "draft" if len(drafts) == 1 else "drafts"
+        return (
+            f"📝 Holding statement {kind} {numbers} saved for review: open the **Review** tab, "
+            "fill in the bracketed parts, then submit for a second person's approval."
+        )
+
+    @user_errors
+    def crisis_pause(
+        self, chosen: float | None, note: str | None, request: gr.Request | None = None
+    ) -> str:
+        """Pause all publishing for the alert (admins only; refused and audited otherwise)."""
+        actor = self._actor(request)
+        alert = self.services.inbox.alert(_alert_number(chosen))
+        review = self.services.review
+        if review.is_paused():
+            return "⏸️ Publishing is already paused: nothing goes out until an admin resumes it."
+        reason = (note or "").strip() or f"crisis alert #{alert.id} on {alert.topic}"
+        review.set_paused(actor, True, reason=reason)
+        return (
+            "⏸️ **Publishing is paused**: nothing goes out until an admin resumes it in the "
+            "Admin tab; scheduled posts wait in the outbox."
+        )
+
+    @user_errors
+    def crisis_close(
+        self, chosen: float | None, note: str | None, request: gr.Request | None = None
+    ) -> str:
+        actor = self._actor(request)
+        alert_id = _alert_number(chosen)
+        self.services.inbox.close_alert(actor, alert_id, reason=(note or "").strip())
+        return f"✅ Crisis alert {md('#' + str(alert_id))} closed."
+
 
 def _plural(kind: str, n: int) -> str:
     return kind if n == 1 else {"reply": "replies"}.get(kind, f"{kind}s")
@@ -1980,6 +2420,123 @@ def app_auth(
         return True
 
     return check
+
+
+# -- inbox helpers ------------------------------------------------------------------------------
+
+
+def _message_number(value: Any) -> int:
+    if value in (None, "", 0):
+        raise InputError("no message is open", "click a message in the queue, or type its id")
+    return _whole(value, "the message id", 1, 10**12)
+
+
+def _alert_number(value: Any) -> int:
+    if value in (None, "", 0):
+        raise InputError("no crisis alert is selected", "refresh the inbox")
+    return _whole(value, "the alert number", 1, 10**12)
+
+
+def _message_ids(values: Iterable[Any] | None) -> list[int]:
+    """Ticked message ids, each once, in order; anything else is dropped."""
+    ids = (_safe_int(v, 0) for v in values or [])
+    return list(dict.fromkeys(i for i in ids if i > 0))
+
+
+def _ticked_line(ids: list[int]) -> str:
+    if not ids:
+        return f"Tick messages with {UNTICKED} in the first column to act on several at once."
+    return f"**{len(ids)}** {'message' if len(ids) == 1 else 'messages'} ticked"
+
+
+def _ticked_table(table: pd.DataFrame | None, ids: list[int]) -> pd.DataFrame:
+    """The queue as shown, its select column following `ids`."""
+    if table is None or table.empty or "id" not in table:
+        return frame([], INBOX_COLUMNS)
+    out = table.copy()
+    ticked = set(ids)
+    out["select"] = [TICKED if _safe_int(i, 0) in ticked else UNTICKED for i in out["id"]]
+    return out
+
+
+def _flags(message: MessageView) -> str:
+    triage = message.triage or {}
+    flags = [f for f in INBOX_FLAGS if triage.get(f)]
+    if message.draft_id:
+        flags.append(f"draft #{message.draft_id}")
+    return ", ".join(flags)
+
+
+def _inbox_row(message: MessageView, tz: ZoneInfo, ticked: bool) -> list[Any]:
+    triage = message.triage or {}
+    return [
+        TICKED if ticked else UNTICKED,
+        message.id,
+        message.priority,
+        message.action or "not triaged",
+        str(triage.get("urgency") or ""),
+        message.sentiment,
+        message.language,
+        message.topic,
+        _platform_name(message.platform),
+        message.author,
+        _when(message.received_at, tz),
+        excerpt(message.text, INBOX_TEXT_CHARS),
+        _flags(message),
+    ]
+
+
+def _message_head(message: MessageView, tz: ZoneInfo) -> str:
+    """A message's facts as Markdown, from our own strings and numbers: its author and text
+    are shown in text boxes."""
+    triage = message.triage or {}
+    lines = [
+        " · ".join(
+            (
+                f"**Message {md('#' + str(message.id))}**",
+                md(_platform_name(message.platform)),
+                md(message.kind),
+                f"brand {md(message.brand)}",
+                f"received {md(_when(message.received_at, tz))}",
+            )
+        )
+    ]
+    status = f"Status **{md(message.status)}**"
+    if message.handled_by:
+        status += f" by {md(message.handled_by)}"
+    if triage:
+        status += " · " + " · ".join(
+            (
+                f"priority **{message.priority}**",
+                f"suggested action **{md(message.action)}**",
+                f"urgency {md(triage.get('urgency') or '')}",
+                f"sentiment {md(message.sentiment)}",
+                f"language {md(message.language)}",
+                f"topic {md(message.topic or 'none')}",
+            )
+        )
+    else:
+        status += " · not triaged yet"
+    lines.append(status)
+    if message.draft_id:
+        lines.append(f"📝 Reply draft {md('#' + str(message.draft_id))} (Review tab)")
+    if triage.get("injection"):
+        lines.append(INJECTION_WARNING)
+    return "\n\n".join(lines)
+
+
+def _reasons_frame(message: MessageView) -> pd.DataFrame:
+    """Why the triage decided what it did: one row per decision, in a person's words."""
+    triage = message.triage or {}
+    if not triage:
+        return frame([["triage", "not triaged yet: refresh in a moment"]], REASON_COLUMNS)
+    reasons = {str(k): str(v) for k, v in (triage.get("reasons") or {}).items()}
+    order = [k for k in REASON_ORDER if k in reasons] + [
+        k for k in reasons if k not in REASON_ORDER
+    ]
+    rows = [[k.replace("_", " "), reasons[k]] for k in order]
+    rows.append(["method", str(triage.get("method") or "")])
+    return frame(rows, REASON_COLUMNS)
 
 
 # -- layout -----------------------------------------------------------------------------------
@@ -2373,6 +2930,197 @@ def _admin_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
         button.click(fn, [reason, zone], out, **private).success(_clear, None, reason, **private)
 
 
+def _inbox_tab(
+    app: gr.Blocks,
+    h: Handlers,
+    brand: gr.Dropdown,
+    zone: gr.Dropdown,
+    platform_choices: list[tuple[str, str]],
+    llm_events: dict[str, Any],
+) -> None:
+    """The Inbox tab: an open crisis alert on top, then the triaged messages most urgent
+    first, a message with the reasons for its triage, bulk actions, a drafted reply, and
+    imports. Every message's text and author are shown as plain text (tables, text boxes)."""
+    private = {"api_visibility": "private"}
+    with gr.Tab("Inbox") as tab:
+        with gr.Column(visible=False, variant="panel", elem_id="crisis-panel") as crisis_box:
+            with gr.Row(equal_height=False):
+                crisis_summary = gr.Markdown(
+                    latex_delimiters=[], line_breaks=True, elem_id="crisis-summary"
+                )
+                alert_pick = gr.Dropdown(
+                    choices=[], label="Open alert", scale=0, min_width=280, interactive=True
+                )
+            crisis_messages = _table(
+                CRISIS_COLUMNS,
+                "Messages behind the alert",
+                ["id"],
+                max_height=300,
+                column_widths=["6%", "14%", "12%", "14%", "54%"],
+            )
+            crisis_note = gr.Textbox(
+                label="Reason (optional)",
+                max_lines=1,
+                info="Recorded in the audit log when you pause publishing or close the alert",
+            )
+            with gr.Row():
+                holding = gr.Button("Draft holding statement", variant="primary")
+                pause = gr.Button("⏸️ Pause all publishing", variant="stop")
+                close = gr.Button("Close alert")
+            crisis_status = gr.Markdown(latex_delimiters=[], elem_id="crisis-status")
+        with gr.Accordion("Import messages", open=False), gr.Row():
+            with gr.Column(scale=2, min_width=320):
+                upload = gr.File(
+                    label="Messages (.csv, .json, .jsonl): id, platform, text, time, author, "
+                    "thread, kind, brand",
+                    file_types=list(INBOX_SUFFIXES),
+                    type="filepath",
+                )
+                import_brand = gr.Textbox(
+                    label="Brand",
+                    max_lines=1,
+                    placeholder="leave empty for the brand selected at the top",
+                    info="For rows without a brand column",
+                )
+                skip_bad = gr.Checkbox(label="Skip bad rows (import the good ones)", value=False)
+                import_btn = gr.Button("Import", variant="primary")
+            with gr.Column(scale=3):
+                import_summary = gr.Markdown(latex_delimiters=[], elem_id="inbox-import-summary")
+                import_problems = _table(
+                    IMPORT_ERROR_COLUMNS,
+                    "Problems",
+                    column_widths=["30%", "12%", "58%"],
+                    max_height=300,
+                )
+        with gr.Row(equal_height=True):
+            f_brand = gr.Dropdown([(ALL, ALL)], value=ALL, label="Brand", allow_custom_value=True)
+            f_platform = gr.Dropdown([(ALL, ALL), *platform_choices], value=ALL, label="Platform")
+            f_action = gr.Dropdown(
+                [(ALL, ALL), *((a, a) for a in ACTIONS)], value=ALL, label="Action"
+            )
+            f_sentiment = gr.Dropdown(
+                [(ALL, ALL), *((s, s) for s in SENTIMENTS)], value=ALL, label="Sentiment"
+            )
+            f_language = gr.Dropdown(INBOX_LANGUAGES, value=ALL, label="Language")
+            f_status = gr.Dropdown(
+                [(ALL, ALL), *((s, s) for s in INBOX_STATUSES)], value="new", label="Status"
+            )
+            refresh = gr.Button("↻ Refresh", size="md", scale=0, min_width=120)
+        info = gr.Markdown(latex_delimiters=[], elem_id="inbox-info")
+        queue = _table(
+            INBOX_COLUMNS,
+            "Inbox",
+            ["id", "priority"],
+            max_height=520,
+            column_widths=INBOX_WIDTHS,
+            elem_id="inbox-queue",
+        )
+        selected = gr.State([])
+        with gr.Row(equal_height=True):
+            tick_all = gr.Button("Tick all shown", size="sm", scale=0, min_width=140)
+            untick_all = gr.Button("Untick all", size="sm", scale=0, min_width=120)
+            ticked_info = gr.Markdown(latex_delimiters=[], elem_id="inbox-ticked")
+        with gr.Row(equal_height=True):
+            note = gr.Textbox(label="Note (optional)", max_lines=1, scale=3)
+            hide = gr.Button("Hide", variant="stop", scale=1)
+            handled = gr.Button("Mark handled", variant="primary", scale=1)
+            reopen = gr.Button("Reopen", scale=1)
+        action_status = gr.Markdown(latex_delimiters=[], elem_id="inbox-action-status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, variant="panel"):
+                with gr.Row(equal_height=True):
+                    # No minimum: an empty box reads 0, which is no message, not an error.
+                    message_no = gr.Number(
+                        label="Message #", precision=0, elem_id="inbox-message-no"
+                    )
+                    open_btn = gr.Button("Open", size="md", scale=0, min_width=100)
+                head = gr.Markdown(latex_delimiters=[], elem_id="inbox-head")
+                with gr.Row():
+                    author = gr.Textbox(label="From", interactive=False, max_lines=1)
+                    thread = gr.Textbox(label="Thread", interactive=False, max_lines=1)
+                text = gr.Textbox(
+                    label="Message (plain text)",
+                    interactive=False,
+                    lines=4,
+                    max_lines=20,
+                    buttons=["copy"],
+                    elem_id="inbox-text",
+                )
+                reasons = _table(
+                    REASON_COLUMNS,
+                    "Why: the triage's reasons",
+                    column_widths=["18%", "82%"],
+                    elem_id="inbox-reasons",
+                )
+            with gr.Column(scale=1, variant="panel"):
+                draft_btn = gr.Button("Draft reply", variant="primary", elem_id="inbox-draft")
+                reply_status = gr.Markdown(latex_delimiters=[], elem_id="inbox-reply-status")
+                reply_text = gr.Textbox(
+                    label="Drafted reply: edit and submit it in the Review tab",
+                    interactive=False,
+                    lines=4,
+                    max_lines=20,
+                    buttons=["copy"],
+                    elem_id="inbox-reply",
+                )
+                reply_check = gr.HighlightedText(
+                    label="Check",
+                    color_map=FINDING_COLORS_BY_LABEL,
+                    show_legend=False,
+                    combine_adjacent=True,
+                    interactive=False,
+                )
+                reply_findings = _findings_table()
+
+    filters = [f_brand, f_platform, f_action, f_sentiment, f_language, f_status, zone, selected]
+    queue_out = [queue, info, selected, ticked_info]
+    crisis_in = [f_brand, alert_pick, zone]
+    crisis_out = [crisis_box, alert_pick, crisis_summary, crisis_messages]
+    detail = [message_no, head, author, thread, text, reasons]
+    reply_out = [reply_status, reply_text, reply_check, reply_findings]
+    loads = [app.load, tab.select, refresh.click]
+    app.load(h.inbox_brands, None, f_brand, **private)
+    gr.on([*loads, *(f.input for f in filters[:6])], h.inbox_queue, filters, queue_out, **private)
+    gr.on(
+        [*loads, f_brand.input, alert_pick.input], h.crisis_panel, crisis_in, crisis_out, **private
+    )
+    queue.select(
+        h.inbox_clicked,
+        [queue, selected, zone],
+        [queue, selected, ticked_info, *detail, *reply_out],
+        **private,
+    )
+    tick_all.click(h.inbox_tick_all, queue, [queue, selected, ticked_info], **private)
+    untick_all.click(h.inbox_untick_all, queue, [queue, selected, ticked_info], **private)
+    for button, fn in ((hide, h.inbox_hide), (handled, h.inbox_handled), (reopen, h.inbox_reopen)):
+        button.click(fn, [selected, note], [action_status, selected], **private).success(
+            _clear, None, note, **private
+        ).then(h.inbox_queue, filters, queue_out, **private)
+    gr.on(
+        [open_btn.click, message_no.submit], h.inbox_open, [message_no, zone], detail, **private
+    ).success(h.inbox_reply_cleared, None, reply_out, **private)
+    draft_btn.click(h.inbox_draft_reply, message_no, reply_out, **private, **llm_events).success(
+        h.inbox_open, [message_no, zone], detail, **private
+    ).then(h.inbox_queue, filters, queue_out, **private)
+    import_btn.click(
+        h.inbox_import,
+        [upload, import_brand, skip_bad, brand],
+        [import_summary, import_problems],
+        concurrency_limit=1,
+        concurrency_id="inbox-import",
+        **private,
+    ).success(h.inbox_queue, filters, queue_out, **private).then(
+        h.crisis_panel, crisis_in, crisis_out, **private
+    )
+    holding.click(h.crisis_holding, alert_pick, crisis_status, **private).success(
+        h.crisis_panel, crisis_in, crisis_out, **private
+    )
+    for button, fn in ((pause, h.crisis_pause), (close, h.crisis_close)):
+        button.click(fn, [alert_pick, crisis_note], crisis_status, **private).success(
+            _clear, None, crisis_note, **private
+        ).then(h.crisis_panel, crisis_in, crisis_out, **private)
+
+
 def _check_tab(
     h: Handlers,
     brand: gr.Dropdown,
@@ -2589,6 +3337,7 @@ def build_app(services: Services) -> gr.Blocks:
                     reply_status = gr.Markdown(latex_delimiters=[])
                     reply_slots = _slots(REPLY_SLOTS, "reply", h)
 
+            _inbox_tab(app, h, brand, zone, platform_choices, llm_events)
             _check_tab(h, brand, platform_choices, llm_events)
 
             review_filters = _review_tab(app, h, zone, platform_choices)
