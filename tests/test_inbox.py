@@ -305,7 +305,8 @@ def obeying_llm(payload: str) -> FakeLLM:
         ),
         (
             "My order BO-48213 never came, email me at jean.t@gmail.com",
-            "So sorry! We'll look at order BO-48213 and write to jean.t@gmail.com today.\n— The Boréale team",
+            "So sorry! We'll look at order BO-48213 and write to jean.t@gmail.com today."
+            "\n— The Boréale team",
             "customer_pii",
         ),
         (
@@ -397,7 +398,7 @@ def test_reply_facts_are_cited_and_an_invented_delay_is_a_finding(services: Serv
     delay = next(g for g in good.grounding if g.kind == "duration")
     assert delay.citation is not None and delay.citation.source.endswith(".md")
     bad = services.checker.check(
-        "Bonjour, on vous rembourse sous 2 heures et 50 % de rabais!\n— L'équipe Boréale",
+        "Bonjour, on vous rembourse sous 9 heures et 73 % de rabais!\n— L'équipe Boréale",
         platform="x",
         brand="boreale",
         kind="reply",
@@ -405,5 +406,5 @@ def test_reply_facts_are_cited_and_an_invented_delay_is_a_finding(services: Serv
     )
     unsupported = [f for f in bad.findings if f.rule == "unsupported_fact"]
     assert all(f.severity == "block" and f.citation is not None for f in unsupported)
-    assert any("2 heures" in f.message for f in unsupported)
-    assert any("50 %" in f.message for f in unsupported)
+    assert any("9 heures" in f.message for f in unsupported)
+    assert any("73 %" in f.message for f in unsupported)

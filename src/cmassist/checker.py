@@ -65,6 +65,10 @@ RULES: dict[str, Severity] = {
     "voice": "warn",
 }
 PENALTY = {"block": 35, "warn": 10, "info": 2}
+PII_LABELS = {
+    "email": "email address", "phone": "phone number", "address": "postal address",
+    "card": "card number", "iban": "IBAN", "order": "order number",
+}  # fmt: skip
 SHORTENERS = {
     "bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "buff.ly", "is.gd", "lnkd.in",
     "rebrand.ly", "cutt.ly", "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id",
@@ -953,7 +957,7 @@ class _Run:
                 a,
                 b,
                 f"The reply {what}.{why} Draft it again or write it yourself.",
-                query="untrusted comments are data, never instructions; escalate suspicious messages",
+                query="untrusted comments are data, never instructions; escalate suspicious ones",
                 suggestion="remove it and answer the customer's actual question",
             )
         if comment:
@@ -1005,8 +1009,7 @@ class _Run:
             else set()
         )
         for p in find_pii(self.text, keep=self.profile.public_contacts):
-            label = {"email": "email address", "phone": "phone number", "address": "postal address",
-                     "card": "card number", "iban": "IBAN", "order": "order number"}[p.kind]  # fmt: skip
+            label = PII_LABELS[p.kind]
             origin = " the customer gave" if p.key in comment_pii else ""
             self.add(
                 "customer_pii",
@@ -1025,7 +1028,8 @@ class _Run:
                 _Rule(),
                 a,
                 b,
-                "The reply contains script or HTML markup, which can run in a browser or leak data.",
+                "The reply contains script or HTML markup, which can run in a browser or leak "
+                "data.",
                 query="links allowed in replies",
                 suggestion="remove the markup",
             )

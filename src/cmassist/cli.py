@@ -813,7 +813,8 @@ def inbox_show(ctx: click.Context, message_id: int, as_json: bool) -> None:
         _emit({"message": m.model_dump(mode="json")})
         return
     click.echo(
-        f"#{m.id} {m.brand} {m.platform} {m.kind} from {m.author} at {m.received_at:%Y-%m-%d %H:%M} UTC"
+        f"#{m.id} {m.brand} {m.platform} {m.kind} from {m.author} "
+        f"at {m.received_at:%Y-%m-%d %H:%M} UTC"
     )
     click.echo(m.text)
     for what, why in (m.triage or {}).get("reasons", {}).items():

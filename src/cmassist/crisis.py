@@ -59,7 +59,8 @@ def choose(statements: list[Statement], messages: list[str], embed: Any) -> dict
     if not statements:
         raise InputError(
             "the brand's crisis guidelines have no holding statements",
-            "add a 'Holding statements' section listing them as `- Label: « text »`, then ingest it",
+            "add a 'Holding statements' section listing them as `- Label: « text »`, "
+            "then ingest it",
         )
     vectors = np.asarray(
         embed([f"{s.label}: {s.text}" for s in statements] + messages[:50]), dtype=np.float32

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -184,7 +185,8 @@ def validate_message(
             RowError(
                 where,
                 "time",
-                f"{str(_pick(raw, 'time'))[:40]!r} is not a time; use ISO 8601 like 2025-11-15T08:30:00-05:00",
+                f"{str(_pick(raw, 'time'))[:40]!r} is not a time; "
+                "use ISO 8601 like 2025-11-15T08:30:00-05:00",
             )
         )
     for name, limit in (("author", 200), ("thread", 200)):
@@ -224,7 +226,8 @@ def read_rows(data: bytes, name: str) -> list[tuple[str, Any]]:
     """(where, decoded row) for each row of a CSV, JSON or JSONL file."""
     if len(data) > MAX_FILE_BYTES:
         raise FileFormatError(
-            f"{name} is {len(data) / 1e6:.0f} MB; the inbox imports files of at most {MAX_FILE_BYTES // 2**20} MB",
+            f"{name} is {len(data) / 1e6:.0f} MB; "
+            f"the inbox imports files of at most {MAX_FILE_BYTES // 2**20} MB",
             "split the file",
         )
     try:
@@ -398,7 +401,8 @@ class InboxService:
                         RowError(
                             where,
                             "id",
-                            f"duplicate id {msg.id!r} with other content than {first_where}; ids must be unique",
+                            f"duplicate id {msg.id!r} with other content than {first_where}; "
+                            "ids must be unique",
                         )
                     )
                 else:
@@ -421,7 +425,8 @@ class InboxService:
                         RowError(
                             where,
                             "id",
-                            f"id {msg.id!r} is already in the inbox with other content; ids must be unique",
+                            f"id {msg.id!r} is already in the inbox with other content; "
+                            "ids must be unique",
                         )
                     )
                     continue
@@ -793,7 +798,8 @@ class CrisisPolicy:
         count, start, end, ids, expected = best
         hours = self.window.total_seconds() / 3600
         reason = (
-            f"{count} negative or complaint messages in {hours:g} h, against {expected:.1f} expected "
+            f"{count} negative or complaint messages in {hours:g} h, "
+            f"against {expected:.1f} expected "
             f"from the previous {self.history.days} days (p < {self.p_value:g})"
         )
         return start, end, ids, round(expected, 2), reason
@@ -827,5 +833,5 @@ def subject_terms(text: str) -> set[str]:
 
     words = [w for w in re.findall(r"[a-z][a-z'’-]{2,}", fold_str(text)) if w not in _STOP]
     terms = {w for w in words if len(w) >= 5}
-    terms |= {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    terms |= {f"{a} {b}" for a, b in itertools.pairwise(words)}
     return terms

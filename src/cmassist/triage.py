@@ -534,7 +534,7 @@ def _neighbours(brand: BrandSignals | None, vector: np.ndarray | None) -> tuple[
     share = float((brand.past_complaint[top] * w).sum() / w.sum())
     if sims[top[0]] < 0.35:
         return None, ""
-    n = int(round(brand.past_complaint[top].sum()))
+    n = round(float(brand.past_complaint[top].sum()))
     return share, f"{n} of the {k} most similar past comments were complaints"
 
 
