@@ -252,9 +252,10 @@ def redact(text: str, *, keep: Iterable[str] = (), kinds: Iterable[str] = PII_KI
 
 
 def public_keep(texts: Iterable[str]) -> set[str]:
-    """The contacts that appear in the brand's own published texts: not personal data."""
+    """Values that appear in the brand's own published texts (its support contacts, its
+    cafés' addresses): public, not a customer's personal data."""
     keep: set[str] = set()
     for t in texts:
-        for p in find_pii(t, ("email", "phone")):
+        for p in find_pii(t):
             keep.add(p.key)
     return keep
