@@ -16,7 +16,9 @@ from typing import Any
 from cmassist.checker import RULES, Checker
 from cmassist.errors import FileFormatError
 
-MECHANICAL_RULES = [r for r in RULES if r not in ("voice", "mixed_script")]
+# The reply-against-comment rules need the comment; bench_inbox.py measures them.
+REPLY_RULES = ("injection_followed", "customer_pii", "unsafe_markup", "unsupported_fact")
+MECHANICAL_RULES = [r for r in RULES if r not in ("voice", "mixed_script", *REPLY_RULES)]
 
 
 @dataclass
