@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cmassist.facts import extract
-from cmassist.textmatch import fold_str
+from cmassist.textmatch import fold
 
 _UNITS = {
     "minute": "min", "minutes": "min", "min": "min", "mins": "min",
@@ -69,14 +69,15 @@ def stated_facts(text: str) -> list[StatedFact]:
         for f in extract(text, ("price", "date", "time", "email", "phone", "url"))
     ]
     taken = [(f.start, f.end) for f in out]
-    folded = fold_str(text)
-    same_length = len(folded) == len(text)  # offsets usable as they are
+    f = fold(text)  # matched on the folded text, reported at the original's offsets
+    folded = f.text
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
     for m in _DURATION.finditer(folded):
-        if not same_length or not free(m.start(), m.end()):
+        a, b = f.span(m.start(), m.end())
+        if not free(a, b):
             continue
         # "8 h" is a clock time (already a fact); "48 h" is a delay
         if m.group(3) == "h" and not re.search(
@@ -84,30 +85,21 @@ def stated_facts(text: str) -> list[StatedFact]:
         ):
             continue
         number = m.group(2) or m.group(1)
-        out.append(
-            StatedFact(
-                "duration",
-                m.start(),
-                m.end(),
-                text[m.start() : m.end()],
-                duration_key(number, m.group(3)),
-            )
-        )
-        taken.append((m.start(), m.end()))
+        out.append(StatedFact("duration", a, b, text[a:b], duration_key(number, m.group(3))))
+        taken.append((a, b))
     for m in _PERCENT.finditer(folded):
-        if same_length and free(m.start(), m.end()):
+        a, b = f.span(m.start(), m.end())
+        if free(a, b):
             key = m.group(1).replace(",", ".")
-            out.append(
-                StatedFact("percent", m.start(), m.end(), text[m.start() : m.end()], f"{key}%")
-            )
+            out.append(StatedFact("percent", a, b, text[a:b], f"{key}%"))
     for name, stems in _COMMITMENTS.items():
         for stem in stems:
             i = folded.find(stem)
-            if i >= 0 and same_length:
-                end = i + len(stem)
+            if i >= 0:
+                start, end = f.span(i, i + len(stem))
                 while end < len(text) and text[end].isalpha():
                     end += 1
-                out.append(StatedFact("commitment", i, end, text[i:end], name))
+                out.append(StatedFact("commitment", start, end, text[start:end], name))
                 break
     out.sort(key=lambda f: f.start)
     return out
