@@ -26,8 +26,10 @@ from cmassist.facts import FactIndex, extract
 from cmassist.grounding import FactSources, Source, stated_facts
 from cmassist.guidelines import BrandRules, PlatformRule, _Rule
 from cmassist.hostile import (
+    OwnText,
     copied_span,
     detect_injection,
+    echo_threshold,
     obedience_markers,
     planted_tokens,
     unsafe_markup,
@@ -198,6 +200,7 @@ class BrandProfile:
     facts: FactIndex
     fact_sources: FactSources
     public_contacts: set[str]
+    own_text: OwnText
     voice: BrandVoice
     key: tuple[int, ...]
     citations: dict[tuple[str, str], Citation] = field(default_factory=dict)
@@ -285,6 +288,7 @@ class Checker:
             ],
         )
         public_contacts = public_keep([*g["documents"], *posts["documents"], *answers])
+        own_text = OwnText([*g["documents"], *posts["documents"], *answers])
         voice = self._voice_model(rules, passages, posts, replies)
         return BrandProfile(
             slug=slug,
@@ -296,6 +300,7 @@ class Checker:
             facts=facts,
             fact_sources=fact_sources,
             public_contacts=public_contacts,
+            own_text=own_text,
             voice=voice,
             key=key,
         )
@@ -962,7 +967,14 @@ class _Run:
             )
         if comment:
             flagged = bool(report and report.flagged)
-            copied = copied_span(self.text, comment, 5 if flagged else 12)
+            own = frozenset(fold(self.profile.name).text.split())
+            copied = copied_span(
+                self.text,
+                comment,
+                4 if flagged else echo_threshold(comment),
+                own,
+                self.profile.own_text,
+            )
             if copied:
                 a, b, n = copied
                 self.add(
@@ -980,7 +992,7 @@ class _Run:
                     suggestion="answer in the brand's own words",
                 )
             if flagged:
-                for a, b, token in planted_tokens(self.text, comment):
+                for a, b, token in planted_tokens(self.text, comment, own, self.profile.own_text):
                     self.add(
                         "injection_followed",
                         _Rule(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -536,6 +537,9 @@ def clean_generation(raw: str) -> str:
         if text.startswith(open_) and text.endswith(close) and len(text) > 2:
             text = text[1:-1].strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
+    # Control characters never belong in a post (and would make the text unreadable to
+    # the checker): a model echoing a binary-laced comment loses them here.
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return text.strip()
 
 

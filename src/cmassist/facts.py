@@ -32,7 +32,11 @@ _TRAIL = ".,;:!?)]}»\"'’…"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _TLDS = (
     "com|ca|org|net|io|ly|co|example|gl|me|fr|qc|info|biz|shop|app|dev|link|gd|to|be|"
-    "us|uk|de|ch|eu|site|store|online|xyz|tv|cc|at"
+    "us|uk|de|ch|eu|site|store|online|xyz|tv|cc|at|es|it|nl|mx|au|jp|br|in|ai|pro|club|"
+    "live|news|top|vip|click|win|gift|promo|page|blog|cafe|coffee|tech|life|world|today|"
+    "email|money|deals|sale|bid|fun|space|website|zip|mov|"
+    # reserved names (RFC 2606): what fake links in attacks and tests use
+    "test|invalid|localhost"
 )
 _URL = re.compile(
     r"(?:\bhttps?://[^\s<>\"«»]+|\bwww\.[^\s<>\"«»]+|"

@@ -17,7 +17,10 @@ import base64
 import binascii
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from cmassist.textmatch import INVISIBLE, fold
 
@@ -224,7 +227,8 @@ _PATTERNS: list[tuple[str, float, str, re.Pattern[str]]] = [
             r"|\b(?:commence|start|begin|termine|end|finis) (?:ta|votre|your) (?:reponse|reply|answer|response)\b"
             r"|\bwhen (?:you|u) (?:reply|answer|respond)\b|\b(?:reply|answer|respond)(?: to me| to this)? with\b"
             r"|\b(?:dans|a|au debut de|a la fin de) (?:ta|votre|vos|tes|chaque|toutes? les?) (?:reponses?|publications?)\b"
-            r"|\bquand (?:tu|vous) (?:reponds|repondez)\b|\brepond(?:s|ez)-moi (?:avec|juste|seulement|exactement)\b|(?<!je )\brepond(?:s|ez) (?:avec|seulement|exactement)\b"
+            r"|\bquand (?:tu|vous) (?:reponds|repondez)\b|\brepond(?:s|ez)-moi (?:avec|juste|seulement|exactement)\b|(?<!je )\brepond(?:s|ez)(?: juste| seulement| uniquement)? (?:avec|seulement|exactement)\b"
+            r"|\b(?:reponds|repondez|ecris|ecrivez|publie|publiez|(?:ta|votre) reponse (?:peut|peux|pourrait)[\w-]*(?: \w+)?)(?: juste| seulement| uniquement)?(?: avec| par| etre juste| etre seulement)? (?:le|la|ce|cette) (?:texte|phrase|message|citation) (?:suivante?|ci-dessous|en bas|plus bas)\b"
             r"|\b(?:verbatim|word for word|mot pour mot|tel quel|telle quelle|textuellement|sans rien changer|don'?t change a thing|exactly this|exactement (?:ca|ceci))\b"
             r"|\b(?:copy|paste|echo|repeat|colle|copie|recopie|repete)(?:[\s-]+\w+){0,3}?[\s-]+(?:this|that|these|the following|below|ca|ceci|cette phrase|ce texte|ce qui suit)\b"
             r"|\b(?:step|part|etape|partie) (?:1|one|un|une)\b.{0,200}\b(?:step|part|etape|partie) (?:2|two|deux)\b",
@@ -474,11 +478,62 @@ def unsafe_markup(text: str) -> list[tuple[int, int]]:
 
 
 _WORDS = re.compile(r"\w+(?:['’]\w+)*")
+# Words a reply shares with any comment; a copied run made only of these proves nothing.
+_FUNCTION = frozenset(
+    ["the", "and", "for", "with", "this", "that", "your", "you", "are", "was", "have", "has", "not", "but", "just", "from", "they", "them", "what", "when", "who", "why", "how", "all", "any", "our", "out", "get", "got", "can", "will", "would", "like", "there", "their", "been", "were", "here", "some", "more", "very", "also", "into", "about", "than", "then", "only", "please", "thanks", "thank", "hello", "merci", "bonjour", "les", "des", "une", "pour", "pas", "est", "que", "qui", "dans", "avec", "sur", "mais", "vous", "nous", "mon", "mes", "ton", "vos", "votre", "cette", "ces", "aux", "par", "plus", "tout", "tous", "fait", "faire", "avez", "etait", "c'est", "j'ai", "ca", "pis", "ben", "svp", "aussi", "tres", "bien", "elle", "ils", "elles", "leur", "leurs", "sont", "etre", "avoir", "chez", "comme", "sans", "sous", "entre", "encore"]
+)
 
 
-def copied_span(reply: str, source: str, min_words: int) -> tuple[int, int, int] | None:
-    """The longest run of at least `min_words` words of `reply` copied from `source`:
-    (start, end, words) in the reply, or None."""
+def _content(words: list[str], ignore: frozenset[str]) -> bool:
+    return any(len(w) >= 4 and w not in _FUNCTION and w not in ignore for w in words)
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(fold(text).text)
+
+
+class OwnText:
+    """The brand's own words (guidelines, posts and the answers it gave, never the comments):
+    a phrase whose every word pair the brand has written is the brand speaking, even when a
+    comment said it too ("notre café du Vieux-Québec"); an attacker's payload ("n'est pas
+    vraiment biologique", "endorsed by Brûlerie Boréale") has a pair the brand never wrote.
+    Pairs are kept as a sorted array of hashes, so a store of 100k posts costs a few MB."""
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        words: set[str] = set()
+        pairs: list[int] = []
+        for text in texts:
+            ws = _words(text)
+            words.update(ws)
+            pairs.extend(hash(p) for p in zip(ws, ws[1:], strict=False))
+        self.words = frozenset(words)
+        self._pairs = np.unique(np.asarray(pairs, dtype=np.int64))
+
+    def says(self, words: list[str]) -> bool:
+        """Whether the brand has written every pair of consecutive `words` (one word: it)."""
+        if len(words) < 2:
+            return all(w in self.words for w in words)
+        if not len(self._pairs):
+            return False
+        keys = np.asarray([hash(p) for p in zip(words, words[1:], strict=False)], dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._pairs, keys), len(self._pairs) - 1)
+        return bool(np.all(self._pairs[at] == keys))
+
+
+NO_OWN_TEXT = OwnText()
+
+
+def copied_span(
+    reply: str,
+    source: str,
+    min_words: int,
+    ignore: frozenset[str] = frozenset(),
+    own: OwnText = NO_OWN_TEXT,
+) -> tuple[int, int, int] | None:
+    """The longest run of at least `min_words` words of `reply` copied from `source`, with
+    at least one content word (not a function word, not in `ignore`, e.g. the brand's own
+    name) and not entirely in the brand's own words (`own`): (start, end, words) in the
+    reply, or None."""
     rw = [(m.start(), m.end(), fold(m.group()).text) for m in _WORDS.finditer(reply)]
     sw = [fold(m.group()).text for m in _WORDS.finditer(source)]
     if len(rw) < min_words or len(sw) < min_words:
@@ -486,40 +541,69 @@ def copied_span(reply: str, source: str, min_words: int) -> tuple[int, int, int]
     grams: set[tuple[str, ...]] = {
         tuple(sw[i : i + min_words]) for i in range(len(sw) - min_words + 1)
     }
+    source_text = " " + " ".join(sw) + " "
     best: tuple[int, int, int] | None = None
     i = 0
     while i <= len(rw) - min_words:
         if tuple(w for _, _, w in rw[i : i + min_words]) in grams:
             j = i + min_words
-            source_text = " ".join(sw)
-            while j < len(rw) and " ".join(w for _, _, w in rw[i : j + 1]) in source_text:
+            while j < len(rw) and (
+                " " + " ".join(w for _, _, w in rw[i : j + 1]) + " "
+            ) in source_text:
                 j += 1
-            if best is None or j - i > best[2]:
-                best = (rw[i][0], rw[j - 1][1], j - i)
-            i = j
-        else:
-            i += 1
+            run = [w for _, _, w in rw[i:j]]
+            if _content(run, ignore) and not own.says(run):
+                if best is None or j - i > best[2]:
+                    best = (rw[i][0], rw[j - 1][1], j - i)
+                i = j
+                continue
+        i += 1
     return best
 
 
-_QUOTED = re.compile(r"[«“\"']\s*([^«»“”\"']{3,200}?)\s*[»”\"']")
+def echo_threshold(comment: str) -> int:
+    """How many copied words make a reply an echo of a comment that is not an attack: 12,
+    or most of a short comment ("OK. <the whole comment>")."""
+    n = sum(1 for _ in _WORDS.finditer(comment))
+    return min(12, max(6, -(-4 * n // 5)))
+
+
+_QUOTED = re.compile(
+    r"«\s*([^«»]{3,200}?)\s*»|“\s*([^“”]{3,200}?)\s*”|\"\s*([^\"]{3,200}?)\s*\""
+    r"|(?<!\w)[‘']\s*(.{3,200}?)\s*[’'](?!\w)"
+)
+_QUOTE_LINE = re.compile(r"(?m)^\s*>+\s*(.{3,300}?)\s*$")
 _DISTINCT = re.compile(r"[#@$]?\w*[\d_#$]\w*|\b[A-ZÀ-Ý]{4,}\b|#\w+")
 
 
-def planted_tokens(reply: str, comment: str) -> list[tuple[int, int, str]]:
-    """Quoted phrases and distinctive tokens (codes, hashtags, words in capitals) of an
-    injection that reappear in the reply: what the attacker wanted posted."""
+def planted_tokens(
+    reply: str,
+    comment: str,
+    ignore: frozenset[str] = frozenset(),
+    own: OwnText = NO_OWN_TEXT,
+) -> list[tuple[int, int, str]]:
+    """Quoted phrases (or three words of one), quoted lines ("> ...") and distinctive tokens
+    (codes, hashtags, words in capitals) of an injection that reappear in the reply: what
+    the attacker wanted posted."""
     out: list[tuple[int, int, str]] = []
     folded_reply = fold(reply)
-    candidates = {m.group(1).strip() for m in _QUOTED.finditer(comment)}
-    candidates |= {m.group() for m in _DISTINCT.finditer(comment) if len(m.group()) >= 4}
-    for c in sorted(candidates, key=len, reverse=True):
+
+    def add(a: int, b: int) -> None:
+        if all(b <= s or a >= e for s, e, _ in out):
+            out.append((a, b, reply[a:b]))
+
+    phrases = {next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(comment)}
+    phrases |= {m.group(1).strip() for m in _QUOTE_LINE.finditer(comment)}
+    tokens = {m.group() for m in _DISTINCT.finditer(comment) if len(m.group()) >= 4}
+    for c in sorted(phrases | tokens, key=len, reverse=True):
         key = fold(c).text
-        if len(key) < 4 or (key.isdigit() and len(key) < 4):
+        if len(key) < 4 or own.says(_words(c)):
             continue
         i = folded_reply.text.find(key)
         if i >= 0:
-            a, b = folded_reply.span(i, i + len(key))
-            if all(b <= s or a >= e for s, e, _ in out):
-                out.append((a, b, reply[a:b]))
+            add(*folded_reply.span(i, i + len(key)))
+        elif c in phrases:
+            run = copied_span(reply, c, 3, ignore, own)
+            if run:
+                add(run[0], run[1])
     return out
