@@ -381,7 +381,10 @@ def test_sound_replies_pass_the_reply_safety_rules(services: Services) -> None:
     for line in (ROOT / "brand_guidelines/replies.jsonl").read_text("utf-8").splitlines():
         row = json.loads(line)
         result = services.checker.check(
-            row["reply"], brand="boreale", platform=row["platform"], kind="reply",
+            row["reply"],
+            brand="boreale",
+            platform=row["platform"],
+            kind="reply",
             replying_to=row["comment"],
         )
         assert not SAFETY_RULES & {f.rule for f in result.findings}, row["id"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import secrets
 from collections.abc import Iterable
@@ -480,7 +481,114 @@ def unsafe_markup(text: str) -> list[tuple[int, int]]:
 _WORDS = re.compile(r"\w+(?:['’]\w+)*")
 # Words a reply shares with any comment; a copied run made only of these proves nothing.
 _FUNCTION = frozenset(
-    ["the", "and", "for", "with", "this", "that", "your", "you", "are", "was", "have", "has", "not", "but", "just", "from", "they", "them", "what", "when", "who", "why", "how", "all", "any", "our", "out", "get", "got", "can", "will", "would", "like", "there", "their", "been", "were", "here", "some", "more", "very", "also", "into", "about", "than", "then", "only", "please", "thanks", "thank", "hello", "merci", "bonjour", "les", "des", "une", "pour", "pas", "est", "que", "qui", "dans", "avec", "sur", "mais", "vous", "nous", "mon", "mes", "ton", "vos", "votre", "cette", "ces", "aux", "par", "plus", "tout", "tous", "fait", "faire", "avez", "etait", "c'est", "j'ai", "ca", "pis", "ben", "svp", "aussi", "tres", "bien", "elle", "ils", "elles", "leur", "leurs", "sont", "etre", "avoir", "chez", "comme", "sans", "sous", "entre", "encore"]
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "this",
+        "that",
+        "your",
+        "you",
+        "are",
+        "was",
+        "have",
+        "has",
+        "not",
+        "but",
+        "just",
+        "from",
+        "they",
+        "them",
+        "what",
+        "when",
+        "who",
+        "why",
+        "how",
+        "all",
+        "any",
+        "our",
+        "out",
+        "get",
+        "got",
+        "can",
+        "will",
+        "would",
+        "like",
+        "there",
+        "their",
+        "been",
+        "were",
+        "here",
+        "some",
+        "more",
+        "very",
+        "also",
+        "into",
+        "about",
+        "than",
+        "then",
+        "only",
+        "please",
+        "thanks",
+        "thank",
+        "hello",
+        "merci",
+        "bonjour",
+        "les",
+        "des",
+        "une",
+        "pour",
+        "pas",
+        "est",
+        "que",
+        "qui",
+        "dans",
+        "avec",
+        "sur",
+        "mais",
+        "vous",
+        "nous",
+        "mon",
+        "mes",
+        "ton",
+        "vos",
+        "votre",
+        "cette",
+        "ces",
+        "aux",
+        "par",
+        "plus",
+        "tout",
+        "tous",
+        "fait",
+        "faire",
+        "avez",
+        "etait",
+        "c'est",
+        "j'ai",
+        "ca",
+        "pis",
+        "ben",
+        "svp",
+        "aussi",
+        "tres",
+        "bien",
+        "elle",
+        "ils",
+        "elles",
+        "leur",
+        "leurs",
+        "sont",
+        "etre",
+        "avoir",
+        "chez",
+        "comme",
+        "sans",
+        "sous",
+        "entre",
+        "encore",
+    ]
 )
 
 
@@ -505,7 +613,7 @@ class OwnText:
         for text in texts:
             ws = _words(text)
             words.update(ws)
-            pairs.extend(hash(p) for p in zip(ws, ws[1:], strict=False))
+            pairs.extend(hash(p) for p in itertools.pairwise(ws))
         self.words = frozenset(words)
         self._pairs = np.unique(np.asarray(pairs, dtype=np.int64))
 
@@ -515,7 +623,7 @@ class OwnText:
             return all(w in self.words for w in words)
         if not len(self._pairs):
             return False
-        keys = np.asarray([hash(p) for p in zip(words, words[1:], strict=False)], dtype=np.int64)
+        keys = np.asarray([hash(p) for p in itertools.pairwise(words)], dtype=np.int64)
         at = np.minimum(np.searchsorted(self._pairs, keys), len(self._pairs) - 1)
         return bool(np.all(self._pairs[at] == keys))
 
@@ -547,9 +655,10 @@ def copied_span(
     while i <= len(rw) - min_words:
         if tuple(w for _, _, w in rw[i : i + min_words]) in grams:
             j = i + min_words
-            while j < len(rw) and (
-                " " + " ".join(w for _, _, w in rw[i : j + 1]) + " "
-            ) in source_text:
+            while (
+                j < len(rw)
+                and (" " + " ".join(w for _, _, w in rw[i : j + 1]) + " ") in source_text
+            ):
                 j += 1
             run = [w for _, _, w in rw[i:j]]
             if _content(run, ignore) and not own.says(run):
