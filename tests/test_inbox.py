@@ -131,6 +131,32 @@ def test_the_sample_spike_raises_one_alert_and_a_holding_statement_draft(
     assert services.inbox.alert(alert.id).draft_ids == sorted(d.id for d in drafts)
 
 
+def _f1(pairs: list[tuple[bool, bool]]) -> float:
+    tp = sum(g and p for g, p in pairs)
+    fp = sum(p and not g for g, p in pairs)
+    fn = sum(g and not p for g, p in pairs)
+    return 2 * tp / max(2 * tp + fp + fn, 1)
+
+
+def test_triage_quality_on_the_held_out_labelled_sets(services: Services) -> None:
+    """Held-out sets only (the heads never saw them): complaints in our 240 FR/EN brand
+    comments, negative sentiment in 600 real TweetEval tweets."""
+    own = [json.loads(line) for line in (ROOT / "tests/data/inbox_labelled.jsonl").open()]
+    got = services.triager.triage("boreale", [r["text"] for r in own])
+    assert _f1([(bool(r["complaint"]), t.complaint) for r, t in zip(own, got, strict=True)]) >= 0.7
+    tweets = [
+        json.loads(line)
+        for line in (ROOT / "tests/data/triage_tweeteval.jsonl").open()
+        if json.loads(line).get("sentiment")
+    ]
+    got = services.triager.triage("boreale", [r["text"] for r in tweets])
+    negative = [
+        (r["sentiment"] == "negative", t.sentiment == "negative")
+        for r, t in zip(tweets, got, strict=True)
+    ]
+    assert _f1(negative) >= 0.65
+
+
 def test_no_alert_without_a_spike(services: Services) -> None:
     rows = [
         msg(i, "Mon colis est en retard, encore.", time=f"2025-11-{1 + i:02d}T10:00:00-05:00")

@@ -17,6 +17,7 @@ import numpy as np
 
 from cmassist.errors import InputError
 from cmassist.textmatch import fold_str
+from cmassist.textutil import detect_language
 
 _HEADING = re.compile(r"holding statement|declarations? d'attente|declaration d'attente")
 _BULLET = re.compile(
@@ -55,26 +56,36 @@ def holding_statements(passages: Any) -> list[Statement]:
 
 
 def choose(statements: list[Statement], messages: list[str], embed: Any) -> dict[str, Statement]:
-    """The statement closest to the alert's messages, per language."""
+    """The statement most of the alert's messages are closest to, in each language."""
     if not statements:
         raise InputError(
             "the brand's crisis guidelines have no holding statements",
             "add a 'Holding statements' section listing them as `- Label: « text »`, "
             "then ingest it",
         )
-    vectors = np.asarray(
-        embed([f"{s.label}: {s.text}" for s in statements] + messages[:50]), dtype=np.float32
-    )
-    st, msg = vectors[: len(statements)], vectors[len(statements) :]
-    centroid = msg.mean(axis=0) if len(msg) else np.zeros(st.shape[1], dtype=np.float32)
-    scores = st @ centroid
     by_lang: dict[str, list[int]] = {}
     for i, s in enumerate(statements):
         by_lang.setdefault(s.language or "und", []).append(i)
-    best = int(np.argmax(scores))
-    # Guidelines give the same statements in each language, in the same order: take the
-    # best match's position in every language.
-    rank = by_lang[statements[best].language or "und"].index(best)
+    if not messages:
+        return {lang: statements[idx[0]] for lang, idx in by_lang.items()}
+    vectors = np.asarray(
+        embed([f"{s.label}: {s.text}" for s in statements] + messages[:50]), dtype=np.float32
+    )
+    sims = vectors[len(statements) :] @ vectors[: len(statements)].T
+    # Each message votes for its nearest statement among those in its own language (a
+    # French message sits closer to every French statement than to any English one), by
+    # the statement's position: the guidelines give the same statements in each language,
+    # in the same order.
+    votes: dict[int, list[float]] = {}
+    for text, row in zip(messages[:50], sims, strict=False):
+        idx = by_lang.get(detect_language(text) or "und") or list(range(len(statements)))
+        best_i = max(idx, key=lambda i: row[i])
+        rank_of = by_lang[statements[best_i].language or "und"].index(best_i)
+        tally = votes.setdefault(rank_of, [0.0, 0.0])
+        tally[0] += 1
+        tally[1] += float(row[best_i])
+    rank = max(votes, key=lambda r: (votes[r][0], votes[r][1]))
+    scores = sims.mean(axis=0)
     return {
         lang: statements[idx[rank] if rank < len(idx) else max(idx, key=lambda i: scores[i])]
         for lang, idx in by_lang.items()

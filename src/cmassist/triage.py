@@ -224,6 +224,16 @@ class Heads:
             self.complaint_w = z["complaint_W"]
             self.complaint_b = z["complaint_b"]
             self.meta = json.loads(str(z["meta"]))
+            # complaint = sigmoid(features · W + b) >= threshold, see complaint_features()
+            self.complaint_mix: tuple[np.ndarray, float, float] | None = (
+                (
+                    z["complaint_mix_W"].astype(np.float64),
+                    float(z["complaint_mix_b"]),
+                    float(z["complaint_threshold"]),
+                )
+                if "complaint_mix_W" in z
+                else None
+            )
         self.dimension = int(self.sentiment_w.shape[1])
 
     def sentiment(self, x: np.ndarray) -> np.ndarray:
@@ -313,29 +323,17 @@ def triage_batch(
             None if sent_p is None else sent_p[i],
             None if off_p is None else float(off_p[i]),
             None if comp_p is None else float(comp_p[i]),
+            heads if comp_p is not None else None,
         )
         for i in range(n)
     ]
 
 
-def _triage_one(
-    text: str,
-    brand: BrandSignals | None,
-    vector: np.ndarray | None,
-    sent_p: np.ndarray | None,
-    off_p: float | None,
-    comp_p: float | None = None,
-) -> Triage:
-    folded = fold(text).text
-    reasons: dict[str, str] = {}
-    lang = detect_language(text) or "und"
-    reasons["language"] = (
-        {"fr": "French", "en": "English"}[lang] + " (function words and accents)"
-        if lang != "und"
-        else "neither clearly French nor English"
-    )
-
-    # sentiment: the TweetEval head (English-trained) blended with the bilingual lexicon
+def sentiment_reading(
+    text: str, folded: str, lang: str, sent_p: np.ndarray | None
+) -> tuple[float, Sentiment, str, list[str]]:
+    """Sentiment score in [-1, 1], label, how it was read, and the words behind it: the
+    TweetEval head (English-trained) blended with the bilingual lexicon."""
     pos = _hits(_POSITIVE, folded) + [e for e in _EMOJI_POS.findall(text)][:2]
     neg = _hits(_NEGATIVE, folded)
     negated_pos = [w for w in pos if _negated(folded, w)]
@@ -353,27 +351,76 @@ def _triage_one(
         how = "lexicon only"
     sentiment: Sentiment = "negative" if score < -0.2 else "positive" if score > 0.25 else "neutral"
     words = neg if sentiment == "negative" else pos if sentiment == "positive" else pos + neg
+    return score, sentiment, how, words
+
+
+COMPLAINT_FEATURES = ("head log-odds", "problem cues", "negativity", "praise only", "urgent")
+
+
+def complaint_features(
+    folded: str, score: float, sentiment: str, comp_p: float | None
+) -> tuple[np.ndarray, list[str]]:
+    """The complaint mixer's inputs (COMPLAINT_FEATURES) and the problem cues found; the
+    mixer's weights are fitted by bench/train_triage.py on out-of-fold head outputs."""
+    cues = _hits(_COMPLAINT, folded)
+    p = min(max(comp_p, 1e-3), 1 - 1e-3) if comp_p is not None else 0.5
+    f = np.asarray(
+        [
+            math.log(p / (1 - p)),
+            min(len(cues), 3),
+            max(0.0, -score),
+            float(sentiment == "positive" and not cues),
+            float(_URGENT.search(folded) is not None and score < 0),
+        ],
+        dtype=np.float64,
+    )
+    return f, cues
+
+
+def _triage_one(
+    text: str,
+    brand: BrandSignals | None,
+    vector: np.ndarray | None,
+    sent_p: np.ndarray | None,
+    off_p: float | None,
+    comp_p: float | None = None,
+    heads: Heads | None = None,
+) -> Triage:
+    folded = fold(text).text
+    reasons: dict[str, str] = {}
+    lang = detect_language(text) or "und"
+    reasons["language"] = (
+        {"fr": "French", "en": "English"}[lang] + " (function words and accents)"
+        if lang != "und"
+        else "neither clearly French nor English"
+    )
+
+    score, sentiment, how, words = sentiment_reading(text, folded, lang, sent_p)
     reasons["sentiment"] = f"{sentiment} ({how}" + (
         f"; words {_quote(words[:3])})" if words else ")"
     )
 
-    # complaint: cues, negative tone, and the brand's own labelled past comments
-    cues = _hits(_COMPLAINT, folded)
+    # complaint: the complaint head, cues, tone, then the brand's own labelled past comments
+    features, cues = complaint_features(folded, score, sentiment, comp_p)
     knn, knn_text = _neighbours(brand, vector)
-    c = 0.0
-    if cues:
-        c += 0.45 + 0.1 * min(len(cues) - 1, 2)
-    c += 0.35 * max(0.0, -score)
-    if knn is not None:
-        c += 0.35 * (knn - 0.5)
-    if comp_p is not None:
-        c += 0.6 * (comp_p - 0.5)
-    if sentiment == "positive" and not cues:
-        c -= 0.3
-    if _URGENT.search(folded) and score < 0:
-        c += 0.2
-    complaint_score = max(0.0, min(1.0, c))
-    complaint = complaint_score >= 0.45
+    mix = heads.complaint_mix if heads is not None else None
+    if mix is not None:
+        z = float(features @ mix[0] + mix[1])
+        if knn is not None:  # the brand's own labels move the odds by at most e^±1
+            z += 2.0 * (knn - 0.5)
+        complaint_score = 1.0 / (1.0 + math.exp(-z))
+        complaint = complaint_score >= mix[2]
+    else:  # no head for this embedding: cues and tone only
+        c = 0.0
+        if cues:
+            c += 0.45 + 0.1 * min(len(cues) - 1, 2)
+        c += 0.35 * max(0.0, -score)
+        if knn is not None:
+            c += 0.35 * (knn - 0.5)
+        if sentiment == "positive" and not cues:
+            c -= 0.3
+        complaint_score = max(0.0, min(1.0, c))
+        complaint = complaint_score >= 0.45
     why = []
     if comp_p is not None and comp_p >= 0.5:
         why.append(f"complaint model {_pct(comp_p)}")
@@ -383,8 +430,9 @@ def _triage_one(
         why.append("negative tone")
     if knn_text:
         why.append(knn_text)
-    reasons["complaint"] = ("yes: " if complaint else "no: ") + (
-        "; ".join(why) if why else "no problem reported"
+    reasons["complaint"] = (
+        f"{'yes' if complaint else 'no'} ({_pct(complaint_score)}): "
+        + ("; ".join(why) if why else "no problem reported")
     )
 
     # topic: the brand's own topic keywords first, then the nearest topic by meaning
