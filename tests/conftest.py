@@ -7,12 +7,14 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no phoning home
 
 from cmassist.config import Settings
 from cmassist.embeddings import SentenceTransformerEmbedder
@@ -20,6 +22,9 @@ from cmassist.ingest import ingest
 from cmassist.llm.fake import FakeLLM
 from cmassist.services import Services
 from cmassist.store import KnowledgeStore
+
+if TYPE_CHECKING:
+    from cmassist.ui import Handlers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "brand_guidelines"
@@ -82,3 +87,11 @@ def services(
     sample_settings: Settings, embedder: SentenceTransformerEmbedder, fake_llm: FakeLLM
 ) -> Services:
     return Services(sample_settings, llm=fake_llm, embedder=embedder)
+
+
+@pytest.fixture
+def ui(services: Services) -> Handlers:
+    """The web app's handlers over the test services (UI tests call them directly)."""
+    from cmassist.ui import Handlers
+
+    return Handlers(services)

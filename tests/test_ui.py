@@ -7,7 +7,6 @@ import csv
 import io
 import itertools
 import json
-import os
 import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,11 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no phoning home
-
 import gradio as gr
+import pytest
 
 from cmassist.errors import ConfigError, LLMTimeoutError
 from cmassist.llm.base import GenParams, RenderedPrompt, Usage
@@ -38,20 +34,10 @@ from cmassist.ui import (
     md,
     word_diff,
 )
+from tests.ui_support import error_of
 
 XSS = '<img src=x onerror=alert(1)> <script>alert("x")</script>'
 BRIEF = "Our Ethiopian single origin is back in the cafés on Friday"
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
-@pytest.fixture
-def ui(services: Services) -> Handlers:
-    return Handlers(services)
 
 
 def is_skip(value: Any) -> bool:
@@ -76,14 +62,6 @@ def final_slots(outs: list[list[Any]]) -> list[dict[str, Any]]:
 
 def visible(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in slots if s.get("box", {}).get("visible")]
-
-
-def error_of(call: Any) -> gr.Error:
-    with pytest.raises(gr.Error) as info:
-        result = call()
-        if isinstance(result, Iterator):
-            list(result)
-    return info.value
 
 
 # -- compose ----------------------------------------------------------------------------------

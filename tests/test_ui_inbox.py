@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no phoning home
-
 import gradio as gr
 import pandas as pd
+import pytest
 
 from cmassist.llm.fake import FakeLLM
 from cmassist.services import Services
@@ -29,6 +24,7 @@ from cmassist.ui import (
     Handlers,
     build_app,
 )
+from tests.ui_support import error_of
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "brand_guidelines" / "inbox" / "sample.jsonl"
 PASSWORD = "correct horse battery"
@@ -37,31 +33,12 @@ ALL = "all"
 SCRIPT = "<script>alert(1)</script>"
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
-@pytest.fixture
-def ui(services: Services) -> Handlers:
-    return Handlers(services)
-
-
 @pytest.fixture
 def team(services: Services) -> dict[str, gr.Request]:
     """Logged-in requests for an author, a reviewer and an admin."""
     for name, role in (("alice", "author"), ("bob", "reviewer"), ("root", "admin")):
         services.review.add_user(name, PASSWORD, role)
     return {name: gr.Request(username=name) for name in ("alice", "bob", "root")}
-
-
-def error_of(call: Any) -> gr.Error:
-    with pytest.raises(gr.Error) as info:
-        result = call()
-        if isinstance(result, Iterator):
-            list(result)
-    return info.value
 
 
 def upload(folder: Path, name: str, rows: list[dict[str, Any]]) -> str:

@@ -159,7 +159,7 @@ _URGENT = _rx([
 ])  # fmt: skip
 _TOXIC = _rx([
     r"idiot\w*", r"stupid", r"moron\w*", r"dumb", r"loser\w*", r"bitch\w*", r"fuck\w*", r"f\*+k",
-    r"shit\w*", r"asshole\w*", r"bastard\w*", r"dick\w*", r"cunt\w*", r"retard(?:ed|s)?",
+    r"shit\w*", r"asshole\w*", r"bastard\w*", r"dick\w*", r"cunt\w*", r"(?<!en )(?<!du )(?<!de )(?<!un )(?<!le )(?<!ce )(?<!les )(?<!des )retard(?:ed|s)?",
     r"piece of (?:shit|crap|garbage)", r"trash", r"scum\w*", r"pathetic", r"incompetent\w*",
     r"shut up", r"go to hell", r"kill yourself", r"kys", r"die",
     r"con(?:ne|nes|s)?", r"connard\w*", r"conasse", r"salope\w*", r"putain", r"merde\w*", r"tabarnak",
@@ -464,6 +464,13 @@ def _triage_one(
         reasons["toxicity"] = ("yes: " if toxic else "borderline: ") + "; ".join(parts)
         if harassment:
             reasons["harassment"] = "aimed at a person" + (" with a threat" if threats else "")
+    if harassment and complaint and not cues:
+        # abuse aimed at a person is a complaint only when it names a problem
+        complaint = False
+        reasons["complaint"] = (
+            f"no: abuse aimed at a person, with no problem named (the complaint model alone "
+            f"read {_pct(complaint_score)})"
+        )
     spam_words = _hits(_SPAM, folded)
     links = re.findall(r"https?://\S+|www\.\S+", text)
     spam = len(spam_words) >= 1 and (len(spam_words) >= 2 or bool(links) or not complaint)
