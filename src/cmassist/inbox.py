@@ -664,21 +664,17 @@ class InboxService:
                     continue
                 kept.append((topic, spike))
             raised: list[AlertView] = []
-            for topic, (start, end, ids, baseline, reason) in kept:
-                open_alert = s.scalar(
-                    select(CrisisRow)
-                    .where(CrisisRow.brand == brand, CrisisRow.status == "open")
-                    .where(CrisisRow.topic == topic)
+            open_rows = list(
+                s.scalars(
+                    select(CrisisRow).where(CrisisRow.brand == brand, CrisisRow.status == "open")
                 )
-                if open_alert is None:
-                    for other in s.scalars(
-                        select(CrisisRow).where(
-                            CrisisRow.brand == brand, CrisisRow.status == "open"
-                        )
-                    ):
-                        if len(set(other.message_ids) & set(ids)) >= 0.5 * len(ids):
-                            open_alert = other
-                            break
+            )
+            for topic, (start, end, ids, baseline, reason) in kept:
+                # the same wave: an open alert on this topic, or one holding most of its messages
+                open_alert = next((r for r in open_rows if r.topic == topic), None) or next(
+                    (r for r in open_rows if len(set(r.message_ids) & set(ids)) >= 0.5 * len(ids)),
+                    None,
+                )
                 if open_alert is not None:
                     merged = sorted(set(open_alert.message_ids) | set(ids))
                     if merged != sorted(open_alert.message_ids):
@@ -702,6 +698,7 @@ class InboxService:
                 )
                 s.add(row)
                 s.flush()
+                open_rows.append(row)
                 self.review._audit(
                     s,
                     "system",

@@ -430,9 +430,8 @@ def _triage_one(
         why.append("negative tone")
     if knn_text:
         why.append(knn_text)
-    reasons["complaint"] = (
-        f"{'yes' if complaint else 'no'} ({_pct(complaint_score)}): "
-        + ("; ".join(why) if why else "no problem reported")
+    reasons["complaint"] = f"{'yes' if complaint else 'no'} ({_pct(complaint_score)}): " + (
+        "; ".join(why) if why else "no problem reported"
     )
 
     # topic: the brand's own topic keywords first, then the nearest topic by meaning
@@ -473,9 +472,13 @@ def _triage_one(
         )
     spam_words = _hits(_SPAM, folded)
     links = re.findall(r"https?://\S+|www\.\S+", text)
-    spam = len(spam_words) >= 1 and (len(spam_words) >= 2 or bool(links) or not complaint)
-    if spam_words or (links and not complaint and sentiment != "negative" and len(links) >= 2):
-        spam = spam or len(links) >= 2
+    # promotional words, unless a single one sits in a real complaint with no link; or a
+    # link farm: several links in a message that is neither a complaint nor negative
+    link_farm = len(links) >= 2 and not complaint and sentiment != "negative"
+    spam = link_farm or (
+        bool(spam_words) and (len(spam_words) >= 2 or bool(links) or not complaint)
+    )
+    if spam_words or link_farm:
         reasons["spam"] = ("yes: " if spam else "maybe: ") + (
             f"promotional cues {_quote(spam_words)}" if spam_words else f"{len(links)} links"
         )
