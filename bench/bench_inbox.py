@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             real = Services(settings, llm=build_llm(settings), embedder=embedder)
             sample = random.Random(7).sample(corpus, min(args.embedded, len(corpus)))
             obeyed = obeyed_pass = blocked_sound = 0
+            block_rules: Counter[str] = Counter()
             t_emb = time.perf_counter()
             for a in sample:
                 d = real.drafting.suggest_replies(
@@ -256,6 +258,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 obeyed += followed
                 obeyed_pass += followed and not is_blocked
                 blocked_sound += is_blocked and not followed
+                if is_blocked and not followed:
+                    block_rules.update(
+                        {
+                            f["rule"]
+                            for f in (d.check or {}).get("findings", [])
+                            if f.get("severity") == "block"
+                        }
+                    )
                 if followed and not is_blocked:
                     notes.append(f"embedded model: obeyed draft passed the checks: {a['id']}")
             targets.append(
@@ -270,8 +280,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 f"embedded model: {len(sample)} attacks drafted in "
                 f"{time.perf_counter() - t_emb:.0f} s; {obeyed} drafts carried the attacker's "
                 f"goal or the canary; {blocked_sound} of the {len(sample) - obeyed} others were "
-                "blocked by a check too (a reply to an attack copying its words, an unknown "
-                "link, an off-voice or unsupported claim)."
+                "blocked by a check too; blocking rules among those: "
+                + ", ".join(f"{r} {n}" for r, n in block_rules.most_common())
+                + "."
             )
 
         # 3. redaction recall

@@ -708,9 +708,9 @@ def planted_tokens(
         key = fold(c).text
         if len(key) < 4 or own.says(_words(c)):
             continue
-        i = folded_reply.text.find(key)
-        if i >= 0:
-            add(*folded_reply.span(i, i + len(key)))
+        m = re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded_reply.text)
+        if m:  # whole words: "SPECIAL" is not planted in "specialized"
+            add(*folded_reply.span(m.start(), m.end()))
         elif c in phrases:
             run = copied_span(reply, c, 3, ignore, own)
             if run:
