@@ -34,7 +34,7 @@ from cmassist.ui import (
     md,
     word_diff,
 )
-from tests.ui_support import error_of
+from tests.ui_support import assert_renders_no_markup, error_of
 
 XSS = '<img src=x onerror=alert(1)> <script>alert("x")</script>'
 BRIEF = "Our Ethiopian single origin is back in the cafés on Friday"
@@ -320,14 +320,7 @@ def test_untrusted_text_is_shown_as_plain_text(
 
     # And the components that show those values render no HTML or Markdown from them.
     app = build_app(services)
-    blocks = list(app.blocks.values())
-    assert not any(isinstance(b, gr.HTML | gr.Chatbot) for b in blocks)
-    for b in blocks:
-        if isinstance(b, gr.Dataframe):
-            types = b.datatype if isinstance(b.datatype, list) else [b.datatype]
-            assert set(types) <= {"str", "number"}
-        if isinstance(b, gr.Markdown):
-            assert b.sanitize_html
+    assert_renders_no_markup(app)
     reply = next(fn for fn in app.fns.values() if fn.api_name == "reply")
     kinds = {
         name: {
@@ -709,15 +702,8 @@ def test_review_text_is_shown_as_plain_text(ui: Handlers, team: dict[str, gr.Req
     assert "<" not in ui.whoami(team["bob"])[0]
 
     app = build_app(ui.services)
-    blocks = list(app.blocks.values())
-    assert not any(isinstance(b, gr.HTML | gr.Chatbot) for b in blocks)
-    assert any(isinstance(b, gr.HighlightedText) for b in blocks)
-    for b in blocks:
-        if isinstance(b, gr.Dataframe):
-            types = b.datatype if isinstance(b.datatype, list) else [b.datatype]
-            assert set(types) <= {"str", "number"}
-        if isinstance(b, gr.Markdown):
-            assert b.sanitize_html
+    assert_renders_no_markup(app)
+    assert any(isinstance(b, gr.HighlightedText) for b in app.blocks.values())
 
 
 def test_the_login_check_and_the_first_admin(

@@ -24,7 +24,7 @@ from cmassist.ui import (
     Handlers,
     build_app,
 )
-from tests.ui_support import error_of
+from tests.ui_support import assert_renders_no_markup, error_of
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "brand_guidelines" / "inbox" / "sample.jsonl"
 PASSWORD = "correct horse battery"
@@ -453,14 +453,7 @@ def test_message_text_and_author_are_never_rendered_as_html(
 
     # The components that show these values render no HTML or Markdown from them.
     app = build_app(ui.services)
-    blocks = list(app.blocks.values())
-    assert not any(isinstance(b, gr.HTML | gr.Chatbot) for b in blocks)
-    for b in blocks:
-        if isinstance(b, gr.Dataframe):
-            types = b.datatype if isinstance(b.datatype, list) else [b.datatype]
-            assert set(types) <= {"str", "number"}
-        if isinstance(b, gr.Markdown):
-            assert b.sanitize_html
+    assert_renders_no_markup(app)
     opened = next(fn for fn in app.fns.values() if getattr(fn.fn, "__name__", "") == "inbox_open")
     assert [type(o) for o in opened.outputs] == [
         gr.Number,
