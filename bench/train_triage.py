@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ def read(folder: Path, split: str) -> tuple[list[str], list[int]]:
 
 
 def fit_complaint_mix(
-    embedder: object,
+    embed: Callable[[list[str]], np.ndarray],
     own: list[dict],
     tweets: list[dict],
     tweeteval: Path,
@@ -64,14 +65,12 @@ def fit_complaint_mix(
     y = np.asarray([int(r["complaint"]) for r in rows])
     sentiment_ids = {"negative": 0, "neutral": 1, "positive": 2}
     s_rows = np.asarray([sentiment_ids[r["sentiment"]] for r in rows])
-    x = np.asarray(embedder.embed(texts), dtype=np.float32)  # type: ignore[attr-defined]
+    x = embed(texts)
     # the validation tweets that are not among the labelled rows: sentiment training only
     tw_texts, tw_labels = read(tweeteval / "sentiment", "val")
     taken = {r["line"] for r in tweets}
     rest = [i for i in range(len(tw_texts)) if i + 1 not in taken]
-    x_tw = np.asarray(  # type: ignore[attr-defined]
-        embedder.embed([tw_texts[i] for i in rest]), dtype=np.float32
-    )
+    x_tw = embed([tw_texts[i] for i in rest])
     y_tw = np.asarray([tw_labels[i] for i in rest])
     comp_p = np.zeros(len(rows))
     sent_p = np.zeros((len(rows), 3))
@@ -134,6 +133,15 @@ def main() -> None:
     ap.add_argument("--tweeteval", type=Path, default=ROOT.parent / "shared" / "data" / "tweeteval")
     args = ap.parse_args()
     embedder = build_embedder(Settings())
+    cache: dict[str, np.ndarray] = {}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        """Embeddings, each text encoded once across the heads and the mixer."""
+        new = list(dict.fromkeys(t for t in texts if t not in cache))
+        if new:
+            cache.update(zip(new, np.asarray(embedder.embed(new), dtype=np.float32), strict=True))
+        return np.stack([cache[t] for t in texts])
+
     heads: dict[str, np.ndarray] = {}
     meta: dict[str, object] = {"embedding": embedder.name, "built": time.strftime("%Y-%m-%d")}
     own = [json.loads(line) for line in (ROOT / "tests/data/triage_train.jsonl").open()]
@@ -153,7 +161,7 @@ def main() -> None:
             texts += [r["text"] for r in own]
             labels += [sentiment_ids[r["sentiment"]] for r in own]
         t0 = time.perf_counter()
-        x = np.asarray(embedder.embed(texts), dtype=np.float32)
+        x = embed(texts)
         clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
         clf.fit(x, labels)
         heads[f"{name}_W"] = clf.coef_.astype(np.float32)
@@ -164,7 +172,7 @@ def main() -> None:
             "train_accuracy": round(clf.score(x, labels), 3),
         }
         print(name, meta[name], f"{time.perf_counter() - t0:.0f} s")
-    heads.update(fit_complaint_mix(embedder, own, tweets, args.tweeteval, meta))
+    heads.update(fit_complaint_mix(embed, own, tweets, args.tweeteval, meta))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(OUT, meta=np.array(json.dumps(meta)), **heads)
     print("wrote", OUT)

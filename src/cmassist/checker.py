@@ -287,8 +287,10 @@ class Checker:
                 for i, a in zip(replies["ids"], answers, strict=True)
             ],
         )
-        public_contacts = public_keep([*g["documents"], *posts["documents"], *answers])
-        own_text = OwnText([*g["documents"], *posts["documents"], *answers])
+        # what the brand itself wrote (never the comments it answered)
+        brand_written = [*g["documents"], *posts["documents"], *answers]
+        public_contacts = public_keep(brand_written)
+        own_text = OwnText(brand_written)
         voice = self._voice_model(rules, passages, posts, replies)
         return BrandProfile(
             slug=slug,

@@ -310,11 +310,12 @@ def triage_batch(
 ) -> list[Triage]:
     """Triage messages whose embeddings (unit length, one row each) are `vectors`."""
     n = len(texts)
-    sent_p = off_p = comp_p = None
+    sent_p = off_p = comp_p = mix = None
     if heads is not None and vectors is not None and vectors.shape[1] == heads.dimension:
         sent_p = heads.sentiment(vectors)
         off_p = heads.offensive(vectors)
         comp_p = heads.complaint(vectors)
+        mix = heads.complaint_mix
     return [
         _triage_one(
             texts[i],
@@ -323,7 +324,7 @@ def triage_batch(
             None if sent_p is None else sent_p[i],
             None if off_p is None else float(off_p[i]),
             None if comp_p is None else float(comp_p[i]),
-            heads if comp_p is not None else None,
+            mix,
         )
         for i in range(n)
     ]
@@ -384,7 +385,7 @@ def _triage_one(
     sent_p: np.ndarray | None,
     off_p: float | None,
     comp_p: float | None = None,
-    heads: Heads | None = None,
+    mix: tuple[np.ndarray, float, float] | None = None,
 ) -> Triage:
     folded = fold(text).text
     reasons: dict[str, str] = {}
@@ -403,7 +404,6 @@ def _triage_one(
     # complaint: the complaint head, cues, tone, then the brand's own labelled past comments
     features, cues = complaint_features(folded, score, sentiment, comp_p)
     knn, knn_text = _neighbours(brand, vector)
-    mix = heads.complaint_mix if heads is not None else None
     if mix is not None:
         z = float(features @ mix[0] + mix[1])
         if knn is not None:  # the brand's own labels move the odds by at most e^±1
