@@ -40,6 +40,7 @@ from cmassist.db import CrisisRow, InboxRow
 from cmassist.errors import FileFormatError, InputError, NotFoundError
 from cmassist.platforms import PLATFORMS
 from cmassist.store import brand_slug
+from cmassist.textmatch import FUNCTION_WORDS
 from cmassist.textutil import sha256
 
 MAX_MESSAGE_CHARS = 100_000
@@ -812,15 +813,9 @@ def _poisson_tail(k: int, lam: float) -> float:
     return max(0.0, 1.0 - total)
 
 
-_STOP = {
-    "the", "and", "for", "with", "this", "that", "your", "you", "are", "was", "have", "has",
-    "not", "but", "just", "from", "they", "them", "what", "when", "who", "why", "how", "all",
-    "any", "our", "out", "get", "got", "can", "will", "would", "like", "there", "their", "been",
-    "les", "des", "une", "pour", "pas", "est", "que", "qui", "dans", "avec", "sur", "mais",
-    "vous", "nous", "mon", "mes", "ton", "vos", "votre", "cette", "ces", "aux", "par", "plus",
-    "tout", "tous", "fait", "faire", "avez", "etait", "c'est", "j'ai", "ca", "pis", "ben",
+_STOP = FUNCTION_WORDS | {
     "it's", "i'm", "don't", "im", "dont", "really", "still", "even", "today", "aujourd'hui",
-    "brulerieboreale", "boreale", "merci", "thanks", "please", "svp", "bonjour", "hello", "hi",
+    "brulerieboreale", "boreale", "hi",
 }  # fmt: skip
 
 

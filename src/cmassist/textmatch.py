@@ -47,6 +47,17 @@ class Folded:
         return self.index[start], self.index[end - 1] + 1
 
 
+# Common French and English function and courtesy words, folded: words any two messages
+# share, so they say nothing of what a text is about or where it was copied from.
+FUNCTION_WORDS = frozenset(
+    """all and any are aux avec avez been ben bonjour but c'est ca can ces cette dans des
+    est etait faire fait for from get got has have hello how j'ai just les like mais merci
+    mes mon not nous our out par pas pis please plus pour que qui sur svp thanks that the
+    their them there they this ton tous tout une vos votre vous was what when who why will
+    with would you your""".split()  # noqa: SIM905
+)
+
+
 def fold(text: str) -> Folded:
     out: list[str] = []
     index: list[int] = []
