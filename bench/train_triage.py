@@ -58,7 +58,7 @@ def fit_complaint_mix(
 
     from cmassist.textmatch import fold
     from cmassist.textutil import detect_language
-    from cmassist.triage import complaint_features, sentiment_reading
+    from cmassist.triage import COMPLAINT_FEATURES, complaint_features, sentiment_reading
 
     rows = own + tweets
     texts = [r["text"] for r in rows]
@@ -115,7 +115,7 @@ def fit_complaint_mix(
                 "precision": round(prec, 3), "recall": round(rec, 3), "f1": round(f1, 3)
             }  # fmt: skip
     meta["complaint_mix"] = {
-        "features": ["head log-odds", "problem cues", "negativity", "praise only", "urgent"],
+        "features": list(COMPLAINT_FEATURES),
         "weights": [round(float(w), 3) for w in mix.coef_[0]],
         "threshold": round(best_th, 2),
         "out_of_fold": report,
