@@ -12,11 +12,11 @@ import random
 import re
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cmassist.checker import Checker
+from cmassist.checker import Checker, Finding
 from cmassist.config import Settings
 from cmassist.errors import CmassistError, InputError
 from cmassist.guidelines import BrandRules
@@ -27,7 +27,15 @@ from cmassist.platforms import PLATFORMS, Platform, count_chars, get_platform, h
 from cmassist.prompts import PromptLibrary
 from cmassist.redact import redact
 from cmassist.store import Hit, KnowledgeStore
-from cmassist.textutil import detect_language, excerpt, normalize_language
+from cmassist.textutil import (
+    detect_language,
+    excerpt,
+    find_signature,
+    normalize_language,
+    place_signature,
+    signed_elsewhere,
+    strip_replacement_chars,
+)
 
 LANGUAGE_NAMES = {"fr": "français", "en": "English"}
 MAX_VARIANTS = 10
@@ -36,6 +44,18 @@ EXAMPLES = 4
 EXAMPLE_CHARS = 2400  # few-shot budget, so prompts stay small enough for a 2-core laptop
 GUIDELINES = 3
 EMPTY_RETRIES = 2
+# Checker rules whose flagged text a rewrite should drop: not "lost facts" when it does.
+MEANT_TO_GO = frozenset(
+    {
+        "banned_term",
+        "link_domain",
+        "unsupported_fact",
+        "unverified_fact",
+        "customer_pii",
+        "injection_followed",
+        "unsafe_markup",
+    }
+)
 
 
 @dataclass
@@ -215,12 +235,19 @@ class Drafting:
         brand: str | None = None,
         language: str | None = None,
         problems: Sequence[str] = (),
+        findings: Sequence[Finding | Mapping[str, Any]] | None = None,
         seed: int | None = None,
     ) -> Iterator[DraftEvent]:
         """The text rewritten in the brand's voice, keeping its facts; the rewrite is checked
-        again (`draft.check`) and a fact of the original it lost is named in `notes`."""
+        again (`draft.check`) and a fact of the original it lost is named in `notes`.
+
+        `findings` are those of the check of `text`, when the caller has them (else `text`
+        is checked here): a fact they flag (banned link, personal data, unknown price) may
+        go without being reported as lost.
+        """
         from cmassist.facts import extract
 
+        lead = len(text or "") - len((text or "").lstrip())  # the findings' offsets count it
         text = self._check_text(text, "text", self.settings.max_brief_chars)
         if kind not in ("post", "reply"):
             raise InputError(f"unknown kind {kind!r}", "use post or reply")
@@ -239,8 +266,13 @@ class Drafting:
         if kind == "reply" and ctx.rules.reply_signature:
             signature = ctx.rules.reply_signature.get(lang)
         body = text
-        if signature and body.rstrip().endswith(signature):
-            body = body.rstrip()[: -len(signature)].rstrip()
+        if kind == "reply" and ctx.rules.reply_signature:
+            # The model writes the body; the signature (in either language, however it
+            # was written) is put back once at the end.
+            for variant in ctx.rules.reply_signature.variants():
+                found = find_signature(body, variant)
+                if found is not None and found.set_apart and body[: found.start].strip():
+                    body = body[: found.start].rstrip()
         examples = [
             {
                 "topic": (
@@ -272,14 +304,29 @@ class Drafting:
             temperature=min(self.settings.llm_temperature, 0.7),
             stop=["###", "\nTopic:", "\nPost:", "<end_of_turn>"],
         )
+        # A fact the checker flagged (a banned link, a customer's phone number, a price the
+        # store does not know) is meant to go: its absence is not a lost fact.
+        flagged = [
+            (a - lead, b - lead) if findings is not None else (a, b)
+            for a, b in self._flagged_spans(text, findings, target, brand, kind, lang)
+        ]
         rng = random.Random(seed)
         for event in self._generate(kind, prompt, params, ctx, 1, rng, target, signature=signature):
             if event.draft is not None:
                 kept = {(f.kind, f.key) for f in extract(event.draft.text)}
-                lost = [f.text for f in extract(text) if (f.kind, f.key) not in kept]
+                lost: dict[tuple[str, str], str] = {}
+                for f in extract(text):
+                    if (f.kind, f.key) not in kept and not any(
+                        a < f.end and f.start < b for a, b in flagged
+                    ):
+                        lost.setdefault((f.kind, f.key), f.text)  # each fact named once
                 if lost:
+                    names = list(lost.values())
+                    more = f" and {len(names) - 8} more" if len(names) > 8 else ""
                     event.draft.notes.append(
-                        "the rewrite lost these facts of the original: " + ", ".join(lost)
+                        "the rewrite lost these facts of the original: "
+                        + ", ".join(names[:8])
+                        + more
                     )
             yield event
 
@@ -427,8 +474,39 @@ class Drafting:
                     replying_to=replying_to,
                 ).public()
             except CmassistError as e:
-                notes.append(f"the tone and compliance check failed: {e}")
+                # draft.notes, not `notes`: the model keeps a copy of the list it was given
+                draft.notes.append(f"the tone and compliance check failed: {e}")
         yield DraftEvent("draft", n, key, text, draft)
+
+    def _flagged_spans(
+        self,
+        text: str,
+        findings: Sequence[Finding | Mapping[str, Any]] | None,
+        platform: Platform,
+        brand: str,
+        kind: str,
+        language: str,
+    ) -> list[tuple[int, int]]:
+        if findings is None:
+            if self.checker is None:
+                return []
+            try:
+                findings = self.checker.check(
+                    text,
+                    platform=platform.key,
+                    brand=brand,
+                    kind=kind,
+                    language=language,
+                    voice=False,
+                ).findings
+            except CmassistError:
+                return []  # the rewrite still runs; its own check reports the problem
+        spans = []
+        for f in findings:
+            item = f.model_dump() if isinstance(f, Finding) else f
+            if item.get("rule") in MEANT_TO_GO:
+                spans.append((int(item["start"]), int(item["end"])))
+        return spans
 
     def _context(
         self,
@@ -540,16 +618,37 @@ def clean_generation(raw: str) -> str:
     # Control characters never belong in a post (and would make the text unreadable to
     # the checker): a model echoing a binary-laced comment loses them here.
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return text.strip()
+    # U+FFFD: a character split across tokens, or copied from a damaged prompt.
+    return strip_replacement_chars(text)[0]
+
+
+# A base model often signs with a name of its own ("— Julie", "– Marc, service client"):
+# a dash after a space or a line break, then a few capitalised words without digits or
+# sentences, at the very end. "8 h – 18 h" or "— a place for everyone" are not signatures.
+_OWN_SIGNATURE = re.compile(
+    r"(?:^|(?<=[ \t\n]))[—–-][ \t]*(?P<name>[^\W\d_][^\n—–\d.!?:;]{0,39}?)[ \t]*[.!]?[ \t]*$"
+)
 
 
 def add_signature(text: str, signature: str, notes: list[str]) -> str:
-    if signature.casefold() in text.casefold():
-        return text
-    # A base model often signs with a name of its own: replace a trailing dash-signature.
-    text = re.sub(r"\s*[—–-]\s*[^\n—–-]{1,40}$", "", text) if "—" in text[-45:] else text
-    notes.append("added the brand's reply signature")
-    return f"{text.rstrip()} {signature}"
+    """`text` ending with the brand's reply signature exactly once.
+
+    A signature the model (or the author) already wrote, with another dash, spacing,
+    case or accents, or followed by an emoji or punctuation, is put in the brand's own
+    spelling instead of being added a second time.
+    """
+    if find_signature(text, signature) is None:
+        if signed_elsewhere(text, signature):
+            return text  # signed, then a P.S.: the author's choice
+        own = _OWN_SIGNATURE.search(text)
+        if own and own.group("name")[0].isupper() and len(own.group("name").split()) <= 4:
+            text = text[: own.start()].rstrip()
+        notes.append("added the brand's reply signature")
+        return place_signature(text, signature)
+    signed = place_signature(text, signature)
+    if signed != text.rstrip():
+        notes.append("wrote the reply signature the way the brand writes it")
+    return signed
 
 
 def fit_to_platform(
@@ -573,8 +672,10 @@ def fit_to_platform(
     limit = Drafting._limit(platform, rules) or platform.max_chars
     if count_chars(text, platform) <= limit:
         return text
-    suffix = f" {keep_suffix}" if keep_suffix and text.endswith(keep_suffix) else ""
-    body = text[: len(text) - len(suffix)] if suffix else text
+    body, suffix = text, ""
+    if keep_suffix and text.endswith(keep_suffix):
+        body = text[: -len(keep_suffix)].rstrip()
+        suffix = text[len(body) :]  # the signature with the space or line break before it
     while body and count_chars(body + suffix, platform) > limit:
         cut = max(
             body.rfind(". ", 0, len(body) - 1),
@@ -585,10 +686,12 @@ def fit_to_platform(
         if cut > len(body) * 0.4:
             body = body[: cut + 1].rstrip()
         else:
-            space = body.rfind(" ", 0, len(body) - 1)
-            body = (body[:space] if space > 0 else body[:-1]).rstrip(" ,;:") + "…"
-            if body.endswith("……"):
-                body = body[:-2] + "…"
+            # Without the "…" of the last cut: a text with no spaces (a long link, a run of
+            # emoji) would otherwise lose its "…" and get it back forever.
+            base = body.removesuffix("…")
+            space = base.rfind(" ", 0, len(base) - 1)
+            base = (base[:space] if space > 0 else base[:-1]).rstrip(" ,;:")
+            body = f"{base}…" if base else ""
     notes.append(f"shortened to fit {platform.name}'s {limit} characters")
     return body + suffix
 
