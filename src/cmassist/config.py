@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     llm_threads: int | None = None
     llm_context: int = 4096
     llm_temperature: float = 0.8
+    # The embedded model serves one call at a time; a call waits this long for its turn.
+    llm_queue_timeout: float = Field(default=120.0, ge=0)
 
     # Input limits
     max_brief_chars: int = 2000
@@ -60,6 +62,7 @@ class Settings(BaseSettings):
     two_person_rule: bool = True  # nobody approves their own draft
     publish_max_attempts: int = 5
     publish_lease_seconds: float = 300.0  # a "publishing" claim older than this is retried
+    publish_interval: float = Field(default=60.0, gt=0)  # seconds between the worker's passes
     outbox_dir: Path | None = (
         None  # where the CSV and iCalendar adapters write; default data_dir/outbox
     )

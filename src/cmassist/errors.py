@@ -70,6 +70,10 @@ class LLMTimeoutError(LLMError):
     pass
 
 
+class LLMBusyError(LLMError):
+    """The model serves one call at a time and this one waited too long for its turn."""
+
+
 class LLMRateLimitError(LLMError):
     pass
 

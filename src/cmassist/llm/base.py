@@ -44,7 +44,11 @@ class Usage:
 
 
 class LLM(ABC):
-    """A text generator. Subclasses implement `stream`; `complete` joins it."""
+    """A text generator. Subclasses implement `stream`; `complete` joins it.
+
+    A backend that serves one call at a time (the embedded model) makes callers wait in
+    line, up to `CMASSIST_LLM_QUEUE_TIMEOUT`, then raises `LLMBusyError`; `busy` and
+    `waiting` say whether a new call would wait."""
 
     backend: ClassVar[str]
     can_stream: ClassVar[bool] = True
@@ -62,6 +66,17 @@ class LLM(ABC):
         self, prompt: RenderedPrompt, params: GenParams, usage: Usage | None = None
     ) -> str:
         return "".join(self.stream(prompt, params, usage))
+
+    @property
+    def busy(self) -> bool:
+        """True while the model serves a call, so that a new one waits its turn (the UI
+        says "queued"). Backends that serve calls in parallel are never busy."""
+        return False
+
+    @property
+    def waiting(self) -> int:
+        """How many calls wait for their turn now (not counting the one being served)."""
+        return 0
 
     def warm_up(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Load what a first call would load (the embedded model), so the first user waits less."""

@@ -16,6 +16,9 @@ from cmassist.llm.base import LLM, GenParams, RenderedPrompt, Usage, register_ba
 
 class FakeLLM(LLM):
     backend = "fake"
+    # Set by a test to show the "queued" state of a busy embedded model.
+    busy: bool = False
+    waiting: int = 0
 
     def __init__(
         self,
