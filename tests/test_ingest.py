@@ -246,3 +246,84 @@ def test_filtered_search_matches_a_filtered_chroma_query(
         ours = [h.id for h in store.search("acme", vector, kind=Kind.POST, k=k, **filters)]
         raw = col.query(query_embeddings=[vector], n_results=k, where=where(**filters))["ids"][0]
         assert ours == raw, filters
+
+
+def test_a_row_names_all_its_bad_fields_on_one_line(store: KnowledgeStore, tmp_path: Path) -> None:
+    f = _write(
+        tmp_path / "posts.csv",
+        HEADER
+        + "p1,x,2025-02-01,en,t,Good one,1,2,3,40,\n"
+        + "p2,myspace,yesterday,en,t,Bad date and likes,many,2,-3,40,ftp://nope\n",
+    )
+    report = ingest(store, [f], brand="acme")
+    assert report.total("added") == 1 and report.total("rejected") == 1  # one row, one problem
+    (problem,) = report.files[0].problems
+    line = str(problem)
+    assert line.startswith("posts.csv row 3, field 'platform': unknown platform 'myspace'"), line
+    for part in (
+        "field 'date': 'yesterday' is not a date (use ISO 8601, e.g. 2025-03-14",
+        "field 'likes': 'many' is not a whole number",
+        "field 'shares': '-3' cannot be negative",
+        "field 'link': 'ftp://nope' is not an http(s) URL",
+    ):
+        assert part in line, line
+    assert "\n" not in line
+    # the app's table: the columns named, each message with its column
+    assert problem.field == "platform, date, likes, shares, link"
+    assert "date: 'yesterday' is not a date" in problem.message
+
+
+def test_replies_name_the_file_s_own_column_names(store: KnowledgeStore, tmp_path: Path) -> None:
+    row = {"comment": "Où est ma commande ?", "response": "", "created_at": "soon", "plainte": "?"}
+    f = _write(tmp_path / "replies.jsonl", json.dumps(row, ensure_ascii=False) + "\n")
+    (problem,) = ingest(store, [f], brand="acme").files[0].problems
+    line = str(problem)
+    assert line.startswith("replies.jsonl row 1, field 'response': is empty"), line
+    assert "field 'created_at': 'soon' is not a date" in line
+    assert "field 'plainte': '?' is not true/false" in line
+
+
+TWEETS = (
+    "tweet_id,created_at,full_text,favorite_count,retweet_count,lang,platform\n"
+    '1843,Wed Oct 01 13:02:11 +0000 2025,"Bonne rentrée à tous \ufffd\ufffd\ufffd\ufffd '
+    '#CaféBoréale",12,3,fr,twitter\n'
+    "1844,Thu Oct 02 09:15:00 +0000 2025,Our Aurore blend is back \ufffd\ufe0f\ufffd in "
+    "all cafés,30,4,en,twitter\n"
+    '1845,Fri Oct 03 17:45:00 +0000 2025,"\ufffd\ufffd Merci pour vos 10 000 abonnés! '
+    '\ufffd\ufffd\ufffd",88,21,fr,twitter\n'
+    "1846,Sat Oct 04 08:00:00 +0000 2025,Open at 8 a.m. today,5,0,en,twitter\n"
+)
+
+
+def test_a_tweets_export_with_broken_emoji_is_ingested(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    f = _write(tmp_path / "tweets.csv", TWEETS)
+    report = ingest(store, [f], brand="acme")
+    assert report.ok and report.total("added") == 4, report.public()
+    assert report.files[0].repaired == 3 and report.public()["totals"]["repaired"] == 3
+    assert "3 with broken characters (U+FFFD) removed" in report.summary()
+    texts = {h.metadata["external_id"]: h.text for h in store.browse("acme", kind=Kind.POST)}
+    assert texts["1843"] == "Bonne rentrée à tous #CaféBoréale"
+    assert texts["1844"] == "Our Aurore blend is back in all cafés"
+    assert texts["1845"] == "Merci pour vos 10 000 abonnés!"
+    assert not any("\ufffd" in t for t in texts.values())
+    again = ingest(store, [f], brand="acme")  # stripped the same way: nothing changes
+    assert again.total("unchanged") == 4
+
+
+def test_real_binary_rows_are_still_refused(store: KnowledgeStore, tmp_path: Path) -> None:
+    rows = [
+        {"platform": "x", "text": "fine post"},
+        {"platform": "x", "text": "PK\u0003\u0004\u0000\u0000\u0008\u0000binary"},
+        {"platform": "x", "text": "\ufffd\ufffd\ufffd"},
+    ]
+    f = _write(tmp_path / "mixed.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    report = ingest(store, [f], brand="acme")
+    assert report.total("added") == 1
+    binary, emptied = (str(p) for p in report.files[0].problems)
+    assert binary.startswith("mixed.jsonl row 2, field 'text': looks binary"), binary
+    assert "row 3, field 'text': is empty once its broken characters (U+FFFD)" in emptied
+    zipped = _write(tmp_path / "photo.csv", "")
+    zipped.write_bytes(b"PK\x03\x04\x00\x00" + bytes(range(256)))
+    assert "binary" in (ingest(store, [zipped], brand="acme").files[0].error or "")

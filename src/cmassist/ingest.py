@@ -2,9 +2,11 @@
 
 Every record gets a stable ID from its content (or its export ID), so ingesting a file
 twice adds nothing and a changed file updates only what changed. A file is read and
-checked whole before anything is written: a malformed row is reported by file and row
-and skipped, the good rows are still ingested; a file that cannot be read at all
-(not UTF-8, not JSON) writes nothing.
+checked whole before anything is written: a malformed row is reported on one line by
+file and row with every bad field and what to do, and skipped, the good rows are still
+ingested; a file that cannot be read at all (not UTF-8, not JSON, binary) writes nothing.
+Text damaged by an earlier tool (U+FFFD replacement characters where an emoji was) is
+ingested without those characters and counted as repaired.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -26,7 +28,15 @@ from cmassist.guidelines import parse_document
 from cmassist.models import Kind, PastPost, PastReply, Record
 from cmassist.platforms import get_platform
 from cmassist.store import KnowledgeStore, brand_slug
-from cmassist.textutil import clean, detect_language, normalize_language, sha256, stable_id
+from cmassist.textutil import (
+    clean,
+    detect_language,
+    looks_binary,
+    normalize_language,
+    sha256,
+    stable_id,
+    strip_replacement_chars,
+)
 
 GUIDELINE_SUFFIXES = {".md", ".markdown"}
 DATA_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson"}
@@ -172,18 +182,34 @@ REPLY_FIELDS = (
 
 @dataclass
 class Problem:
-    """A row or rule that was not ingested, and why."""
+    """A row or rule that was not ingested, and why: every bad field of the row at once."""
 
     file: str
     message: str
     row: int | None = None
-    field: str | None = None
+    field: str | None = None  # the file's column; "date, likes" when several are bad
+    fields: tuple[tuple[str, str], ...] = ()  # (column, what is wrong) when several are bad
+
+    @classmethod
+    def of_fields(cls, file: str, row: int | None, bad: Sequence[tuple[str, str]]) -> Problem:
+        """One problem for a row with one or more bad fields, each named with its fix."""
+        if len(bad) == 1:
+            return cls(file, bad[0][1], row, bad[0][0])
+        return cls(
+            file,
+            "; ".join(f"{name}: {message}" for name, message in bad),
+            row,
+            ", ".join(name for name, _ in bad),
+            tuple(bad),
+        )
 
     def __str__(self) -> str:
         if self.field == "rules":  # a guideline's front matter: file:line, as editors show it
             where = self.file + (f":{self.row}" if self.row is not None else "")
             return f"{where}: {self.message}"
         where = self.file + (f" row {self.row}" if self.row is not None else "")
+        if self.fields:
+            return f"{where}, " + "; ".join(f"field '{f}': {m}" for f, m in self.fields)
         where += f", field '{self.field}'" if self.field else ""
         return f"{where}: {self.message}"
 
@@ -198,6 +224,7 @@ class FileReport:
     unchanged: int = 0
     rejected: int = 0
     removed: int = 0
+    repaired: int = 0  # rows ingested without their U+FFFD replacement characters
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None  # the whole file was skipped
 
@@ -211,6 +238,7 @@ class FileReport:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "removed": self.removed,
+            "repaired": self.repaired,
             "problems": [str(p) for p in self.problems],
             "error": self.error,
         }
@@ -234,6 +262,11 @@ class IngestReport:
             f"{self.total('rejected')} rejected"
             + (f", {self.total('removed')} removed" if self.total("removed") else "")
             + (
+                f", {self.total('repaired')} with broken characters (U+FFFD) removed"
+                if self.total("repaired")
+                else ""
+            )
+            + (
                 f", {sum(1 for f in self.files if f.error)} file(s) skipped"
                 if any(f.error for f in self.files)
                 else ""
@@ -242,7 +275,8 @@ class IngestReport:
 
     def public(self) -> dict[str, Any]:
         totals = {
-            k: self.total(k) for k in ("added", "updated", "unchanged", "rejected", "removed")
+            k: self.total(k)
+            for k in ("added", "updated", "unchanged", "rejected", "removed", "repaired")
         }
         return {"ok": self.ok, "totals": totals, "files": [f.public() for f in self.files]}
 
@@ -254,6 +288,7 @@ class _Parsed:
     kind: str
     records: list[Record]
     problems: list[Problem]
+    repaired: int = 0
 
 
 # -- files ----------------------------------------------------------------------------------
@@ -456,14 +491,43 @@ class _Bad(ValueError):
         super().__init__(message)
 
 
-def _text(value: Any, name: str, *, required: bool) -> str | None:
+class _Fields:
+    """Reads a row's fields one by one, keeping every bad one instead of stopping."""
+
+    def __init__(self) -> None:
+        self.bad: list[tuple[str, str]] = []  # (our field name, what is wrong)
+
+    def __call__(self, read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return read(*args, **kwargs)
+        except _Bad as e:
+            self.bad.append((e.field_name, str(e)))
+            return None
+
+
+def _text(
+    value: Any, name: str, *, required: bool, repaired: list[str] | None = None
+) -> str | None:
+    """The field's text, cleaned; U+FFFD runs are removed and the field noted in `repaired`."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise _Bad(name, "is empty; every row needs it")
+            raise _Bad(name, "is empty (every row needs it)")
         return None
     if not isinstance(value, str | int | float):
         raise _Bad(name, "must be text")
-    text = clean(str(value))
+    raw = str(value)
+    if looks_binary(raw):
+        raise _Bad(name, "looks binary (NUL or control characters); export it as plain text")
+    raw, runs = strip_replacement_chars(raw)
+    text = clean(raw)
+    if runs and repaired is not None:
+        repaired.append(name)
+    if not text:
+        if required:
+            raise _Bad(
+                name, "is empty once its broken characters (U+FFFD) are removed (write the text)"
+            )
+        return None
     if len(text) > MAX_TEXT_CHARS:
         raise _Bad(name, f"is {len(text)} characters, over the {MAX_TEXT_CHARS} limit")
     return text
@@ -490,9 +554,11 @@ def _count(value: Any, name: str) -> int | None:
         try:
             number = float(s) * mult
         except ValueError:
-            raise _Bad(name, f"{value!r} is not a number") from None
+            raise _Bad(name, f"{value!r} is not a whole number (e.g. 1200 or 1.2K)") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _Bad(name, f"{value!r} is not a whole number (e.g. 1200 or 1.2K)")
     if number < 0:
-        raise _Bad(name, "cannot be negative")
+        raise _Bad(name, f"{value!r} cannot be negative (a count starts at 0)")
     return round(number)
 
 
@@ -504,7 +570,10 @@ def _date(value: Any, name: str = "date") -> datetime | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise _Bad(name, f"{value!r} is not a date (use ISO 8601, e.g. 2025-03-14)") from None
     s = str(value).strip()
     if re.fullmatch(r"\d{9,13}", s):
         return _date(int(s), name)
@@ -521,7 +590,7 @@ def _date(value: Any, name: str = "date") -> datetime | None:
         return parsedate_to_datetime(s)
     except (TypeError, ValueError):
         pass
-    raise _Bad(name, f"{s!r} is not a date; use ISO 8601 like 2025-03-14T09:30:00-04:00")
+    raise _Bad(name, f"{s!r} is not a date (use ISO 8601, e.g. 2025-03-14T09:30:00-04:00)")
 
 
 def _bool(value: Any, name: str) -> bool | None:
@@ -534,13 +603,13 @@ def _bool(value: Any, name: str) -> bool | None:
         return True
     if s in ("0", "false", "no", "n", "non", "faux"):
         return False
-    raise _Bad(name, f"{value!r} is not true/false")
+    raise _Bad(name, f"{value!r} is not true/false (use true, false, oui or non)")
 
 
 def _link(value: Any) -> str | None:
     s = _text(value, "link", required=False)
     if s and not re.match(r"^https?://\S+$", s):
-        raise _Bad("link", f"{s!r} is not an http(s) URL")
+        raise _Bad("link", f"{s!r} is not an http(s) URL (e.g. https://instagram.com/p/abc)")
     return s
 
 
@@ -552,7 +621,7 @@ def _language(value: Any, text: str) -> str:
             return lang
         if re.fullmatch(r"[a-zA-Z]{2,3}(?:[-_][a-zA-Z]{2})?", raw):
             return raw.lower()[:2]
-        raise _Bad("language", f"{raw!r} is not a language code; use fr or en")
+        raise _Bad("language", f"{raw!r} is not a language code (use fr or en)")
     return detect_language(text, "en") or "en"
 
 
@@ -661,58 +730,74 @@ def _parse_rows(
         )
     records: list[Record] = []
     problems: list[Problem] = []
+    repaired_rows = 0
     for row_no, row in rows:
         if "__error__" in row:
             problems.append(Problem(source, str(row["__error__"]), row_no))
             continue
         row_cols = cols if is_csv else _row_columns(row, fields, cache)
         get = {f: row.get(c) for f, c in row_cols.items()}
-        try:
-            row_brand = _text(get.get("brand"), "brand", required=False)
-            if row_brand and brand_slug(row_brand) != brand:
-                raise _Bad(
+        # Every field is read, so a row with a bad date and a bad count says both at once.
+        check = _Fields()
+        repaired: list[str] = []
+        row_brand = check(_text, get.get("brand"), "brand", required=False)
+        if row_brand and brand_slug(row_brand) != brand:
+            check.bad.append(
+                (
                     "brand",
-                    f"row is for brand {row_brand!r}, not {brand!r}; "
-                    "ingest it with --brand " + brand_slug(row_brand),
+                    f"row is for brand {row_brand!r}, not {brand!r} "
+                    f"(ingest it with --brand {brand_slug(row_brand)})",
                 )
-            ext = _text(get.get("id"), "id", required=False)
-            if kind == "posts":
-                body = _text(get.get("text"), "text", required=True) or ""
-                post = PastPost(
-                    text=body,
-                    platform=_platform(get.get("platform"), required=True) or "",
-                    date=_date(get.get("date")),
-                    language=_language(get.get("language"), body),
-                    topic=_text(get.get("topic"), "topic", required=False),
-                    likes=_count(get.get("likes"), "likes"),
-                    comments=_count(get.get("comments"), "comments"),
-                    shares=_count(get.get("shares"), "shares"),
-                    impressions=_count(get.get("impressions"), "impressions"),
-                    link=_link(get.get("link")),
-                    external_id=ext,
-                )
-                records.append(post_record(brand, post, source))
-            else:
-                comment = _text(get.get("comment"), "comment", required=True) or ""
-                pair = PastReply(
-                    comment=comment,
-                    reply=_text(get.get("reply"), "reply", required=True) or "",
-                    platform=_platform(get.get("platform"), required=False),
-                    date=_date(get.get("date")),
-                    language=_language(get.get("language"), comment),
-                    topic=_text(get.get("topic"), "topic", required=False),
-                    complaint=_bool(get.get("complaint"), "complaint"),
-                    link=_link(get.get("link")),
-                    external_id=ext,
-                )
-                records.append(reply_record(brand, pair, source))
-        except _Bad as e:
-            problems.append(
-                Problem(source, str(e), row_no, row_cols.get(e.field_name, e.field_name))
             )
+        ext = check(_text, get.get("id"), "id", required=False)
+        try:
+            if kind == "posts":
+                body = check(_text, get.get("text"), "text", required=True, repaired=repaired)
+                post_values: dict[str, Any] = {
+                    "platform": check(_platform, get.get("platform"), required=True),
+                    "date": check(_date, get.get("date")),
+                    "language": check(_language, get.get("language"), body or ""),
+                    "topic": check(
+                        _text, get.get("topic"), "topic", required=False, repaired=repaired
+                    ),
+                    "likes": check(_count, get.get("likes"), "likes"),
+                    "comments": check(_count, get.get("comments"), "comments"),
+                    "shares": check(_count, get.get("shares"), "shares"),
+                    "impressions": check(_count, get.get("impressions"), "impressions"),
+                    "link": check(_link, get.get("link")),
+                }
+                if not check.bad:
+                    post = PastPost(text=body or "", external_id=ext, **post_values)
+                    records.append(post_record(brand, post, source))
+            else:
+                comment = check(
+                    _text, get.get("comment"), "comment", required=True, repaired=repaired
+                )
+                reply_values: dict[str, Any] = {
+                    "reply": check(
+                        _text, get.get("reply"), "reply", required=True, repaired=repaired
+                    ),
+                    "platform": check(_platform, get.get("platform"), required=False),
+                    "date": check(_date, get.get("date")),
+                    "language": check(_language, get.get("language"), comment or ""),
+                    "topic": check(
+                        _text, get.get("topic"), "topic", required=False, repaired=repaired
+                    ),
+                    "complaint": check(_bool, get.get("complaint"), "complaint"),
+                    "link": check(_link, get.get("link")),
+                }
+                if not check.bad:
+                    pair = PastReply(comment=comment or "", external_id=ext, **reply_values)
+                    records.append(reply_record(brand, pair, source))
         except InputError as e:
             problems.append(Problem(source, str(e), row_no))
-    return _Parsed(kind, records, problems)
+            continue
+        if check.bad:
+            named = [(row_cols.get(name, name), message) for name, message in check.bad]
+            problems.append(Problem.of_fields(source, row_no, named))
+        elif repaired:
+            repaired_rows += 1
+    return _Parsed(kind, records, problems, repaired_rows)
 
 
 def guideline_records(
@@ -797,6 +882,7 @@ def ingest(
                 p = _parse_rows(path, source, text, doc_brand, kind)
                 records, problems, brand_name = p.records, p.problems, None
                 fr.kind = p.kind
+                fr.repaired = p.repaired
         except (FileFormatError, InputError) as e:
             fr.error = str(e)
             continue
