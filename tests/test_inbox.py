@@ -502,3 +502,60 @@ def test_reply_facts_are_cited_and_an_invented_delay_is_a_finding(services: Serv
     assert all(f.severity == "block" and f.citation is not None for f in unsupported)
     assert any("9 heures" in f.message for f in unsupported)
     assert any("73 %" in f.message for f in unsupported)
+
+
+def test_a_row_with_several_bad_fields_is_one_line_naming_them_all(services: Services) -> None:
+    bad = {"id": "", "platform": "myspace", "text": "Allo", "time": "yesterday", "kind": "fax"}
+    report = services.inbox.import_bytes(jsonl([msg("ok"), bad]), "in.jsonl", brand="boreale")
+    assert report.added == [] and len(report.errors) == 1  # one row, one error
+    line = str(report.errors[0])
+    assert line.startswith("in.jsonl: line 2, field 'id': missing (give each message"), line
+    for part in (
+        "; field 'platform': unknown platform 'myspace' (use one of",
+        "; field 'time': 'yesterday' is not a time (use ISO 8601, e.g. 2025-11-15",
+        "; field 'kind': unknown kind 'fax' (use comment, mention or dm)",
+    ):
+        assert part in line, line
+    assert "\n" not in line
+    assert report.errors[0].field == "id, platform, time, kind"  # the app's table column
+
+
+# A real export: emoji broken to U+FFFD by an earlier tool (often with their variation
+# selector left behind), in French and English, the CSV a community manager has.
+TWEETS_CSV = (
+    "id,platform,author,text,time,thread\n"
+    "1843001,twitter,@lea_mtl,Toujours en retard ma commande \ufffd\ufffd\ufffd\ufffd,"
+    "2025-11-03T10:00:00Z,\n"
+    '1843002,twitter,@max,"Best latte in Mile End \ufffd\ufe0f\ufffd\ufffd, thank you!",'
+    "2025-11-03T10:05:00Z,\n"
+    '1843003,twitter,@zoe,"\ufffd\ufffd Vous ouvrez à quelle heure dimanche? \ufffd",'
+    "2025-11-03T10:07:00Z,\n"
+    "1843004,twitter,@sam,Where is my order??,2025-11-03T10:09:00Z,\n"
+)
+
+
+def test_a_tweets_export_with_broken_emoji_is_imported(services: Services) -> None:
+    report = services.inbox.import_bytes(TWEETS_CSV.encode(), "tweets.csv", brand="boreale")
+    assert not report.errors and len(report.added) == 4, report.public()
+    assert report.repaired == 3 and report.public()["repaired"] == 3
+    texts = {m.external_id: m.text for m in services.inbox.list(brand="boreale", status=None)}
+    assert texts["1843001"] == "Toujours en retard ma commande"
+    assert texts["1843002"] == "Best latte in Mile End, thank you!"
+    assert texts["1843003"] == "Vous ouvrez à quelle heure dimanche?"
+    again = services.inbox.import_bytes(TWEETS_CSV.encode(), "tweets.csv", brand="boreale")
+    assert again.added == [] and again.skipped == 4  # idempotent on the repaired text
+    # and through the HTTP endpoint's path
+    _, created = services.inbox.add_one(msg("api-1", "Merci \ufffd\ufffd\ufffd!"), brand="boreale")
+    assert created
+    api = [m for m in services.inbox.list(brand="boreale", status=None) if m.external_id == "api-1"]
+    assert api[0].text == "Merci!"
+
+
+def test_binary_text_is_still_refused_and_a_text_of_only_u_fffd_is_empty(
+    services: Services,
+) -> None:
+    rows = [msg("bin", "PK\x03\x04\x00\x00\x08\x00binary"), msg("fffd", "\ufffd\ufffd\ufffd")]
+    report = services.inbox.import_bytes(jsonl(rows), "x.jsonl", brand="boreale", skip_bad=True)
+    binary, emptied = (str(e) for e in report.errors)
+    assert binary.startswith("x.jsonl: line 1, field 'text': looks binary"), binary
+    assert "line 2, field 'text': empty once its broken characters (U+FFFD)" in emptied

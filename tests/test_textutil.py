@@ -1,4 +1,14 @@
-from cmassist.textutil import as_data, detect_language, excerpt, normalize_language, stable_id
+import pytest
+
+from cmassist.textutil import (
+    as_data,
+    detect_language,
+    excerpt,
+    looks_binary,
+    normalize_language,
+    stable_id,
+    strip_replacement_chars,
+)
 
 
 def test_detects_french_and_english() -> None:
@@ -39,3 +49,29 @@ def test_excerpt_cuts_on_a_word() -> None:
     text = "Un café de spécialité torréfié à Montréal " * 10
     out = excerpt(text, 50)
     assert len(out) <= 50 and out.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("damaged", "repaired", "runs"),
+    [
+        ("Merci \ufffd\ufffd à vous", "Merci à vous", 1),
+        ("Bravo \ufffd", "Bravo", 1),
+        ("\ufffd\ufe0f Hello  world", "Hello  world", 1),  # other spacing is left alone
+        ("Mile End \ufffd\ufe0f\ufffd, thanks", "Mile End, thanks", 1),
+        ("Merci \ufffd !", "Merci !", 1),
+        ("a\n\ufffd b", "a\nb", 1),
+        ("x \ufffd y \ufffd z", "x y z", 2),
+        ("no damage", "no damage", 0),
+    ],
+)
+def test_u_fffd_runs_are_removed_and_spaces_close_up(
+    damaged: str, repaired: str, runs: int
+) -> None:
+    assert strip_replacement_chars(damaged) == (repaired, runs)
+
+
+def test_u_fffd_is_damaged_text_not_binary() -> None:
+    assert not looks_binary("Caf\ufffd\ufffd\ufffd du P\ufffdrou \ufffd\ufffd")
+    assert looks_binary("PK\x03\x04\x00\x00") and looks_binary("a\x01b\x02c\x03d\x04")
+    assert not looks_binary("line one\nline two\ttab\r\n")
+    assert "\ufffd" not in as_data("Merci \ufffd\ufffd\ufffd")  # never copied from a prompt

@@ -14,7 +14,9 @@ through the HTTP endpoint (`cmassist.inbox_api`). The schema, for both:
 
 Importing is idempotent: a message whose id is already in the inbox with the same content
 is skipped; the same id with other content is an error. A file with a bad row imports
-nothing (or, with `skip_bad`, everything else) and each bad row is named with its field.
+nothing (or, with `skip_bad`, everything else) and each bad row is named on one line with
+all its bad fields. A text with U+FFFD replacement characters (emoji broken by an earlier
+tool) is damaged, not binary: it is imported without them and counted as repaired.
 """
 
 from __future__ import annotations
@@ -41,7 +43,12 @@ from cmassist.errors import FileFormatError, InputError, NotFoundError
 from cmassist.platforms import PLATFORMS
 from cmassist.store import brand_slug
 from cmassist.textmatch import FUNCTION_WORDS
-from cmassist.textutil import sha256
+from cmassist.textutil import (
+    REPLACEMENT_CHAR,
+    looks_binary,
+    sha256,
+    strip_replacement_chars,
+)
 
 MAX_MESSAGE_CHARS = 100_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -78,26 +85,45 @@ class IncomingMessage(BaseModel):
 
 @dataclass
 class RowError:
+    """What is wrong with one row: one field, or (`parts`) every bad field of the row."""
+
     where: str  # "comments.csv: row 4"
-    field: str
+    field: str  # "time, platform" when several fields are bad
     problem: str
+    parts: tuple[tuple[str, str], ...] = ()  # (field, problem) when several are bad
 
     def __str__(self) -> str:
+        if self.parts:
+            return f"{self.where}, " + "; ".join(f"field {f!r}: {p}" for f, p in self.parts)
         return f"{self.where}, field {self.field!r}: {self.problem}"
+
+    @classmethod
+    def merge(cls, errors: Sequence[RowError]) -> RowError:
+        """One error, on one line, for all the bad fields of a row."""
+        if len(errors) == 1:
+            return errors[0]
+        return cls(
+            errors[0].where,
+            ", ".join(e.field for e in errors),
+            "; ".join(f"{e.field}: {e.problem}" for e in errors),
+            tuple((e.field, e.problem) for e in errors),
+        )
 
 
 @dataclass
 class ImportReport:
     added: list[int] = field(default_factory=list)  # inbox row ids
     skipped: int = 0  # already in the inbox, same content
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # one per bad row
     total: int = 0
+    repaired: int = 0  # good rows whose text lost its U+FFFD replacement characters
 
     def public(self) -> dict[str, Any]:
         return {
             "total": self.total,
             "added": len(self.added),
             "skipped_duplicates": self.skipped,
+            "repaired": self.repaired,
             "errors": [str(e) for e in self.errors],
         }
 
@@ -142,7 +168,7 @@ def validate_message(
     if isinstance(ident, int | float) and not isinstance(ident, bool):
         ident = str(int(ident)) if float(ident).is_integer() else str(ident)
     if not isinstance(ident, str) or not ident.strip():
-        errors.append(RowError(where, "id", "missing; give each message its platform id"))
+        errors.append(RowError(where, "id", "missing (give each message its platform id)"))
     elif len(ident.strip()) > 200:
         errors.append(RowError(where, "id", "longer than 200 characters"))
     else:
@@ -151,20 +177,32 @@ def validate_message(
     key = str(platform or "").strip().casefold()
     key = {"twitter": "x", "ig": "instagram", "fb": "facebook"}.get(key, key)
     if not key:
-        errors.append(RowError(where, "platform", f"missing; use one of {', '.join(PLATFORMS)}"))
+        errors.append(RowError(where, "platform", f"missing (use one of {', '.join(PLATFORMS)})"))
     elif key not in PLATFORMS:
         errors.append(
             RowError(
                 where,
                 "platform",
-                f"unknown platform {str(platform)[:40]!r}; use one of {', '.join(PLATFORMS)}",
+                f"unknown platform {str(platform)[:40]!r} (use one of {', '.join(PLATFORMS)})",
             )
         )
     else:
         values["platform"] = key
     text = _pick(raw, "text")
+    runs = 0
+    if isinstance(text, str) and not looks_binary(text):
+        # Emoji broken by an earlier tool: damaged text, kept without the U+FFFD runs.
+        text, runs = strip_replacement_chars(text)
     if not isinstance(text, str) or not text.strip():
-        errors.append(RowError(where, "text", "empty; a message needs its text"))
+        errors.append(
+            RowError(
+                where,
+                "text",
+                "empty once its broken characters (U+FFFD) are removed (a message needs text)"
+                if runs
+                else "empty (a message needs its text)",
+            )
+        )
     elif len(text) > MAX_MESSAGE_CHARS:
         errors.append(
             RowError(
@@ -173,9 +211,11 @@ def validate_message(
                 f"{len(text):,} characters; the inbox takes at most {MAX_MESSAGE_CHARS:,}",
             )
         )
-    elif _binary(text):
+    elif looks_binary(text):
         errors.append(
-            RowError(where, "text", "looks binary (control characters); send plain UTF-8 text")
+            RowError(
+                where, "text", "looks binary (NUL or control characters): send plain UTF-8 text"
+            )
         )
     else:
         values["text"] = unicodedata.normalize("NFC", text.strip())
@@ -186,8 +226,8 @@ def validate_message(
             RowError(
                 where,
                 "time",
-                f"{str(_pick(raw, 'time'))[:40]!r} is not a time; "
-                "use ISO 8601 like 2025-11-15T08:30:00-05:00",
+                f"{str(_pick(raw, 'time'))[:40]!r} is not a time "
+                "(use ISO 8601, e.g. 2025-11-15T08:30:00-05:00)",
             )
         )
     for name, limit in (("author", 200), ("thread", 200)):
@@ -206,21 +246,16 @@ def validate_message(
     )
     if kind not in KINDS:
         errors.append(
-            RowError(where, "kind", f"unknown kind {kind[:30]!r}; use comment, mention or dm")
+            RowError(where, "kind", f"unknown kind {kind[:30]!r} (use comment, mention or dm)")
         )
     values["kind"] = kind
     brand = _pick(raw, "brand") or default_brand
     values["brand"] = brand_slug(str(brand)) if brand else ""
     if not values["brand"]:
-        errors.append(RowError(where, "brand", "missing; pass --brand or give a brand column"))
+        errors.append(RowError(where, "brand", "missing (pass --brand or give a brand column)"))
     if errors:
         return None, errors
     return IncomingMessage(**values), []
-
-
-def _binary(text: str) -> bool:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
-    return "\x00" in text or controls > max(2, len(text) // 100) or text.count("\ufffd") > 2
 
 
 def read_rows(data: bytes, name: str) -> list[tuple[str, Any]]:
@@ -392,8 +427,10 @@ class InboxService:
                 continue
             msg, errs = validate_message(raw, where, brand)
             if errs or msg is None:
-                report.errors.extend(errs)
+                report.errors.append(RowError.merge(errs))
                 continue
+            if REPLACEMENT_CHAR in str(_pick(raw, "text")):
+                report.repaired += 1
             key = (msg.brand, msg.id)
             if key in seen:
                 first_where, first_hash = seen[key]

@@ -292,7 +292,7 @@ def strip_replacement_chars(text: str) -> tuple[str, int]:
     U+FFFD is what a tool writes in place of bytes it could not decode, most often an emoji
     broken by an earlier export: damaged text, not binary. The runs go (a post or reply
     that copied them would look broken) and the spaces around them close up:
-    "Merci �� à vous" -> "Merci à vous", "Bravo �" -> "Bravo".
+    "Merci �� à vous" -> "Merci à vous", "Bravo �" -> "Bravo", "End ��, merci" -> "End, merci".
     """
     if REPLACEMENT_CHAR not in text:
         return text, 0
@@ -305,6 +305,8 @@ def strip_replacement_chars(text: str) -> tuple[str, int]:
         line_end = m.end() == len(text) or text[m.end()] in "\r\n"
         if line_start or line_end:
             return ""
+        if not m.group("after") and text[m.end()] in ",.;:!?)…":
+            return ""  # "Mile End ��, thanks" -> "Mile End, thanks"
         return m.group("before") or m.group("after")
 
     return _REPLACEMENT_RUN.sub(drop, text), runs
