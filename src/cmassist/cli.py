@@ -1,5 +1,6 @@
 """The `cmassist` command: drafting (ingest, ideas, draft, reply, search, brands, platforms,
-serve) and the review workflow (users, review, schedule, publish, pause, resume, audit).
+serve) and the review workflow (users, review, schedule, publish, worker, pause, resume,
+audit).
 
 Every command takes `--json` for scripts. Errors are one line on stderr (and a JSON
 object on stdout with `--json`) with a non-zero exit code: 2 bad input, 3 configuration,
@@ -17,10 +18,11 @@ import difflib
 import io
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -656,13 +658,26 @@ def platforms(as_json: bool) -> None:
 @click.option("--host", default=None, help="Interface to listen on (default CMASSIST_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default CMASSIST_PORT, 7860).")
 @click.option("--no-warm-up", is_flag=True, help="Do not load the models before serving.")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not publish from this server (run `cmassist worker` apart instead).",
+)
 @json_option
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str | None, port: int | None, no_warm_up: bool, as_json: bool
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    no_warm_up: bool,
+    no_worker: bool,
+    as_json: bool,
 ) -> None:
     """Serve the Gradio app; it asks for a login (see `cmassist users`). With no user yet,
-    CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD create the first admin."""
+    CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD create the first admin.
+
+    The server also publishes: a worker thread sends the due posts every
+    CMASSIST_PUBLISH_INTERVAL seconds (60), unless --no-worker."""
     from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
 
     services = _services(ctx)
@@ -675,7 +690,13 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     if as_json:
-        _emit({"url": f"http://{host}:{port}", "llm": services.llm.describe()})
+        _emit(
+            {
+                "url": f"http://{host}:{port}",
+                "llm": services.llm.describe(),
+                "publishing_worker": not no_worker,
+            }
+        )
     import uvicorn
 
     from cmassist.inbox_api import build_server
@@ -683,7 +704,15 @@ def serve(
     server, _ = build_server(services, app, auth=auth, auth_message=AUTH_MESSAGE, show_error=True)
     if not settings.inbox_token:
         click.echo("inbox endpoint off: set CMASSIST_INBOX_TOKEN to receive messages over HTTP")
-    uvicorn.run(server, host=host, port=port, log_level="warning")
+    if no_worker:
+        click.echo("publishing worker off: run `cmassist worker` so that scheduled posts go out")
+    else:
+        worker = services.start_publishing_worker()
+        click.echo(f"publishing worker on: a pass every {worker.interval:g} s")
+    try:
+        uvicorn.run(server, host=host, port=port, log_level="warning")
+    finally:
+        services.stop_publishing_worker()
 
 
 # -- inbox ------------------------------------------------------------------------------
@@ -1311,7 +1340,8 @@ def schedule(
     expected: int | None,
     as_json: bool,
 ) -> None:
-    """Queue an approved draft for publishing at a time; `cmassist publish --due` sends it."""
+    """Queue an approved draft for publishing at a time; the publishing worker of
+    `cmassist serve` (or `cmassist worker`, or `cmassist publish --due`) sends it."""
     at = _parse_time(at_text)
     actor = _login(ctx)
     from cmassist.outbox import build_publishers
@@ -1335,17 +1365,17 @@ def schedule(
         f"(row version {view.row_version})"
     )
     if at <= svc.now():
-        click.echo("  the time has passed: it goes out at the next `cmassist publish --due`")
+        click.echo("  the time has passed: it goes out at the publishing worker's next pass")
 
 
-def _print_publish_report(report: Any, expired: int, as_json: bool) -> None:
+def _print_publish_report(report: Any, as_json: bool) -> None:
     """Everything the run did; failures are printed, but they are the items' outcome, not
     the command's (they are retried or shown in `review show`), so the exit code stays 0."""
     if as_json:
-        _emit({**report.model_dump(mode="json"), "expired": expired})
+        _emit(report.model_dump(mode="json"))
         return
-    if expired:
-        click.echo(f"expired {expired} draft(s) (pending too long, or approval expired)")
+    if report.expired:
+        click.echo(f"expired {report.expired} draft(s) (pending too long, or approval expired)")
     if report.paused:
         waiting = f": {len(report.skipped)} due item(s) wait" if report.skipped else ""
         click.echo(f"publishing is paused{waiting}; `cmassist resume --reason R` to restart")
@@ -1383,13 +1413,79 @@ def publish(ctx: click.Context, due: bool, limit: int, as_json: bool) -> None:
         raise InputError(
             "say what to publish", "use `cmassist publish --due` for the items that are due"
         )
-    from cmassist.outbox import publish_due
+    from cmassist.worker import OutboxWorker
 
     actor = _maybe_login(ctx)
-    svc = _services(ctx).review
-    expired = svc.expire(by=actor.name if actor else "system")
-    report = publish_due(svc, limit=limit)
-    _print_publish_report(report, expired, as_json)
+    review = _services(ctx).review
+    by = actor.name if actor else "system"
+    report = OutboxWorker(review, kind="once", by=by, limit=limit).run_once()
+    _print_publish_report(report, as_json)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run one pass, then exit (like `publish --due`).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds between passes (default CMASSIST_PUBLISH_INTERVAL, 60).",
+)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@json_option
+@click.pass_context
+def worker(
+    ctx: click.Context, once: bool, interval: float | None, limit: int, as_json: bool
+) -> None:
+    """Publish the due posts, a pass every CMASSIST_PUBLISH_INTERVAL seconds, until Ctrl-C
+    or SIGTERM: for deployments that serve with `cmassist serve --no-worker`, or serve
+    nothing. It stops after the pass under way. With --json, one JSON line per pass.
+
+    Each pass writes a heartbeat to the review database: the app's Admin tab shows this
+    worker, its last run and its failures."""
+    from cmassist.worker import OutboxWorker
+
+    review = _services(ctx).review
+    if once:
+        _print_publish_report(OutboxWorker(review, kind="once", limit=limit).run_once(), as_json)
+        return
+
+    def show(report: Any) -> None:
+        if as_json:
+            click.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False))
+        elif not report.quiet:
+            _print_publish_report(report, False)
+
+    loop = OutboxWorker(review, kind="worker", interval=interval, limit=limit, on_pass=show)
+    if not as_json:
+        click.echo(
+            f"publishing worker {loop.id}: a pass every {loop.interval:g} s; "
+            "Ctrl-C or SIGTERM stops it"
+        )
+    with _stopping_on_signals(loop.stop):
+        loop.run()
+    if not as_json:
+        click.echo("publishing worker stopped")
+
+
+@contextmanager
+def _stopping_on_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """SIGINT and SIGTERM call `stop` (a clean stop after the pass under way); a second
+    one interrupts at once."""
+    stopping = False
+
+    def handler(signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        if stopping:
+            raise KeyboardInterrupt
+        stopping = True
+        stop()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _set_paused(ctx: click.Context, paused: bool, reason: str, as_json: bool) -> None:

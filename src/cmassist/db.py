@@ -234,6 +234,23 @@ class CrisisRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class WorkerRow(Base):
+    """A publishing worker's heartbeat, written at every pass, so that any process can tell
+    whether publishing runs: one row per worker process, one per host for one-off passes."""
+
+    __tablename__ = "outbox_workers"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # server | worker | once
+    host: Mapped[str] = mapped_column(String(200), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    interval: Mapped[float] = mapped_column(Float)  # seconds between passes
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")  # of the pass itself, not an item
+
+
 # -- migrations -----------------------------------------------------------------------------
 
 
@@ -281,11 +298,17 @@ def _m004_inbox(conn: Any) -> None:
     )
 
 
+def _m005_outbox_workers(conn: Any) -> None:
+    """The publishing workers' heartbeats."""
+    Base.metadata.create_all(conn, tables=[WorkerRow.__table__], checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Any], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "append-only audit log", _m002_append_only_audit),
     (3, "check results and finding overrides", _m003_checks),
     (4, "inbox and crisis alerts", _m004_inbox),
+    (5, "publishing worker heartbeats", _m005_outbox_workers),
 ]
 
 

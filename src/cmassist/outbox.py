@@ -36,6 +36,7 @@ __all__ = [
     "Publisher",
     "build_publishers",
     "publish_due",
+    "run_pass",
 ]
 
 WORKER = "outbox"  # the actor of the worker's audit entries
@@ -58,6 +59,7 @@ class PublishReport(BaseModel):
     """What one run of the worker did, item by item."""
 
     at: datetime
+    expired: int = 0  # drafts expired first (by `run_pass`): pending too long, approval expired
     paused: bool = False  # publishing is paused: nothing was published
     published: list[PublishOutcome] = Field(default_factory=list)
     retrying: list[PublishOutcome] = Field(default_factory=list)  # failed, tried again later
@@ -69,9 +71,30 @@ class PublishReport(BaseModel):
     def ok(self) -> bool:
         return not (self.failed or self.blocked)
 
+    @property
+    def quiet(self) -> bool:
+        """Nothing expired, nothing was due: a pass with nothing to tell."""
+        outcomes = (self.published, self.retrying, self.failed, self.blocked, self.skipped)
+        return not self.expired and not any(outcomes)
+
 
 class _Paused(Exception):
     """Publishing was paused between the run's start and this claim: roll the claim back."""
+
+
+def run_pass(
+    review: ReviewService,
+    *,
+    adapters: Mapping[str, Publisher] | None = None,
+    by: str = "system",
+    limit: int = 100,
+) -> PublishReport:
+    """One pass of the outbox, what `cmassist publish --due` and the publishing worker run:
+    expire stale drafts and approvals (recorded under `by`), then publish what is due."""
+    expired = review.expire(by=by)
+    report = publish_due(review, adapters=adapters, limit=limit)
+    report.expired = expired
+    return report
 
 
 def publish_due(

@@ -19,6 +19,7 @@ from cmassist.prompts import PromptLibrary
 from cmassist.review import ReviewService
 from cmassist.store import KnowledgeStore
 from cmassist.triage import Triager
+from cmassist.worker import OutboxWorker, WorkerStatus, worker_status
 
 
 class Services:
@@ -32,6 +33,7 @@ class Services:
         self.settings = settings or Settings()
         self._llm = llm
         self._embedder = embedder
+        self.publishing_worker: OutboxWorker | None = None  # the one this process runs
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -77,6 +79,21 @@ class Services:
     @cached_property
     def inbox(self) -> InboxService:
         return InboxService(self.review, self.triager)
+
+    def start_publishing_worker(self, **options: Any) -> OutboxWorker:
+        """Run the outbox worker in a thread of this process (what `cmassist serve` does);
+        `options` go to `OutboxWorker` (interval, adapters, ...)."""
+        if self.publishing_worker is None or not self.publishing_worker.running:
+            self.publishing_worker = OutboxWorker(self.review, kind="server", **options).start()
+        return self.publishing_worker
+
+    def stop_publishing_worker(self) -> None:
+        if self.publishing_worker is not None:
+            self.publishing_worker.stop()
+
+    def outbox_worker_status(self) -> WorkerStatus:
+        """Whether publishing runs, here or in another process, and how it went."""
+        return worker_status(self.review, here=self.publishing_worker)
 
     def crisis_drafts(self, actor: Any, alert_id: int) -> list[Any]:
         """Holding-statement drafts for a crisis alert, from the brand's crisis guidelines,
