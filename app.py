@@ -1,13 +1,13 @@
-"""Thin entry point: build the Gradio app from the package and launch it (`python app.py`)."""
+"""Thin entry point: the same server as `cmassist serve` (`python app.py`)."""
 
+import uvicorn
+
+from cmassist.inbox_api import build_server
 from cmassist.services import Services
 from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
 
 if __name__ == "__main__":
     services = Services()
-    build_app(services).launch(
-        server_name=services.settings.host,
-        server_port=services.settings.port,
-        auth=app_auth(services),
-        auth_message=AUTH_MESSAGE,
-    )
+    auth = app_auth(services)
+    server, _ = build_server(services, build_app(services), auth=auth, auth_message=AUTH_MESSAGE)
+    uvicorn.run(server, host=services.settings.host, port=services.settings.port)

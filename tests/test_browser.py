@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
 
 from cmassist.services import Services
-from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
+from cmassist.ui import app_auth, build_app
+from cmassist.web_language import auth_message
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -58,7 +59,8 @@ def app_url(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
         prevent_thread_lock=True,
         quiet=True,
         auth=app_auth(services),
-        auth_message=AUTH_MESSAGE,
+        auth_message=auth_message("en"),
+        i18n=app.i18n_instance,
     )
     try:
         yield f"http://127.0.0.1:{port}/"

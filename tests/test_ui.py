@@ -18,6 +18,7 @@ import gradio as gr
 import pytest
 
 from cmassist.errors import ConfigError, LLMTimeoutError
+from cmassist.i18n import Translator
 from cmassist.llm.base import GenParams, RenderedPrompt, Usage
 from cmassist.llm.fake import FakeLLM
 from cmassist.review import DraftView
@@ -97,7 +98,7 @@ def test_an_edited_draft_is_recounted_with_a_clear_over_limit_mark(ui: Handlers)
     header = ui.recount("é" * 250 + " 🎉" * 20, meta)  # emoji count twice on X
     assert "🔴 **310 / 280**" in header and "30 over the limit" in header and "edited" in header
     assert "🟢 **5 / 280**" in ui.recount("short", meta)
-    assert count_line(40, None, None) == "40 characters"
+    assert count_line(40, None, None, Translator("en")) == "40 characters"
 
 
 def test_stop_hides_only_the_draft_being_written(ui: Handlers) -> None:

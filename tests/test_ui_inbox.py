@@ -258,8 +258,8 @@ def test_a_file_with_a_bad_row_imports_nothing_and_names_the_row(
         [
             "comments.jsonl: line 2",
             "platform",
-            "unknown platform 'myspace'; use one of x, instagram, linkedin, facebook, threads, "
-            "mastodon",
+            "unknown platform 'myspace' (use one of x, instagram, linkedin, facebook, threads, "
+            "mastodon)",
         ]
     ]
     assert ui.services.inbox.counts() == {}
@@ -308,9 +308,9 @@ def test_draft_reply_saves_a_review_draft_linked_to_the_message(
     assert outs[0][0].endswith("✍️ drafting…") and outs[0][1] == ""
     partial = [o[1] for o in outs[1:-1]]
     assert len(partial) >= 3 and all(len(a) < len(b) for a, b in itertools.pairwise(partial))
-    status, text, check, findings = outs[-1]
+    status, text, check, findings, *_ = outs[-1]
     view = ui.services.review.list(author="alice")[0]
-    assert f"📝 Draft \\#{view.id} saved for review (open the Review tab" in status
+    assert f"📝 Draft \\#{view.id} saved for review: edit it here and submit it" in status
     assert text == view.text and text.startswith("So sorry about that!")
     assert (view.brand, view.platform, view.kind, view.state) == (
         message.brand,
@@ -448,7 +448,7 @@ def test_message_text_and_author_are_never_rendered_as_html(
     assert all("<script>" not in str(v) for v in shown["reasons"]["what"])
 
     fake_llm.enqueue(f"Sorry to hear that {SCRIPT}")
-    status, text, check, _ = list(ui.inbox_draft_reply(int(row["id"]), bob))[-1]
+    status, text, check, *_ = list(ui.inbox_draft_reply(int(row["id"]), bob))[-1]
     assert "<" not in status and SCRIPT in "".join(t for t, _ in check["value"]) + text
 
     # The components that show these values render no HTML or Markdown from them.

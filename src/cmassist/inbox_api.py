@@ -155,5 +155,10 @@ def build_server(services: Any, blocks: Any = None, **mount: Any) -> tuple[FastA
     if blocks is not None:
         import gradio as gr
 
+        from cmassist.web_language import LanguageMiddleware
+
+        # The app's labels in the user's language (see cmassist.web_language).
+        mount.setdefault("i18n", getattr(blocks, "i18n_instance", None))
+        app.add_middleware(LanguageMiddleware)
         app = gr.mount_gradio_app(app, blocks, path="/", **mount)
     return app, worker

@@ -339,6 +339,33 @@ class ReviewService:
             user.disabled = True
             self._audit(s, by, "user_disabled", reason=reason, user=user.name)
 
+    def set_role(self, name: str, role: str, *, by: str) -> None:
+        """Change a user's role (audited); nobody takes their own admin role away, so an
+        admin is always left."""
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r}", f"use one of {', '.join(ROLES)}")
+        with self.session() as s:
+            user = s.scalar(select(User).where(User.name == name.strip().lower()))
+            if user is None:
+                raise NotFoundError(f"unknown user {name!r}", "see `cmassist users list`")
+            if user.name == by and role != user.role:
+                raise InputError("you cannot change your own role", "ask another admin")
+            if user.role != role:
+                before, user.role = user.role, role
+                self._audit(
+                    s, by, "role_changed", reason=f"{user.name}: {before} to {role}",
+                    user=user.name, role=role,
+                )  # fmt: skip
+
+    def enable_user(self, name: str, *, by: str, reason: str = "") -> None:
+        with self.session() as s:
+            user = s.scalar(select(User).where(User.name == name.strip().lower()))
+            if user is None:
+                raise NotFoundError(f"unknown user {name!r}", "see `cmassist users list`")
+            if user.disabled:
+                user.disabled = False
+                self._audit(s, by, "user_enabled", reason=reason, user=user.name)
+
     def has_users(self) -> bool:
         with self.session() as s:
             return bool(s.scalar(select(func.count(User.id))))

@@ -37,6 +37,7 @@ from cmassist.errors import (
     StateError,
     StoreError,
 )
+from cmassist.i18n import Labels, Translator
 from cmassist.inbox import MAX_FILE_BYTES as INBOX_MAX_BYTES
 from cmassist.inbox import STATUSES as INBOX_STATUSES
 from cmassist.inbox import AlertView, MessageView
@@ -49,8 +50,11 @@ from cmassist.services import Services
 from cmassist.store import Hit, brand_slug
 from cmassist.textutil import excerpt
 from cmassist.triage import ACTIONS, SENTIMENTS
+from cmassist.web_language import AUTH_MARKER, request_language
 
 log = logging.getLogger(__name__)
+# The labels of the layout, translated in the browser (see cmassist.i18n).
+L = Labels()
 
 MAX_VARIANTS = 5  # per platform: more is slow on a laptop and rarely read
 MAX_IDEAS = 20
@@ -88,15 +92,11 @@ FILE_COLUMNS = [
 ]
 PROBLEM_COLUMNS = ["file", "row", "field", "problem"]
 FINDING_COLUMNS = ["severity", "rule", "words", "what and why", "guideline", "fix"]
-FINDING_WIDTHS = ["7%", "11%", "12%", "32%", "24%", "14%"]
+# Wide enough that a word never breaks ("sev/eri/ty"); the table scrolls sideways instead.
+FINDING_WIDTHS = ["90px", "150px", "150px", "360px", "300px", "220px"]
 FINDING_COLORS = {"block": "#f87171", "warn": "#fbbf24", "info": "#93c5fd"}
-FINDING_RULES = [
-    "banned_term", "link_domain", "unverified_fact", "ad_disclosure", "length",
-    "claim_needs_proof", "discouraged_term", "reply_signature", "hashtags", "emoji",
-    "shouting", "mixed_script", "voice", "check_failed",
-]  # fmt: skip
 FINDING_COLORS_BY_LABEL = {
-    f"{sev} · {rule}": color for sev, color in FINDING_COLORS.items() for rule in FINDING_RULES
+    Translator(lang)(sev): color for lang in ("en", "fr") for sev, color in FINDING_COLORS.items()
 }
 
 ALL = "all"
@@ -115,6 +115,8 @@ QUEUE_WIDTHS = ["6%", "11%", "8%", "9%", "6%", "8%", "7%", "12%", "33%"]
 DECISION_COLUMNS = ["version", "reviewer", "decision", "comment", "at", "approval valid until"]
 COMMENT_COLUMNS = ["at", "user", "comment"]
 OUTBOX_COLUMNS = ["adapter", "due", "state", "attempts", "published", "error"]
+USER_COLUMNS = ["user", "name", "role", "access", "created"]
+ROLE_CHOICES = [("author", "author"), ("reviewer", "reviewer"), ("admin", "admin")]
 WEEK_DAYS = 7
 AUDIT_COLUMNS = ["at", "actor", "action", "draft", "hash before", "hash after", "reason"]
 AUDIT_WIDTHS = ["15%", "8%", "12%", "6%", "11%", "11%", "37%"]
@@ -138,6 +140,8 @@ AUDIT_ACTIONS = [
     "login_failed",
     "user_added",
     "user_disabled",
+    "user_enabled",
+    "role_changed",
 ]
 # Offered in the time-zone picker; any IANA name can be typed, and the browser's own zone
 # is filled in when the page loads.
@@ -171,10 +175,8 @@ PANEL_FIELDS = (
     "comments",
     "outbox",
 )
-AUTH_MESSAGE = (
-    "Log in with your cmassist account. An admin creates accounts with "
-    "<code>cmassist users add</code>."
-)
+# Put in the request's language by cmassist.web_language.
+AUTH_MESSAGE = AUTH_MARKER
 
 # The Inbox tab: the queue, a message's reasons, bulk actions, crisis alerts, imports.
 INBOX_COLUMNS = [
@@ -219,7 +221,7 @@ IMPORT_ERROR_COLUMNS = ["where", "field", "problem"]
 CRISIS_COLUMNS = ["id", "received", "platform", "author", "text"]
 # What opening an inbox message fills, and what its drafted reply fills, in order.
 MESSAGE_FIELDS = ("message_no", "head", "author", "thread", "text", "reasons")
-INBOX_REPLY_FIELDS = ("status", "text", "check", "findings")
+INBOX_REPLY_FIELDS = ("status", "text", "check", "findings", "saved", "submit")
 INBOX_DONE = {"hidden": "hidden", "handled": "marked handled", "new": "reopened"}
 INJECTION_WARNING = (
     "⚠️ **Possible prompt injection**: this message tries to give instructions to an "
@@ -236,11 +238,21 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 def md(text: object) -> str:
     """Text made inert for gr.Markdown: no HTML, no Markdown syntax, no LaTeX."""
     escaped = html.escape(" ".join(str(text).split()), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", escaped)
+    # "http:\/\/" is no autolink, which would show the escapes inside the link's text.
+    return _MD_SPECIAL.sub(r"\\\1", escaped).replace("://", r":\/\/")
 
 
-def frame(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=columns)
+def frame(rows: list[list[Any]], columns: list[str], tr: Translator | None = None) -> pd.DataFrame:
+    """A table for the page, its column names in the user's language."""
+    return pd.DataFrame(rows, columns=[tr(c) for c in columns] if tr else columns)
+
+
+def translator(request: gr.Request | None) -> Translator:
+    """The user's language for this request: the language switch's cookie, else the
+    browser's (the same rule that the page's labels follow)."""
+    if request is None or getattr(request, "request", None) is None:
+        return Translator("en")
+    return Translator(request_language(request.headers, request.cookies))
 
 
 def _language(value: str | None) -> str | None:
@@ -301,20 +313,35 @@ def _error_title(error: CmassistError) -> str:
     return "Check your input"
 
 
-def _gr_error(error: Exception) -> gr.Error:
-    """A one-line message for the UI; gr.Error renders HTML, so the text is escaped."""
+def _gr_error(error: Exception, tr: Translator) -> gr.Error:
+    """A one-line message for the UI, in the user's language; gr.Error renders HTML, so
+    the text is escaped."""
     if isinstance(error, CmassistError):
-        message, title = str(error), _error_title(error)
+        problem = tr.error(error.problem)
+        message = f"{problem}: {tr.error(error.fix)}" if error.fix else problem
+        title = tr(_error_title(error))
     else:
         log.exception("unexpected error in the web app")
-        message = f"unexpected error ({type(error).__name__}: {error}); see the server log"
-        title = "Something went wrong"
+        message = tr(
+            "unexpected error ({kind}: {error}); see the server log",
+            kind=type(error).__name__,
+            error=error,
+        )
+        title = tr("Something went wrong")
     message = " ".join(message.split())
     return gr.Error(html.escape(message, quote=False), title=title, print_exception=False)
 
 
+def _request_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> gr.Request | None:
+    found = kwargs.get("request")
+    if isinstance(found, gr.Request):
+        return found
+    return next((a for a in args if isinstance(a, gr.Request)), None)
+
+
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every exception into a gr.Error with one line, never a stack trace in the page."""
+    """Turn every exception into a gr.Error with one line in the user's language, never a
+    stack trace in the page."""
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
@@ -324,7 +351,7 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             except gr.Error:
                 raise
             except Exception as e:
-                raise _gr_error(e) from e
+                raise _gr_error(e, translator(_request_of(args, kwargs))) from e
 
         return stream
 
@@ -335,7 +362,7 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except gr.Error:
             raise
         except Exception as e:
-            raise _gr_error(e) from e
+            raise _gr_error(e, translator(_request_of(args, kwargs))) from e
 
     return call
 
@@ -354,21 +381,41 @@ def _length(text: str, platform: str | None) -> int:
     return count_chars(text, PLATFORMS[platform]) if platform in PLATFORMS else len(text)
 
 
-def count_line(length: int, limit: int | None, platform: str | None) -> str:
+def count_line(length: int, limit: int | None, platform: str | None, tr: Translator) -> str:
     """The character count against the platform's limit, with a clear over/under mark."""
     if not limit:
-        return f"{length:,} characters"
+        return tr("{n} characters", n=length)
     p = PLATFORMS.get(platform or "")
-    how = f" (counted as {md(p.name)} counts them)" if p and (p.weighted or p.link_chars) else ""
+    how = (
+        tr(" (counted as {name} counts them)", name=md(p.name))
+        if p and (p.weighted or p.link_chars)
+        else ""
+    )
     if length <= limit:
-        return f"🟢 **{length:,} / {limit:,}** characters{how} · fits, {limit - length:,} left"
-    return (
-        f"🔴 **{length:,} / {limit:,}** characters{how} · "
-        f"**too long: {length - limit:,} over the limit**"
+        return tr(
+            "🟢 **{n} / {limit}** characters{how} · fits, {left} left",
+            n=length,
+            limit=limit,
+            how=how,
+            left=limit - length,
+        )
+    return tr(
+        "🔴 **{n} / {limit}** characters{how} · **too long: {over} over the limit**",
+        n=length,
+        limit=limit,
+        how=how,
+        over=length - limit,
     )
 
 
-def draft_header(meta: dict[str, Any], text: str | None = None) -> str:
+def _card_title(kind: str, platform: str | None, variant: int, tr: Translator) -> str:
+    name = PLATFORMS[platform].name if platform in PLATFORMS else None
+    if kind == "reply":
+        return tr("**Reply {n}**", n=variant) + (f" · {md(name)}" if name else "")
+    return tr("**{name} · variant {n}**", name=md(name or tr("Post")), n=variant)
+
+
+def draft_header(meta: dict[str, Any], text: str | None, tr: Translator) -> str:
     """Markdown for a finished draft: what it is, its count, notes and provenance.
 
     `text` is the text as the user edited it, if they did; the count follows it.
@@ -376,35 +423,34 @@ def draft_header(meta: dict[str, Any], text: str | None = None) -> str:
     if not meta or "kind" not in meta:
         return ""
     platform = meta.get("platform")
-    name = PLATFORMS[platform].name if platform in PLATFORMS else None
-    variant = meta.get("variant", 1)
-    if meta["kind"] == "reply":
-        title = f"**Reply {variant}**" + (f" · {md(name)}" if name else "")
-    else:
-        title = f"**{md(name or 'Post')} · variant {variant}**"
+    title = _card_title(meta["kind"], platform, meta.get("variant", 1), tr)
     title += f" · {md(str(meta.get('language', '')).upper())}"
     edited = text is not None and text != meta.get("text")
     length = _length(text, platform) if edited and text is not None else meta.get("length") or 0
     lines = [
         title,
-        count_line(length, meta.get("limit"), platform) + (" · edited" if edited else ""),
+        count_line(length, meta.get("limit"), platform, tr) + (tr(" · edited") if edited else ""),
     ]
     if meta.get("notes"):
-        lines.append("Notes: " + "; ".join(md(n) for n in meta["notes"]))
+        lines.append(tr("Notes: ") + "; ".join(md(tr.error(n)) for n in meta["notes"]))
     prompt = meta.get("prompt") or {}
     lines.append(
         " · ".join(
             md(x)
             for x in (
                 f"{meta.get('backend')} / {meta.get('model')}",
-                f"prompt {prompt.get('template')} @ {str(prompt.get('sha256', ''))[:12]}",
-                f"{meta.get('elapsed_s') or 0:.1f} s",
-                f"{meta.get('tokens') or 0} tokens",
-                f"{meta.get('sources', 0)} sources",
+                tr(
+                    "prompt {template} @ {sha}",
+                    template=prompt.get("template"),
+                    sha=str(prompt.get("sha256", ""))[:12],
+                ),
+                tr("{s} s", s=tr.number(meta.get("elapsed_s") or 0, 1)),
+                tr("{n} tokens", n=meta.get("tokens") or 0),
+                tr("{n} sources", n=meta.get("sources", 0)),
             )
         )
     )
-    review = review_line(meta.get("review") or {})
+    review = review_line(meta.get("review") or {}, tr)
     if review:
         lines.append(review)
     return "\n".join(lines)
@@ -417,27 +463,35 @@ REVIEW_HINTS = {
 }
 
 
-def review_line(review: dict[str, Any]) -> str:
+def review_line(review: dict[str, Any], tr: Translator) -> str:
     """Where a card's draft stands in review: its number and state, or why it was not saved."""
     if review.get("id"):
         state = str(review.get("state") or "draft")
         hint = REVIEW_HINTS.get(state, "see the Review tab")
-        return f"📝 Draft **{md('#' + str(review['id']))}** · **{md(state)}** · {md(hint)}"
+        return tr(
+            "📝 Draft **{number}** · **{state}** · {hint}",
+            number=md("#" + str(review["id"])),
+            state=md(tr(state.replace("_", " "))),
+            hint=md(tr(hint)),
+        )
     if review.get("unsaved"):
-        return f"⚠️ {md(review['unsaved'])}"
+        return f"⚠️ {md(tr.error(review['unsaved']))}"
     return ""
 
 
-def writing_header(platform: str | None, variant: int, kind: str) -> str:
-    name = PLATFORMS[platform].name if platform in PLATFORMS else None
-    if kind == "reply":
-        title = f"**Reply {variant}**" + (f" · {md(name)}" if name else "")
-    else:
-        title = f"**{md(name or 'Post')} · variant {variant}**"
-    return f"{title} · ✍️ writing…"
+def writing_header(platform: str | None, variant: int, kind: str, tr: Translator) -> str:
+    return f"{_card_title(kind, platform, variant, tr)} · {tr('✍️ writing…')}"
 
 
-def findings_highlight(text: str, check: dict[str, Any] | None) -> list[tuple[str, str | None]]:
+def finding_label(severity: str, tr: Translator) -> str:
+    """A finding's label in highlighted text: its severity, which the colour map knows
+    whatever the rule (the table names the rule)."""
+    return tr(severity)
+
+
+def findings_highlight(
+    text: str, check: dict[str, Any] | None, tr: Translator
+) -> list[tuple[str, str | None]]:
     """The text cut into pieces, each finding's words labelled with its severity and rule.
 
     Overlapping findings: the most severe, then the narrowest, wins (the table lists all).
@@ -450,7 +504,7 @@ def findings_highlight(text: str, check: dict[str, Any] | None) -> list[tuple[st
     # The most severe, then the narrowest finding owns a character: a word-level block
     # shows through a sentence-level voice warning.
     for f in sorted(check["findings"], key=lambda f: (rank[f["severity"]], f["end"] - f["start"])):
-        label = f"{f['severity']} · {f['rule']}"
+        label = finding_label(f["severity"], tr)
         for i in range(max(0, f["start"]), min(len(text), f["end"])):
             if owner[i] is None:
                 owner[i] = label
@@ -474,17 +528,17 @@ def apply_replacements(text: str, findings: list[dict[str, Any]]) -> str:
     return text
 
 
-def findings_frame(text: str, check: dict[str, Any] | None) -> pd.DataFrame:
+def findings_frame(text: str, check: dict[str, Any] | None, tr: Translator) -> pd.DataFrame:
     rows = []
     if check and "error" in check:
         rows.append(
             [
-                "block",
-                "check_failed",
+                tr("block"),
+                tr("check_failed"),
                 "",
-                f"The text could not be checked: {check['error']}",
+                tr("The text could not be checked: {error}", error=tr.error(check["error"])),
                 "",
-                "fix the cause, or ask a reviewer to override",
+                tr("fix the cause, or ask a reviewer to override"),
             ]
         )
     for f in (check or {}).get("findings", []):
@@ -496,40 +550,47 @@ def findings_frame(text: str, check: dict[str, Any] | None) -> pd.DataFrame:
         guideline = f"{where} · {heading}\n{c.get('excerpt', '')}" if c else ""
         rows.append(
             [
-                f["severity"],
-                f["rule"],
+                tr(f["severity"]),
+                tr(f["rule"]),
                 text[f["start"] : f["end"]],
-                f["message"],
+                tr.error(f["message"]),
                 guideline,
-                f.get("suggestion") or "",
+                tr.error(f.get("suggestion") or ""),
             ]
         )
-    return frame(rows, FINDING_COLUMNS)
+    return frame(rows, FINDING_COLUMNS, tr)
 
 
-def check_line(check: dict[str, Any] | None) -> str:
+def check_line(check: dict[str, Any] | None, tr: Translator) -> str:
     """One Markdown line: verdict, score, voice and counts."""
     if not check:
         return ""
     if "error" in check:
-        return f"⚠️ Check failed: {check['error']}"
+        return tr("⚠️ Check failed: {error}", error=tr.error(check["error"]))
     if "unchecked" in check:
-        return f"Not checked: {check['unchecked']}"
+        return tr("Not checked: {why}", why=tr.error(check["unchecked"]))
     icon = {"pass": "✅", "warn": "⚠️", "block": "⛔"}[check["verdict"]]
     counts: dict[str, int] = {}
     for f in check["findings"]:
         counts[f["severity"]] = counts.get(f["severity"], 0) + 1
-    parts = [f"{n} {sev}" for sev, n in counts.items()] or ["no findings"]
+    parts = [f"{n} {tr(sev)}" for sev, n in counts.items()] or [tr("no findings")]
     voice = check.get("voice") or {}
-    v = f" · voice {voice['score']}/100" if voice else ""
-    return f"{icon} {check['verdict']} · score {check['score']}/100{v} · {', '.join(parts)}"
+    v = tr(" · voice {score}/100", score=voice["score"]) if voice else ""
+    return tr(
+        "{icon} {verdict} · score {score}/100{voice} · {counts}",
+        icon=icon,
+        verdict=tr(check["verdict"]),
+        score=check["score"],
+        voice=v,
+        counts=", ".join(parts),
+    )
 
 
-def sources_frame(draft: Draft) -> pd.DataFrame:
+def sources_frame(draft: Draft, tr: Translator) -> pd.DataFrame:
     return frame(
         [
             [
-                s.kind.value,
+                tr(s.kind.value),
                 s.title or s.id,
                 s.excerpt,
                 round(s.score, 3) if s.score is not None else None,
@@ -537,6 +598,7 @@ def sources_frame(draft: Draft) -> pd.DataFrame:
             for s in draft.sources
         ],
         SOURCE_COLUMNS,
+        tr,
     )
 
 
@@ -546,9 +608,10 @@ class _Board:
     Only what changes is sent (gr.skip() elsewhere), so streaming stays light.
     """
 
-    def __init__(self, slots: int, kind: str) -> None:
+    def __init__(self, slots: int, kind: str, tr: Translator) -> None:
         self.slots = slots
         self.kind = kind
+        self.tr = tr
         self.index: dict[tuple[str | None, int], int] = {}
         self.partial: dict[int, str] = {}
         self.finished: dict[int, dict[str, Any]] = {}
@@ -571,14 +634,20 @@ class _Board:
                 header="",
                 text="",
                 findings=gr.update(value=[], visible=False),
-                fixes=frame([], FINDING_COLUMNS),
-                sources=frame([], SOURCE_COLUMNS),
+                fixes=frame([], FINDING_COLUMNS, self.tr),
+                sources=frame([], SOURCE_COLUMNS, self.tr),
                 meta={},
                 submit=gr.update(visible=False),
             )
         return out
 
+    def queued(self, status: str) -> list[Any]:
+        out = self._blank()
+        out[0] = status
+        return out
+
     def token(self, event: DraftEvent, total: int) -> list[Any]:
+        tr = self.tr
         out = self._blank()
         key = (event.platform, event.variant)
         if key not in self.index:
@@ -588,15 +657,20 @@ class _Board:
             self.partial[slot] = ""
             name = PLATFORMS[event.platform].name if event.platform in PLATFORMS else None
             where = f" · {md(name)}" if name else ""
-            out[0] = (
-                f"✍️ Writing {self.kind} {slot + 1} of {total}{where} · variant {event.variant}…"
+            out[0] = tr(
+                "✍️ Writing {what} {n} of {total}{where} · variant {variant}…",
+                what=tr(self.kind),
+                n=slot + 1,
+                total=total,
+                where=where,
+                variant=event.variant,
             )
             self._put(
                 out,
                 slot,
                 box=gr.update(visible=True),
-                header=writing_header(event.platform, event.variant, self.kind),
-                sources=frame([], SOURCE_COLUMNS),
+                header=writing_header(event.platform, event.variant, self.kind, tr),
+                sources=frame([], SOURCE_COLUMNS, tr),
                 meta={"status": "writing"},
             )
         slot = self.index[key]
@@ -607,6 +681,7 @@ class _Board:
     def finish(self, draft: Draft, review: dict[str, Any] | None = None) -> list[Any]:
         """A finished draft's card; `review` says under which number it was saved for review
         (or why it was not)."""
+        tr = self.tr
         out = self._blank()
         key = (draft.platform, draft.variant)
         slot = self.index.get(key)
@@ -619,17 +694,17 @@ class _Board:
         saved = bool(meta["review"].get("id"))
         self.finished[slot] = {
             "box": gr.update(visible=True),
-            "header": draft_header(meta),
+            "header": draft_header(meta, None, tr),
             "text": draft.text,
             "findings": gr.update(
-                value=findings_highlight(draft.text, draft.check),
-                label=check_line(draft.check) or "Check",
+                value=findings_highlight(draft.text, draft.check, tr),
+                label=check_line(draft.check, tr) or tr("Check"),
                 visible=bool(draft.check),
             ),
-            "fixes": findings_frame(draft.text, draft.check),
-            "sources": sources_frame(draft),
+            "fixes": findings_frame(draft.text, draft.check, tr),
+            "sources": sources_frame(draft, tr),
             "meta": meta,
-            "submit": gr.update(visible=saved, interactive=saved, value="Submit for review"),
+            "submit": gr.update(visible=saved, interactive=saved, value=tr("Submit for review")),
         }
         self._put(out, slot, **self.finished[slot])
         return out
@@ -656,7 +731,9 @@ class _Board:
                 meta={},
                 submit=gr.update(visible=False),
             )
-        out[0] = f"⚠️ Stopped after {len(self.finished)} finished: {md(message)}"
+        out[0] = self.tr(
+            "⚠️ Stopped after {n} finished: {why}", n=len(self.finished), why=md(message)
+        )
         return out
 
 
@@ -706,18 +783,24 @@ class Handlers:
         return gr.update(choices=options, value=value)
 
     @user_errors
-    def brand_info(self, brand: str | None) -> str:
+    def brand_info(self, brand: str | None, request: gr.Request | None = None) -> str:
+        tr = translator(request)
         if not brand:
-            return "No brand yet: ingest guidelines in the **Knowledge** tab."
+            return tr("No brand yet: ingest guidelines in the **Knowledge** tab.")
         store = self.services.store
         slug = brand_slug(brand)
         if not store.has_brand(slug):
-            return f"Unknown brand {md(slug)}: ingest its files in the **Knowledge** tab."
+            return tr(
+                "Unknown brand {brand}: ingest its files in the **Knowledge** tab.", brand=md(slug)
+            )
         counts = store.counts(slug)
-        return (
-            f"**{md(store.brand_name(slug))}** · {counts.get('guideline', 0):,} guideline "
-            f"passages · {counts.get('post', 0):,} past posts · "
-            f"{counts.get('reply', 0):,} past replies"
+        return tr(
+            "**{name}** · {guidelines} guideline passages · {posts} past posts · "
+            "{replies} past replies",
+            name=md(store.brand_name(slug)),
+            guidelines=counts.get("guideline", 0),
+            posts=counts.get("post", 0),
+            replies=counts.get("reply", 0),
         )
 
     # -- compose --
@@ -729,8 +812,10 @@ class Handlers:
         count: float,
         language: str,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Post ideas for a topic: streamed text, then a numbered list and its sources."""
+        tr = translator(request)
         settings = self.services.settings
         topic = _text(
             topic,
@@ -747,8 +832,8 @@ class Handlers:
         yield (
             "",
             gr.update(choices=[], value=None),
-            frame([], SOURCE_COLUMNS),
-            "✍️ Thinking of ideas…",
+            frame([], SOURCE_COLUMNS, tr),
+            self._waiting(tr, tr("✍️ Thinking of ideas…")),
         )
         try:
             for event in self.services.drafting.stream_ideas(
@@ -757,35 +842,49 @@ class Handlers:
                 if event.draft is not None:
                     drafts.append(event.draft)
                 elif event.type == "token":
+                    if not raw:
+                        yield raw, gr.skip(), gr.skip(), tr("✍️ Thinking of ideas…")
                     raw += event.text
                     yield raw, gr.skip(), gr.skip(), gr.skip()
         except Exception as e:
-            message = str(e) if isinstance(e, CmassistError) else type(e).__name__
-            yield "", gr.skip(), gr.skip(), f"⚠️ Stopped: {md(message)}"
+            message = tr.error(str(e)) if isinstance(e, CmassistError) else type(e).__name__
+            yield "", gr.skip(), gr.skip(), tr("⚠️ Stopped: {why}", why=md(message))
             raise
         if not drafts:
             yield (
                 "",
                 gr.skip(),
                 gr.skip(),
-                "⚠️ The model gave no usable ideas: try again, or rephrase the topic.",
+                tr("⚠️ The model gave no usable ideas: try again, or rephrase the topic."),
             )
             return
         # A model may number its ideas twice ("1. 1. ..."): the list numbers them once.
         texts = [_NUMBERED.sub("", d.text) or d.text for d in drafts]
         numbered = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, start=1))
         first = drafts[0]
+        found = tr("{n} ideas", n=len(drafts))
+        if len(drafts) < n:
+            found += tr(" (asked for {n})", n=n)
         info = " · ".join(
             md(x)
             for x in (
-                f"{len(drafts)} ideas" + (f" (asked for {n})" if len(drafts) < n else ""),
+                found,
                 first.language.upper(),
                 f"{first.backend} / {first.model}",
-                f"prompt {first.prompt.template} @ {first.prompt.sha256[:12]}",
-                f"{time.perf_counter() - started:.1f} s",
+                tr(
+                    "prompt {template} @ {sha}",
+                    template=first.prompt.template,
+                    sha=first.prompt.sha256[:12],
+                ),
+                tr("{s} s", s=tr.number(time.perf_counter() - started, 1)),
             )
         )
-        yield (numbered, gr.update(choices=texts, value=None), sources_frame(first), "✅ " + info)
+        yield (
+            numbered,
+            gr.update(choices=texts, value=None),
+            sources_frame(first, tr),
+            "✅ " + info,
+        )
 
     @user_errors
     def draft_posts(
@@ -817,7 +916,8 @@ class Handlers:
             brief, brand=slug, platforms=keys, variants=n, language=lang
         )
         yield from self._stream(
-            _Stream(events, len(keys) * n, "post", POST_SLOTS, author, f"Brief: {brief}")
+            _Stream(events, len(keys) * n, "post", POST_SLOTS, author, f"Brief: {brief}"),
+            translator(request),
         )
 
     @user_errors
@@ -844,15 +944,30 @@ class Handlers:
             comment, brand=slug, platform=key, variants=n, language=lang
         )
         yield from self._stream(
-            _Stream(events, n, "reply", REPLY_SLOTS, author, f"Customer comment: {comment}")
+            _Stream(events, n, "reply", REPLY_SLOTS, author, f"Customer comment: {comment}"),
+            translator(request),
         )
 
-    def _stream(self, stream: _Stream) -> Iterator[list[Any]]:
-        board = _Board(stream.slots, stream.kind)
+    def _waiting(self, tr: Translator, status: str) -> str:
+        """The status line, or that the request waits for the model (another draft is
+        being written, by this user or another)."""
+        if self.services.llm.busy:
+            return tr("⏳ Queued: waiting for the model, busy with another draft…")
+        return status
+
+    def _stream(self, stream: _Stream, tr: Translator) -> Iterator[list[Any]]:
+        board = _Board(stream.slots, stream.kind, tr)
         started = time.perf_counter()
+        what = tr(_plural(stream.kind, stream.total))
         yield board.reset(
-            f"✍️ Retrieving guidelines and examples for {stream.total} "
-            f"{_plural(stream.kind, stream.total)}…"
+            self._waiting(
+                tr,
+                tr(
+                    "✍️ Retrieving guidelines and examples for {n} {what}…",
+                    n=stream.total,
+                    what=what,
+                ),
+            )
         )
         try:
             for event in stream.events:
@@ -861,19 +976,23 @@ class Handlers:
                 elif event.type == "token":
                     yield board.token(event, stream.total)
         except Exception as e:
-            message = str(e) if isinstance(e, CmassistError) else type(e).__name__
+            message = tr.error(str(e)) if isinstance(e, CmassistError) else type(e).__name__
             yield board.abort(message)
             raise
         done = len(board.finished)
         then = (
-            "submit each one you want published for review"
+            tr("submit each one you want published for review")
             if stream.author
-            else "copy them with the copy button"
+            else tr("copy them with the copy button")
         )
         yield board.done(
-            f"✅ {done} {_plural(stream.kind, done)} ready in "
-            f"{time.perf_counter() - started:.1f} s · edit them in place, then "
-            f"{then}"
+            tr(
+                "✅ {n} {what} ready in {s} s · edit them in place, then {then}",
+                n=done,
+                what=tr(_plural(stream.kind, done)),
+                s=tr.number(time.perf_counter() - started, 1),
+                then=then,
+            )
         )
 
     def _save(self, stream: _Stream, draft: Draft) -> dict[str, Any]:
@@ -898,6 +1017,7 @@ class Handlers:
         self, text: str, meta: dict[str, Any] | None, request: gr.Request | None = None
     ) -> tuple[Any, ...]:
         """Submit a card's draft for review, as the user edited it on the card."""
+        tr = translator(request)
         author = self._actor(request)
         meta = dict(meta or {})
         review = meta.get("review") or {}
@@ -917,14 +1037,17 @@ class Handlers:
         view = service.submit(author, draft_id, expected=expected)
         meta["review"] = _review_meta(view)
         return (
-            draft_header(meta, text),
+            draft_header(meta, text, tr),
             meta,
-            gr.update(value="Submitted for review ✓", interactive=False),
+            gr.update(value=tr("Submitted for review ✓"), interactive=False),
         )
 
     @user_errors
-    def recheck_slot(self, text: str, meta: dict[str, Any] | None) -> tuple[Any, Any]:
+    def recheck_slot(
+        self, text: str, meta: dict[str, Any] | None, request: gr.Request | None = None
+    ) -> tuple[Any, Any]:
         """Check a card's text again, as the user edited it."""
+        tr = translator(request)
         meta = meta or {}
         if not meta.get("platform"):
             raise InputError("this draft has no platform to check against", "draft it again")
@@ -937,20 +1060,22 @@ class Handlers:
         ).public()
         return (
             gr.update(
-                value=findings_highlight(text, result), label=check_line(result), visible=True
+                value=findings_highlight(text, result, tr),
+                label=check_line(result, tr),
+                visible=True,
             ),
-            findings_frame(text, result),
+            findings_frame(text, result, tr),
         )
 
     @staticmethod
-    def recount(text: str, meta: dict[str, Any] | None) -> str:
+    def recount(text: str, meta: dict[str, Any] | None, request: gr.Request | None = None) -> str:
         """The header of an edited draft, with the count of the text as it is now."""
-        return draft_header(meta or {}, text or "")
+        return draft_header(meta or {}, text or "", translator(request))
 
     @staticmethod
     def stopped(*metas: dict[str, Any] | None) -> list[Any]:
         """After Stop: hide the draft that was being written, keep the finished ones."""
-        out: list[Any] = ["⏹️ Stopped."]
+        out: list[Any] = ["⏹️"]
         for meta in metas:
             writing = bool(meta) and meta.get("status") == "writing"
             out += [gr.update(visible=False) if writing else gr.skip()] + [gr.skip()] * (
@@ -978,12 +1103,12 @@ class Handlers:
             language=_language(language),
         ).public()
 
-    def _check_outputs(self, text: str, result: dict[str, Any]) -> tuple[Any, ...]:
-        notes = "\n".join(f"- {md(n)}" for n in result.get("notices", []))
+    def _check_outputs(self, text: str, result: dict[str, Any], tr: Translator) -> tuple[Any, ...]:
+        notes = "\n".join(f"- {md(tr.error(n))}" for n in result.get("notices", []))
         return (
-            md(check_line(result)),
-            findings_highlight(text, result),
-            findings_frame(text, result),
+            md(check_line(result, tr)),
+            findings_highlight(text, result, tr),
+            findings_frame(text, result, tr),
             notes,
         )
 
@@ -996,9 +1121,10 @@ class Handlers:
         sponsored: bool | None,
         language: str | None,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         result = self._check(text, platform, kind, sponsored, language, brand)
-        return self._check_outputs(text or "", result)
+        return self._check_outputs(text or "", result, translator(request))
 
     @user_errors
     def apply_fixes(
@@ -1009,12 +1135,13 @@ class Handlers:
         sponsored: bool | None,
         language: str | None,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         """Put each mechanical fix in place (replacements, from the end), then check again."""
         result = self._check(text, platform, kind, sponsored, language, brand)
         fixed = apply_replacements(text or "", result["findings"])
         again = self._check(fixed, platform, kind, sponsored, language, brand)
-        return (fixed, *self._check_outputs(fixed, again))
+        return (fixed, *self._check_outputs(fixed, again, translator(request)))
 
     @user_errors
     def rewrite(
@@ -1025,13 +1152,20 @@ class Handlers:
         sponsored: bool | None,
         language: str | None,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
+        tr = translator(request)
         if not platform:
             raise InputError("choose the platform the text is for", "pick one in Platform")
         before = self._check(text, platform, kind, sponsored, language, brand)
         problems = [f["message"] for f in before["findings"]][:8]
         partial = ""
-        yield ("✍️ Rewriting…", "", [("", None)], frame([], FINDING_COLUMNS))
+        yield (
+            self._waiting(tr, tr("✍️ Rewriting…")),
+            "",
+            [("", None)],
+            frame([], FINDING_COLUMNS, tr),
+        )
         for event in self.services.drafting.stream_rewrite(
             text or "",
             platform=platform,
@@ -1041,17 +1175,20 @@ class Handlers:
             problems=problems,
         ):
             if event.draft is None:
+                if not partial:
+                    yield (tr("✍️ Rewriting…"), gr.skip(), gr.skip(), gr.skip())
                 partial += event.text
                 yield (gr.skip(), partial, gr.skip(), gr.skip())
                 continue
             d = event.draft
-            notes = "; ".join(d.notes)
-            status = md(check_line(d.check)) + (f" · {md(notes)}" if notes else "")
+            notes = "; ".join(tr.error(n) for n in d.notes)
+            # check_line is our own Markdown; the notes may quote the text: made inert.
+            status = check_line(d.check, tr) + (f" · {md(notes)}" if notes else "")
             yield (
                 status,
                 d.text,
-                findings_highlight(d.text, d.check),
-                findings_frame(d.text, d.check),
+                findings_highlight(d.text, d.check, tr),
+                findings_frame(d.text, d.check, tr),
             )
 
     # -- knowledge --
@@ -1063,6 +1200,7 @@ class Handlers:
         new_brand: str | None,
         kind: str,
         brand: str | None,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:
         """Ingest uploaded files into the selected brand, or a new one; report every problem.
@@ -1071,6 +1209,7 @@ class Handlers:
         unsafe for a file system removed), and ingest names a file's records after its name,
         so the original names are the source names.
         """
+        tr = translator(request)
         paths = [Path(str(f)) for f in ([files] if isinstance(files, str) else files or [])]
         if not paths:
             raise InputError(
@@ -1096,44 +1235,47 @@ class Handlers:
         kind_arg = None if kind in (None, "", "auto") else kind
 
         def tick(done: int, total: int) -> None:
-            progress((done, total), desc="Embedding records", unit="records")
+            progress((done, total), desc=tr("Embedding records"), unit=tr("records"))
 
-        progress(0, desc="Reading files")
+        progress(0, desc=tr("Reading files"))
         report = ingest(self.services.store, paths, brand=target, kind=kind_arg, progress=tick)
         # Errors name the file by its path: show the name the user knows.
         errors = {f.path: (f.error or "").replace(f.path, Path(f.path).name) for f in report.files}
         files_rows = [
             [
                 Path(f.path).name,
-                f.kind,
+                tr(f.kind),
                 f.brand or target,
                 f.added,
                 f.updated,
                 f.unchanged,
                 f.rejected,
                 f.removed,
-                errors[f.path],
+                tr.error(errors[f.path]),
             ]
             for f in report.files
         ]
         problem_rows = [
-            [p.file, p.row, p.field or "", p.message] for f in report.files for p in f.problems
+            [p.file, p.row, p.field or "", tr.error(p.message)]
+            for f in report.files
+            for p in f.problems
         ]
         problem_rows += [
-            [Path(f.path).name, None, "", errors[f.path]] for f in report.files if f.error
+            [Path(f.path).name, None, "", tr.error(errors[f.path])] for f in report.files if f.error
         ]
-        summary = f"{report.summary()} · brand {target}"
+        summary = tr("{summary} · brand {brand}", summary=tr.error(report.summary()), brand=target)
         if problem_rows:
-            summary = (
-                f"⚠️ {summary}. Some rows or files were not ingested: see the problems "
-                "below; the good rows are in."
+            summary = tr(
+                "⚠️ {summary}. Some rows or files were not ingested: see the problems "
+                "below; the good rows are in.",
+                summary=summary,
             )
         else:
             summary = f"✅ {summary}."
         return (
             summary,
-            frame(files_rows, FILE_COLUMNS),
-            frame(problem_rows, PROBLEM_COLUMNS),
+            frame(files_rows, FILE_COLUMNS, tr),
+            frame(problem_rows, PROBLEM_COLUMNS, tr),
             self.brand_choices(target),
         )
 
@@ -1144,8 +1286,10 @@ class Handlers:
         limit: float,
         offset: float,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> tuple[pd.DataFrame, str, int]:
         """One page of what the brand's store holds."""
+        tr = translator(request)
         slug = self._brand(brand)
         size = _whole(limit, "the page size", 1, 500)
         start = _whole(offset, "the offset", 0, 10**9)
@@ -1153,24 +1297,37 @@ class Handlers:
         only = _kind(kind)
         total = store.count(slug, only)
         hits = store.browse(slug, kind=only, limit=size, offset=start)
-        rows = [_record_row(h) for h in hits]
-        what = PLURALS[only.value] if only else "records"
+        rows = [_record_row(h, tr) for h in hits]
+        what = tr(PLURALS[only.value] if only else "records")
         if not hits:
-            page = f"No {what} from {start + 1:,} (there are {total:,})."
+            page = tr(
+                "No {what} from {first} (there are {total}).",
+                what=what,
+                first=start + 1,
+                total=total,
+            )
         else:
-            page = f"{what.capitalize()} {start + 1:,}–{start + len(hits):,} of {total:,}"
-        return frame(rows, RECORD_COLUMNS), page, start
+            page = tr(
+                "{what} {first}–{last} of {total}",
+                what=what.capitalize(),
+                first=start + 1,
+                last=start + len(hits),
+                total=total,
+            )
+        return frame(rows, RECORD_COLUMNS, tr), page, start
 
     def browse_first(
         self,
         kind: str,
         limit: float,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> tuple[pd.DataFrame, str, int]:
         """The first page, after the brand changed; quiet when there is no brand yet."""
         if not brand:
-            return frame([], RECORD_COLUMNS), "No brand selected.", 0
-        return self.browse(kind, limit, 0, brand)
+            tr = translator(request)
+            return frame([], RECORD_COLUMNS, tr), tr("No brand selected."), 0
+        return self.browse(kind, limit, 0, brand, request)
 
     def browse_next(
         self,
@@ -1178,12 +1335,14 @@ class Handlers:
         limit: float,
         offset: float,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> tuple[pd.DataFrame, str, int]:
         step = _safe_int(limit, 50)
         start = _safe_int(offset, 0)
         slug = brand or ""
         total = self._total(kind, slug)
-        return self.browse(kind, limit, start + step if start + step < total else start, brand)
+        nxt = start + step if start + step < total else start
+        return self.browse(kind, limit, nxt, brand, request)
 
     def browse_previous(
         self,
@@ -1191,8 +1350,10 @@ class Handlers:
         limit: float,
         offset: float,
         brand: str | None,
+        request: gr.Request | None = None,
     ) -> tuple[pd.DataFrame, str, int]:
-        return self.browse(kind, limit, max(0, _safe_int(offset, 0) - _safe_int(limit, 50)), brand)
+        back = max(0, _safe_int(offset, 0) - _safe_int(limit, 50))
+        return self.browse(kind, limit, back, brand, request)
 
     def _total(self, kind: str, brand: str) -> int:
         try:
@@ -1201,8 +1362,16 @@ class Handlers:
             return 0  # browse() says what is wrong
 
     @user_errors
-    def search(self, query: str, kind: str, k: float, brand: str | None) -> pd.DataFrame:
+    def search(
+        self,
+        query: str,
+        kind: str,
+        k: float,
+        brand: str | None,
+        request: gr.Request | None = None,
+    ) -> pd.DataFrame:
         """The records most similar to a query, best first, with their similarity."""
+        tr = translator(request)
         text = _text(
             query, "query", self.services.settings.max_brief_chars, "type words to search for"
         )
@@ -1210,7 +1379,8 @@ class Handlers:
         slug = self._brand(brand)
         only = _kind(kind)
         hits = self.services.store.search(slug, text, kind=only, k=n)
-        return frame([[round(h.score or 0.0, 3), *_record_row(h)] for h in hits], SEARCH_COLUMNS)
+        rows = [[round(h.score or 0.0, 3), *_record_row(h, tr)] for h in hits]
+        return frame(rows, SEARCH_COLUMNS, tr)
 
     # -- users --
 
@@ -1230,10 +1400,14 @@ class Handlers:
     @user_errors
     def whoami(self, request: gr.Request | None = None) -> tuple[str, dict[str, Any]]:
         """The header's line on who is logged in, and the log-out button."""
+        tr = translator(request)
         if not _username(request):
-            return ("Not logged in: drafts are not saved for review.", gr.update(visible=False))
+            return (tr("Not logged in: drafts are not saved for review."), gr.update(visible=False))
         actor = self._actor(request)
-        return (f"Logged in as **{md(actor.name)}** · {md(actor.role)}", gr.update(visible=True))
+        return (
+            tr("Logged in as **{name}** · {role}", name=md(actor.name), role=md(tr(actor.role))),
+            gr.update(visible=True),
+        )
 
     # -- review --
 
@@ -1247,9 +1421,10 @@ class Handlers:
         if not _username(request):
             return gr.skip(), gr.skip(), gr.skip()
         self._actor(request)
-        users = [(ALL, ALL), *((u["name"], u["name"]) for u in self.services.review.list_users())]
+        every = (translator(request)(ALL), ALL)
+        users = [every, *((u["name"], u["name"]) for u in self.services.review.list_users())]
         return (
-            gr.update(choices=[(ALL, ALL), *self.brand_options()]),
+            gr.update(choices=[every, *self.brand_options()]),
             gr.update(choices=users),
             gr.update(choices=users),
         )
@@ -1265,8 +1440,9 @@ class Handlers:
         request: gr.Request | None = None,
     ) -> tuple[pd.DataFrame, str]:
         """The drafts that match the filters, the most recently changed first."""
+        tr = translator(request)
         if not _username(request):
-            return frame([], QUEUE_COLUMNS), "Log in to see the review queue."
+            return frame([], QUEUE_COLUMNS, tr), tr("Log in to see the review queue.")
         self._actor(request)
         tz = _zone(zone)
         views = self.services.review.list(
@@ -1279,10 +1455,10 @@ class Handlers:
         rows = [
             [
                 v.id,
-                v.state,
+                tr(v.state.replace("_", " ")),
                 v.brand,
                 _platform_name(v.platform),
-                v.kind,
+                tr(v.kind),
                 v.author,
                 v.version,
                 _when(v.updated_at, tz),
@@ -1290,10 +1466,10 @@ class Handlers:
             ]
             for v in views
         ]
-        info = f"{len(rows):,} {'draft' if len(rows) == 1 else 'drafts'}"
+        info = tr("{n} draft", n=len(rows)) if len(rows) == 1 else tr("{n} drafts", n=len(rows))
         if len(rows) == QUEUE_LIMIT:
-            info += f" (the {QUEUE_LIMIT} most recently changed: narrow the filters)"
-        return frame(rows, QUEUE_COLUMNS), info + " · click a row to open it"
+            info += tr(" (the {n} most recently changed: narrow the filters)", n=QUEUE_LIMIT)
+        return frame(rows, QUEUE_COLUMNS, tr), info + tr(" · click a row to open it")
 
     @user_errors
     def open_draft(
@@ -1302,7 +1478,7 @@ class Handlers:
         """A draft with its versions side by side, its decisions, comments and outbox."""
         actor = self._actor(request)
         view = self.services.review.get(_draft_number(draft_id))
-        return self._panel(view, _zone(zone), actor)
+        return self._panel(view, _zone(zone), actor, translator(request))
 
     @user_errors
     def open_selected(
@@ -1328,15 +1504,18 @@ class Handlers:
         new = texts.get(_safe_int(b, 0), "")
         return word_diff(old, new)
 
-    def _panel(self, view: DraftView, tz: ZoneInfo, actor: Actor) -> tuple[Any, ...]:
+    def _panel(
+        self, view: DraftView, tz: ZoneInfo, actor: Actor, tr: Translator
+    ) -> tuple[Any, ...]:
         texts = {v.number: v.text for v in view.versions}
         numbers = sorted(texts)
         b = view.version
+        # A draft with one version is shown as it is, not compared with itself.
         a = max((n for n in numbers if n < b), default=b)
         choices = [
             (
                 f"v{v.number} · {v.author} · {_when(v.created_at, tz)}"
-                + (f" · {v.note}" if v.note else ""),
+                + (f" · {tr.error(v.note)}" if v.note else ""),
                 v.number,
             )
             for v in view.versions
@@ -1353,10 +1532,10 @@ class Handlers:
             [
                 d.version,
                 d.reviewer,
-                d.decision,
+                tr(d.decision.replace("_", " ")),
                 d.comment,
                 _when(d.created_at, tz),
-                (_when(d.expires_at, tz) + ("" if d.valid else " (no longer valid)"))
+                (_when(d.expires_at, tz) + ("" if d.valid else tr(" (no longer valid)")))
                 if d.expires_at
                 else "",
             ]
@@ -1367,32 +1546,37 @@ class Handlers:
             [
                 o.adapter,
                 _when(o.due_at, tz),
-                o.state,
+                tr(o.state),
                 o.attempts,
                 _when(o.published_at, tz),
-                o.last_error,
+                tr.error(o.last_error or ""),
             ]
             for o in view.outbox
         ]
-        label = check_line(view.check) or "Check: not run for this draft"
+        label = check_line(view.check, tr) or tr("Check: not run for this draft")
         if view.override:
             o = view.override
-            label += f" · blocking findings overridden by {o['reviewer']}: {o['reason']}"
+            label += tr(
+                " · blocking findings overridden by {reviewer}: {reason}",
+                reviewer=o["reviewer"],
+                reason=o["reason"],
+            )
+        single = len(numbers) < 2
         return (
             view.id,
-            _summary(view, actor, tz),
+            _summary(view, actor, tz, tr),
             opened,
             view.context,
-            gr.update(choices=choices, value=a),
-            gr.update(choices=choices, value=b),
-            old,
+            gr.update(choices=choices, value=a, visible=not single),
+            gr.update(choices=choices, value=b, visible=not single),
+            [] if single else old,
             new,
             view.text,
-            gr.update(value=findings_highlight(view.text, view.check), label=label),
-            findings_frame(view.text, view.check),
-            frame(decisions, DECISION_COLUMNS),
-            frame(comments, COMMENT_COLUMNS),
-            frame(outbox, OUTBOX_COLUMNS),
+            gr.update(value=findings_highlight(view.text, view.check, tr), label=label),
+            findings_frame(view.text, view.check, tr),
+            frame(decisions, DECISION_COLUMNS, tr),
+            frame(comments, COMMENT_COLUMNS, tr),
+            frame(outbox, OUTBOX_COLUMNS, tr),
         )
 
     def _act(
@@ -1406,11 +1590,18 @@ class Handlers:
         """Run an action on the open draft with the row version the user saw, then show the
         draft as it is now. A stale view is a conflict: nothing is written."""
         actor = self._actor(request)
+        tr = translator(request)
         tz = _zone(zone)
         draft_id, expected = _opened(opened)
         action(actor, draft_id, expected)  # a ConflictError if the draft changed since
         view = self.services.review.get(draft_id)
-        return (f"✅ Draft #{view.id} {done}: now {view.state}.", *self._panel(view, tz, actor))
+        status = tr(
+            "✅ Draft #{id} {done}: now {state}.",
+            id=view.id,
+            done=tr.error(done),
+            state=tr(view.state.replace("_", " ")),
+        )
+        return (status, *self._panel(view, tz, actor, tr))
 
     @user_errors
     def approve(
@@ -1581,7 +1772,7 @@ class Handlers:
             opened,
             zone,
             request,
-            f"scheduled for {_when(at, tz)} ({tz.key})",
+            translator(request)("scheduled for {when} ({zone})", when=_when(at, tz), zone=tz.key),
             lambda actor, i, seen: self.services.review.schedule(
                 actor, i, at, adapters=chosen, expected=seen
             ),
@@ -1619,8 +1810,9 @@ class Handlers:
     def _calendar(
         self, day: str | None, zone: str | None, request: gr.Request | None, weeks: int
     ) -> tuple[Any, ...]:
+        tr = translator(request)
         if not _username(request):
-            return ("Log in to see the calendar.", *[gr.skip()] * WEEK_DAYS, day or "")
+            return (tr("Log in to see the calendar."), *[gr.skip()] * WEEK_DAYS, day or "")
         self._actor(request)
         tz = _zone(zone)
         today = self.services.review.now().astimezone(tz).date()
@@ -1638,23 +1830,28 @@ class Handlers:
         for (draft_id, version, due), items in sorted(posts.items(), key=lambda kv: kv[0][2]):
             local = due.astimezone(tz)
             if local.date() in days:
-                days[local.date()].append(_calendar_line(views[draft_id], version, local, items))
+                days[local.date()].append(
+                    _calendar_line(views[draft_id], version, local, items, tr)
+                )
         # A text box per day: each post on its own line, shown as plain text.
         boxes = [
             gr.update(
-                label=f"{_day_label(d)} · {len(lines)} {'post' if len(lines) == 1 else 'posts'}",
+                label=f"{_day_label(d, tr)} · "
+                + (tr("{n} post", n=1) if len(lines) == 1 else tr("{n} posts", n=len(lines))),
                 value="\n".join(lines) or "–",
             )
             for d, lines in days.items()
         ]
-        title = (
-            f"**Week of {md(_day_label(start, year=True))}** to "
-            f"{md(_day_label(end_day - timedelta(days=1), year=True))} · "
-            f"{len(posts):,} {'post' if len(posts) == 1 else 'posts'} · times in "
-            f"{md(tz.key)}"
+        count = tr("{n} post", n=1) if len(posts) == 1 else tr("{n} posts", n=len(posts))
+        title = tr(
+            "**Week of {first}** to {last} · {count} · times in {zone}",
+            first=md(_day_label(start, tr, year=True)),
+            last=md(_day_label(end_day - timedelta(days=1), tr, year=True)),
+            count=count,
+            zone=md(tz.key),
         )
         if review.is_paused():
-            title += " · ⏸️ **publishing is paused**: nothing goes out until an admin resumes it"
+            title += tr(" · ⏸️ **publishing is paused**: nothing goes out until an admin resumes it")
         return (title, *boxes, start.isoformat())
 
     # -- audit --
@@ -1671,10 +1868,11 @@ class Handlers:
     ) -> tuple[pd.DataFrame, str]:
         """The audit log, newest first: who did what to which draft, and the text's hash
         before and after."""
+        tr = translator(request)
         if not _username(request):
-            return frame([], AUDIT_COLUMNS), "Log in to see the audit log."
+            return frame([], AUDIT_COLUMNS, tr), tr("Log in to see the audit log.")
         if not self._actor(request).can_review():
-            return frame([], AUDIT_COLUMNS), "The audit log is for reviewers and admins."
+            return frame([], AUDIT_COLUMNS, tr), tr("The audit log is for reviewers and admins.")
         tz = _zone(zone)
         n = _whole(limit, "the number of entries", 1, 10_000)
         entries = self.services.review.audit_log(limit=n, **_audit_filters(actor, action, draft_id))
@@ -1682,7 +1880,7 @@ class Handlers:
             [
                 _when(a.at, tz, seconds=True),
                 a.actor,
-                a.action,
+                tr(a.action.replace("_", " ")),
                 a.draft_id,
                 (a.hash_before or "")[:12],
                 (a.hash_after or "")[:12],
@@ -1690,11 +1888,12 @@ class Handlers:
             ]
             for a in entries
         ]
-        info = (
-            f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}, newest first · "
-            f"times in {md(tz.key)} · hashes shortened (full in the export)"
+        info = tr(
+            "{count}, newest first · times in {zone} · hashes shortened (full in the export)",
+            count=tr("{n} entry", n=1) if len(rows) == 1 else tr("{n} entries", n=len(rows)),
+            zone=md(tz.key),
         )
-        return frame(rows, AUDIT_COLUMNS), info
+        return frame(rows, AUDIT_COLUMNS, tr), info
 
     @user_errors
     def export_audit(
@@ -1728,30 +1927,73 @@ class Handlers:
         zone: str | None = None,
         request: gr.Request | None = None,
     ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        """Whether publishing is paused, by whom and why; the buttons that change it are
-        live for admins only."""
+        """Whether publishing is paused, by whom and why, and whether a publishing worker
+        runs; the buttons that change it are live for admins only."""
+        tr = translator(request)
+        tz = _zone(zone)
         review = self.services.review
         paused = review.is_paused()
         if paused:
             last = review.audit_log(action="paused", limit=1)
             why = ""
             if last:
-                why = f" by {md(last[0].actor)} on {md(_when(last[0].at, _zone(zone)))}"
+                why = tr(
+                    " by {who} on {when}", who=md(last[0].actor), when=md(_when(last[0].at, tz))
+                )
                 why += f": “{md(last[0].reason)}”" if last[0].reason else ""
-            state = (
-                f"⏸️ **Publishing is paused**{why}. Nothing goes out until an admin "
-                "resumes it; scheduled posts wait in the outbox."
+            state = tr(
+                "⏸️ **Publishing is paused**{why}. Nothing goes out until an admin "
+                "resumes it; scheduled posts wait in the outbox.",
+                why=why,
             )
         else:
-            state = "🟢 **Publishing is on**: approved posts go out when they are due."
+            state = tr("🟢 **Publishing is on**: approved posts go out when they are due.")
+        state += "\n\n" + self._worker_line(tr, tz)
         admin = bool(_username(request)) and self._actor(request).role == "admin"
         if not admin:
-            state += "\n\nOnly an admin can pause or resume publishing."
+            state += "\n\n" + tr("Only an admin can pause or resume publishing.")
         return (
             state,
             gr.update(interactive=admin and not paused),
             gr.update(interactive=admin and paused),
         )
+
+    def _worker_line(self, tr: Translator, tz: ZoneInfo) -> str:
+        """Who publishes: the worker's last run, the next post due and recent failures,
+        or that no worker runs (then nothing goes out, whatever the state above)."""
+        status = self.services.outbox_worker_status()
+        lines = []
+        if not status.alive:
+            lines.append(
+                tr(
+                    "🔴 **No publishing worker is running**: nothing goes out. Run "
+                    "`cmassist serve` (it starts one) or `cmassist worker`."
+                )
+            )
+        else:
+            lines.append(
+                tr(
+                    "⚙️ Publishing worker: {where}, every {n} s · last run {when}",
+                    where=md(tr(status.where)),
+                    n=int(status.interval_s),
+                    when=md(_when(status.last_run, tz, seconds=True) or tr("not yet")),
+                )
+            )
+        due = status.next_due
+        lines.append(
+            tr("Next post due: {when}", when=md(_when(due, tz))) if due else tr("No post is due.")
+        )
+        for f in status.failures[:5]:
+            lines.append(
+                tr(
+                    "⚠️ {when} · draft #{draft} via {adapter}: {error}",
+                    when=md(_when(f.at, tz)),
+                    draft=f.draft_id,
+                    adapter=md(f.adapter),
+                    error=md(tr.error(f.error)),
+                )
+            )
+        return "\n\n".join(lines)
 
     @user_errors
     def pause(
@@ -1767,6 +2009,72 @@ class Handlers:
         self.services.review.set_paused(self._actor(request), False, reason=(reason or "").strip())
         return self.publishing(zone, request)
 
+    # -- users --
+
+    def _admin(self, request: gr.Request | None) -> Actor:
+        actor = self._actor(request)
+        if actor.role != "admin":
+            raise ForbiddenError(
+                f"{actor.name} ({actor.role}) may not manage users", "ask an admin"
+            )
+        return actor
+
+    @user_errors
+    def users(self, request: gr.Request | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """Every account, with its role and whether it can log in (admins only)."""
+        tr = translator(request)
+        if not _username(request) or self._actor(request).role != "admin":
+            return frame([], USER_COLUMNS, tr), gr.update(choices=[])
+        people = self.services.review.list_users()
+        rows = [
+            [
+                u["name"],
+                u["display_name"],
+                tr(u["role"]),
+                tr("disabled") if u["disabled"] else tr("active"),
+                u["created_at"][:16].replace("T", " "),
+            ]
+            for u in people
+        ]
+        return frame(rows, USER_COLUMNS, tr), gr.update(choices=[u["name"] for u in people])
+
+    @user_errors
+    def add_user(
+        self,
+        name: str | None,
+        password: str | None,
+        role: str | None,
+        request: gr.Request | None = None,
+    ) -> str:
+        admin = self._admin(request)
+        user = self.services.review.add_user(
+            name or "", password or "", role or "author", by=admin.name
+        )
+        tr = translator(request)
+        return tr("✅ User {name} added as {role}.", name=md(user.name), role=tr(user.role))
+
+    @user_errors
+    def change_user(
+        self,
+        name: str | None,
+        role: str | None,
+        access: str | None,
+        request: gr.Request | None = None,
+    ) -> str:
+        """Change the chosen user's role, and disable or enable the account (audited)."""
+        admin = self._admin(request)
+        tr = translator(request)
+        if not name:
+            raise InputError("no user is chosen", "pick one in User")
+        review = self.services.review
+        if role:
+            review.set_role(name, role, by=admin.name)
+        if access == "disabled":
+            review.disable_user(name, by=admin.name, reason="in the Admin tab")
+        elif access == "active":
+            review.enable_user(name, by=admin.name, reason="in the Admin tab")
+        return tr("✅ User {name} updated.", name=md(name))
+
     # -- inbox --
 
     @user_errors
@@ -1775,7 +2083,7 @@ class Handlers:
         if not _username(request):
             return gr.skip()
         self._actor(request)
-        return gr.update(choices=[(ALL, ALL), *self.brand_options()])
+        return gr.update(choices=[(translator(request)(ALL), ALL), *self.brand_options()])
 
     @user_errors
     def inbox_queue(
@@ -1793,8 +2101,9 @@ class Handlers:
         """The messages that match the filters, most urgent first, with the ticked ones
         that are still shown (a ticked message that a filter hides is unticked, so that a
         bulk action never touches a message nobody sees)."""
+        tr = translator(request)
         if not _username(request):
-            return frame([], INBOX_COLUMNS), "Log in to see the inbox.", [], ""
+            return frame([], INBOX_COLUMNS, tr), tr("Log in to see the inbox."), [], ""
         self._actor(request)
         tz = _zone(zone)
         inbox = self.services.inbox
@@ -1809,17 +2118,21 @@ class Handlers:
         )
         shown = {v.id for v in views}
         ticked = [i for i in _message_ids(selected) if i in shown]
-        rows = [_inbox_row(v, tz, v.id in ticked) for v in views]
-        info = f"**{len(rows):,}** {'message' if len(rows) == 1 else 'messages'}, most urgent first"
+        rows = [_inbox_row(v, tz, v.id in ticked, tr) for v in views]
+        info = (
+            tr("**{n}** message, most urgent first", n=len(rows))
+            if len(rows) == 1
+            else tr("**{n}** messages, most urgent first", n=len(rows))
+        )
         if len(rows) == INBOX_LIMIT:
-            info += f" (the {INBOX_LIMIT} most urgent: narrow the filters)"
+            info += tr(" (the {n} most urgent: narrow the filters)", n=INBOX_LIMIT)
         counts = inbox.counts(_any(brand))
-        info += " · " + " · ".join(f"{s} {counts.get(s, 0):,}" for s in INBOX_STATUSES)
+        info += " · " + " · ".join(f"{tr(s)} {tr.number(counts.get(s, 0))}" for s in INBOX_STATUSES)
         pending = inbox.pending()
         if pending:
-            info += f" · {pending:,} waiting for triage"
-        info += f" · click {UNTICKED} to tick a message, any other cell to open it"
-        return frame(rows, INBOX_COLUMNS), info, ticked, _ticked_line(ticked)
+            info += tr(" · {n} waiting for triage", n=pending)
+        info += tr(" · click {box} to tick a message, any other cell to open it", box=UNTICKED)
+        return frame(rows, INBOX_COLUMNS, tr), info, ticked, _ticked_line(ticked, tr)
 
     @user_errors
     def inbox_open(
@@ -1827,25 +2140,29 @@ class Handlers:
     ) -> tuple[Any, ...]:
         """A message in full, as plain text, with the reasons for its triage."""
         self._actor(request)
+        tr = translator(request)
         message = self.services.inbox.get(_message_number(message_id))
         tz = _zone(zone)
         return (
             message.id,
-            _message_head(message, tz),
+            _message_head(message, tz, tr),
             message.author,
             message.thread,
             message.text,
-            _reasons_frame(message),
+            _reasons_frame(message, tr),
         )
 
     @staticmethod
-    def inbox_reply_cleared() -> tuple[Any, ...]:
+    def inbox_reply_cleared(request: gr.Request | None = None) -> tuple[Any, ...]:
         """The reply area emptied, when another message is opened."""
+        tr = translator(request)
         return (
             "",
             "",
-            gr.update(value=[("", None)], label="Check"),
-            frame([], FINDING_COLUMNS),
+            gr.update(value=[("", None)], label=tr("Check")),
+            frame([], FINDING_COLUMNS, tr),
+            None,
+            gr.update(visible=False),
         )
 
     @user_errors
@@ -1861,6 +2178,7 @@ class Handlers:
         anywhere else it opens it."""
         row = evt.row_value or []
         skip_detail = [gr.skip()] * (len(MESSAGE_FIELDS) + len(INBOX_REPLY_FIELDS))
+        tr = translator(request)
         message_id = _safe_int(row[1], 0) if len(row) > 1 else 0
         if not message_id:
             return (gr.skip(), gr.skip(), gr.skip(), *skip_detail)
@@ -1871,24 +2189,28 @@ class Handlers:
                 ticked.remove(message_id)
             else:
                 ticked.append(message_id)
-            return (_ticked_table(table, ticked), ticked, _ticked_line(ticked), *skip_detail)
+            return (_ticked_table(table, ticked), ticked, _ticked_line(ticked, tr), *skip_detail)
         return (
             gr.skip(),
             gr.skip(),
             gr.skip(),
             *self.inbox_open(message_id, zone, request),
-            *self.inbox_reply_cleared(),
+            *self.inbox_reply_cleared(request),
         )
 
     @staticmethod
-    def inbox_tick_all(table: pd.DataFrame | None) -> tuple[pd.DataFrame, list[int], str]:
+    def inbox_tick_all(
+        table: pd.DataFrame | None, request: gr.Request | None = None
+    ) -> tuple[pd.DataFrame, list[int], str]:
         """Tick every message the queue shows."""
-        ids = [] if table is None or table.empty else _message_ids(list(table["id"]))
-        return _ticked_table(table, ids), ids, _ticked_line(ids)
+        ids = [] if table is None or table.empty else _message_ids(list(table.iloc[:, 1]))
+        return _ticked_table(table, ids), ids, _ticked_line(ids, translator(request))
 
     @staticmethod
-    def inbox_untick_all(table: pd.DataFrame | None) -> tuple[pd.DataFrame, list[int], str]:
-        return _ticked_table(table, []), [], _ticked_line([])
+    def inbox_untick_all(
+        table: pd.DataFrame | None, request: gr.Request | None = None
+    ) -> tuple[pd.DataFrame, list[int], str]:
+        return _ticked_table(table, []), [], _ticked_line([], translator(request))
 
     def _inbox_status(
         self,
@@ -1904,7 +2226,9 @@ class Handlers:
                 "no message is ticked", f"tick messages with {UNTICKED} in the first column"
             )
         n = self.services.inbox.set_status(actor, ids, status, reason=(reason or "").strip())
-        return f"✅ {n} {'message' if n == 1 else 'messages'} {INBOX_DONE[status]}", []
+        tr = translator(request)
+        what = tr("{n} message", n=n) if n == 1 else tr("{n} messages", n=n)
+        return f"✅ {what} {tr(INBOX_DONE[status])}", []
 
     @user_errors
     def inbox_hide(
@@ -1929,17 +2253,22 @@ class Handlers:
         self, message_id: float | None, request: gr.Request | None = None
     ) -> Iterator[tuple[Any, ...]]:
         """A reply to the open message, drafted in the brand's voice, checked, saved for
-        review as the user's and linked to the message."""
+        review as the user's and linked to the message; it can be edited and submitted
+        right there."""
+        tr = translator(request)
         actor = self._actor(request)
         message = self.services.inbox.get(_message_number(message_id))
-        lead = f"**Reply to message {md('#' + str(message.id))}**"
+        lead = tr("**Reply to message {number}**", number=md("#" + str(message.id)))
         if (message.triage or {}).get("injection"):
-            lead = f"{INJECTION_WARNING}\n\n{lead}"
+            lead = f"{tr(INJECTION_WARNING)}\n\n{lead}"
+        skip2 = (gr.skip(), gr.skip())
         yield (
-            f"{lead} · ✍️ drafting…",
+            self._waiting(tr, f"{lead} · {tr('✍️ drafting…')}"),
             "",
-            gr.update(value=[("", None)], label="Check"),
-            frame([], FINDING_COLUMNS),
+            gr.update(value=[("", None)], label=tr("Check")),
+            frame([], FINDING_COLUMNS, tr),
+            None,
+            gr.update(visible=False),
         )
         partial = ""
         draft: Draft | None = None
@@ -1950,14 +2279,34 @@ class Handlers:
                 if event.draft is not None:
                     draft = event.draft
                 elif event.type == "token":
+                    if not partial:
+                        yield (
+                            f"{lead} · {tr('✍️ drafting…')}",
+                            gr.skip(),
+                            gr.skip(),
+                            gr.skip(),
+                            *skip2,
+                        )
                     partial += event.text
-                    yield (gr.skip(), partial, gr.skip(), gr.skip())
+                    yield (gr.skip(), partial, gr.skip(), gr.skip(), *skip2)
         except Exception as e:
-            problem = str(e) if isinstance(e, CmassistError) else type(e).__name__
-            yield (f"{lead} · ⚠️ stopped: {md(problem)}", "", gr.skip(), gr.skip())
+            problem = tr.error(str(e)) if isinstance(e, CmassistError) else type(e).__name__
+            yield (
+                tr("{lead} · ⚠️ stopped: {why}", lead=lead, why=md(problem)),
+                "",
+                gr.skip(),
+                gr.skip(),
+                *skip2,
+            )
             raise
         if draft is None or not draft.text.strip():
-            yield (f"{lead} · ⚠️ the model gave no reply", "", gr.skip(), gr.skip())
+            yield (
+                tr("{lead} · ⚠️ the model gave no reply", lead=lead),
+                "",
+                gr.skip(),
+                gr.skip(),
+                *skip2,
+            )
             raise LLMError("the model gave no reply", "try again")
         context = (
             f"Inbox message #{message.id} on {_platform_name(message.platform)}"
@@ -1967,20 +2316,61 @@ class Handlers:
             actor, [draft], context=context, platform=message.platform
         )
         self.services.inbox.link_draft(actor, message.id, saved[0].id)
-        status = (
-            f"{lead} · 📝 Draft {md('#' + str(saved[0].id))} saved for review "
-            "(open the Review tab to edit and submit it)"
+        status = tr(
+            "{lead} · 📝 Draft {number} saved for review: edit it here and submit it, "
+            "or open it in the Review tab",
+            lead=lead,
+            number=md("#" + str(saved[0].id)),
         )
         if (draft.check or {}).get("verdict") == "block":
-            status += "\n\n⛔ It has blocking findings: fix them in the Review tab first."
+            status += "\n\n" + tr("⛔ It has blocking findings: fix them before submitting.")
         yield (
             status,
             draft.text,
             gr.update(
-                value=findings_highlight(draft.text, draft.check),
-                label=check_line(draft.check) or "Check",
+                value=findings_highlight(draft.text, draft.check, tr),
+                label=check_line(draft.check, tr) or tr("Check"),
             ),
-            findings_frame(draft.text, draft.check),
+            findings_frame(draft.text, draft.check, tr),
+            {**_review_meta(saved[0]), "platform": message.platform, "brand": message.brand},
+            gr.update(visible=True, interactive=True, value=tr("Submit for review")),
+        )
+
+    @user_errors
+    def inbox_submit_reply(
+        self, text: str | None, saved: dict[str, Any] | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """Submit the drafted reply for review as the user edited it in the Inbox tab."""
+        tr = translator(request)
+        author = self._actor(request)
+        if not saved or not saved.get("id"):
+            raise InputError("no reply is drafted for this message", "press Draft reply first")
+        service = self.services.review
+        draft_id, expected = int(saved["id"]), saved.get("row_version")
+        view = service.edit(
+            author, draft_id, text or "", expected=expected, note="edited in the inbox"
+        )
+        if view.version != saved.get("version"):
+            expected = view.row_version
+        view = service.submit(author, draft_id, expected=expected)
+        result = self.services.checker.check(
+            view.text,
+            platform=saved.get("platform"),
+            brand=saved.get("brand") or self.services.settings.brand,
+            kind="reply",
+        ).public()
+        return (
+            tr(
+                "✅ Draft {number} submitted for review: a second person approves it in the "
+                "Review tab.",
+                number=md("#" + str(view.id)),
+            ),
+            gr.update(
+                value=findings_highlight(view.text, result, tr), label=check_line(result, tr)
+            ),
+            findings_frame(view.text, result, tr),
+            {**saved, **_review_meta(view)},
+            gr.update(interactive=False, value=tr("Submitted for review ✓")),
         )
 
     @user_errors
@@ -1995,6 +2385,7 @@ class Handlers:
         """Import a file of messages, then triage what is new. A file with a bad row
         imports nothing, unless bad rows are to be skipped."""
         self._actor(request)
+        tr = translator(request)
         if not file:
             raise InputError(
                 "no file to import", f"upload a {', '.join(INBOX_SUFFIXES)} file of messages"
@@ -2016,27 +2407,39 @@ class Handlers:
             path.read_bytes(), path.name, brand=target, skip_bad=bool(skip_bad)
         )
         problems = frame(
-            [[e.where, e.field, e.problem] for e in report.errors], IMPORT_ERROR_COLUMNS
+            [[e.where, e.field, tr.error(e.problem)] for e in report.errors],
+            IMPORT_ERROR_COLUMNS,
+            tr,
         )
         bad = len(report.errors)
         if bad and not skip_bad:
             return (
-                f"⛔ **Nothing imported**: {bad} {'problem' if bad == 1 else 'problems'} in "
-                f"{report.total:,} rows (below). Fix the file, or tick “Skip bad rows” to "
-                "import the good ones.",
+                tr(
+                    "⛔ **Nothing imported**: {bad} in {total} rows (below). Fix the file, or "
+                    "tick “Skip bad rows” to import the good ones.",
+                    bad=tr("{n} problem", n=bad) if bad == 1 else tr("{n} problems", n=bad),
+                    total=report.total,
+                ),
                 problems,
             )
         triaged = inbox.triage_pending(limit=5000)
-        summary = (
-            f"{len(report.added):,} {'message' if len(report.added) == 1 else 'messages'} "
-            f"added · {report.skipped:,} already in the inbox · {len(triaged):,} triaged"
+        added = len(report.added)
+        summary = tr(
+            "{added} added · {skipped} already in the inbox · {triaged} triaged",
+            added=tr("{n} message", n=added) if added == 1 else tr("{n} messages", n=added),
+            skipped=report.skipped,
+            triaged=len(triaged),
         )
-        summary = f"⚠️ {summary} · {bad} bad rows skipped (below)" if bad else f"✅ {summary}"
+        if bad:
+            summary = "⚠️ " + summary + tr(" · {n} bad rows skipped (below)", n=bad)
+        else:
+            summary = f"✅ {summary}"
         alerts = inbox.alerts(status="open", brand=target)
         if alerts:
-            summary += (
-                f"\n\n🚨 {len(alerts)} open crisis {'alert' if len(alerts) == 1 else 'alerts'}: "
-                "see the top of this tab"
+            summary += "\n\n" + (
+                tr("🚨 {n} open crisis alert: see the top of this tab", n=1)
+                if len(alerts) == 1
+                else tr("🚨 {n} open crisis alerts: see the top of this tab", n=len(alerts))
             )
         return summary, problems
 
@@ -2052,11 +2455,12 @@ class Handlers:
     ) -> tuple[Any, ...]:
         """The open crisis alert (the chosen one, or the latest), or nothing when none is
         open: what, how many against how many expected, when, why, and its messages."""
+        tr = translator(request)
         hidden = (
             gr.update(visible=False),
             gr.update(choices=[], value=None),
             "",
-            frame([], CRISIS_COLUMNS),
+            frame([], CRISIS_COLUMNS, tr),
         )
         if not _username(request):
             return hidden
@@ -2078,53 +2482,74 @@ class Handlers:
             ]
             for m in inbox.messages(alert.message_ids)
         ]
-        choices = [(f"#{a.id} · {a.brand} · {a.topic} · {a.count} messages", a.id) for a in alerts]
+        choices = [
+            (f"#{a.id} · {a.brand} · {a.topic} · {tr('{n} messages', n=a.count)}", a.id)
+            for a in alerts
+        ]
         return (
             gr.update(visible=True),
             gr.update(choices=choices, value=alert.id),
-            self._crisis_summary(alert, tz, len(alerts), actor),
-            frame(rows, CRISIS_COLUMNS),
+            self._crisis_summary(alert, tz, len(alerts), actor, tr),
+            frame(rows, CRISIS_COLUMNS, tr),
         )
 
     def _crisis_summary(
-        self, alert: AlertView, tz: ZoneInfo, open_alerts: int, actor: Actor
+        self, alert: AlertView, tz: ZoneInfo, open_alerts: int, actor: Actor, tr: Translator
     ) -> str:
         """Markdown from our own strings and numbers only: no message text goes in."""
         ratio = alert.count / alert.baseline if alert.baseline else 0
         lines = [
-            f"### 🚨 Crisis alert {md('#' + str(alert.id))}: {md(alert.topic)} "
-            f"· brand {md(alert.brand)}",
-            f"**{alert.count} negative or complaint messages** on this topic, against "
-            f"**{alert.baseline:g} expected**" + (f" (×{ratio:.0f})" if ratio >= 2 else ""),
-            f"Window: {md(_when(alert.window_start, tz))} to {md(_when(alert.window_end, tz))} "
-            f"({md(tz.key)}) · raised {md(_when(alert.raised_at, tz))}",
-            f"Why: {md(alert.reason)}",
+            tr(
+                "### 🚨 Crisis alert {number}: {topic} · brand {brand}",
+                number=md("#" + str(alert.id)),
+                topic=md(alert.topic),
+                brand=md(alert.brand),
+            ),
+            tr(
+                "**{n} negative or complaint messages** on this topic, against "
+                "**{baseline} expected**",
+                n=alert.count,
+                baseline=f"{alert.baseline:g}",
+            )
+            + (f" (×{ratio:.0f})" if ratio >= 2 else ""),
+            tr(
+                "Window: {start} to {end} ({zone}) · raised {raised}",
+                start=md(_when(alert.window_start, tz)),
+                end=md(_when(alert.window_end, tz)),
+                zone=md(tz.key),
+                raised=md(_when(alert.raised_at, tz)),
+            ),
+            tr("Why: {reason}", reason=md(tr.error(alert.reason))),
         ]
         if alert.draft_ids:
             numbers = ", ".join(md(f"#{i}") for i in alert.draft_ids)
-            lines.append(f"📝 Holding statement drafts: {numbers} (Review tab)")
+            lines.append(tr("📝 Holding statement drafts: {numbers} (Review tab)", numbers=numbers))
         if self.services.review.is_paused():
-            lines.append("⏸️ **Publishing is paused**: nothing goes out until an admin resumes it.")
+            lines.append(
+                tr("⏸️ **Publishing is paused**: nothing goes out until an admin resumes it.")
+            )
+        elif actor.role == "admin":
+            lines.append(tr("🟢 Publishing is on."))
         else:
-            who = "" if actor.role == "admin" else " (only an admin can pause it)"
-            lines.append(f"🟢 Publishing is on{who}.")
+            lines.append(tr("🟢 Publishing is on (only an admin can pause it)."))
         if open_alerts > 1:
-            lines.append(f"{open_alerts} open alerts: pick one above.")
+            lines.append(tr("{n} open alerts: pick one above.", n=open_alerts))
         return "\n".join(lines)
 
     @user_errors
     def crisis_holding(self, chosen: float | None, request: gr.Request | None = None) -> str:
         """Holding-statement drafts for the alert, from the brand's crisis guidelines,
         saved for review."""
+        tr = translator(request)
         actor = self._actor(request)
         drafts = self.services.crisis_drafts(actor, _alert_number(chosen))
         if not drafts:
-            return "⚠️ No holding statement was drafted: see the brand's crisis guidelines."
+            return tr("⚠️ No holding statement was drafted: see the brand's crisis guidelines.")
         numbers = ", ".join(md(f"#{d.id}") for d in drafts)
-        kind = "draft" if len(drafts) == 1 else "drafts"
-        return (
-            f"📝 Holding statement {kind} {numbers} saved for review: open the **Review** tab, "
-            "fill in the bracketed parts, then submit for a second person's approval."
+        return tr(
+            "📝 Holding statement drafts {numbers} saved for review: open the **Review** tab, "
+            "fill in the bracketed parts, then submit for a second person's approval.",
+            numbers=numbers,
         )
 
     @user_errors
@@ -2132,14 +2557,15 @@ class Handlers:
         self, chosen: float | None, note: str | None, request: gr.Request | None = None
     ) -> str:
         """Pause all publishing for the alert (admins only; refused and audited otherwise)."""
+        tr = translator(request)
         actor = self._actor(request)
         alert = self.services.inbox.alert(_alert_number(chosen))
         review = self.services.review
         if review.is_paused():
-            return "⏸️ Publishing is already paused: nothing goes out until an admin resumes it."
+            return tr("⏸️ Publishing is already paused: nothing goes out until an admin resumes it.")
         reason = (note or "").strip() or f"crisis alert #{alert.id} on {alert.topic}"
         review.set_paused(actor, True, reason=reason)
-        return (
+        return tr(
             "⏸️ **Publishing is paused**: nothing goes out until an admin resumes it in the "
             "Admin tab; scheduled posts wait in the outbox."
         )
@@ -2151,7 +2577,9 @@ class Handlers:
         actor = self._actor(request)
         alert_id = _alert_number(chosen)
         self.services.inbox.close_alert(actor, alert_id, reason=(note or "").strip())
-        return f"✅ Crisis alert {md('#' + str(alert_id))} closed."
+        return translator(request)(
+            "✅ Crisis alert {number} closed.", number=md("#" + str(alert_id))
+        )
 
 
 def _plural(kind: str, n: int) -> str:
@@ -2165,7 +2593,7 @@ def _safe_int(value: Any, default: int) -> int:
         return default
 
 
-def _record_row(hit: Hit) -> list[Any]:
+def _record_row(hit: Hit, tr: Translator) -> list[Any]:
     m = hit.metadata
     # A guideline's heading is its path in the document; the last part names the passage.
     label = (
@@ -2176,7 +2604,7 @@ def _record_row(hit: Hit) -> list[Any]:
     reply = excerpt(str(m.get("reply", "")), 200) if hit.kind == Kind.REPLY else ""
     return [
         hit.id,
-        hit.kind.value,
+        tr(hit.kind.value),
         str(label or ""),
         str(m.get("language") or ""),
         str(m.get("date") or "")[:10],
@@ -2288,13 +2716,21 @@ def _monday(day: str | None, today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def _day_label(day: date, *, year: bool = False) -> str:
-    return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _calendar_line(view: DraftView, version: int, local: datetime, items: list[Any]) -> str:
+def _day_label(day: date, tr: Translator, *, year: bool = False) -> str:
+    """ "Mon 7 Dec" / "lun. 7 déc.", whatever the server's locale."""
+    label = f"{tr(WEEKDAYS[day.weekday()])} {day.day} {tr(MONTHS[day.month - 1])}"
+    return label + (f" {day.year}" if year else "")
+
+
+def _calendar_line(
+    view: DraftView, version: int, local: datetime, items: list[Any], tr: Translator
+) -> str:
     text = next((v.text for v in view.versions if v.number == version), view.text)
-    states = sorted({i.state for i in items})
+    states = sorted({tr(i.state) for i in items})
     return " · ".join(
         (
             f"{local:%H:%M}",
@@ -2344,21 +2780,26 @@ def word_diff(
     return left, right
 
 
-def _summary(view: DraftView, actor: Actor, tz: ZoneInfo) -> str:
+def _summary(view: DraftView, actor: Actor, tz: ZoneInfo, tr: Translator) -> str:
     head = " · ".join(
         (
-            f"**Draft {md('#' + str(view.id))}**",
+            tr("**Draft {number}**", number=md("#" + str(view.id))),
             md(view.brand),
             md(_platform_name(view.platform)),
-            md(view.kind),
+            md(tr(view.kind)),
             md(view.language.upper()),
-            f"by **{md(view.author)}**",
+            tr("by **{author}**", author=md(view.author)),
         )
     )
-    state = f"State **{md(view.state)}** · version {view.version} · row version {view.row_version}"
+    state = tr(
+        "State **{state}** · version {version} · row version {row}",
+        state=md(tr(view.state.replace("_", " "))),
+        version=view.version,
+        row=view.row_version,
+    )
     if view.approved_until:
-        state += f" · approval valid until {md(_when(view.approved_until, tz))}"
-    return "\n".join((head, state, f"👉 {md(_next_step(view, actor))}"))
+        state += tr(" · approval valid until {when}", when=md(_when(view.approved_until, tz)))
+    return "\n".join((head, state, f"👉 {md(tr(_next_step(view, actor)))}"))
 
 
 def _next_step(view: DraftView, actor: Actor) -> str:
@@ -2443,100 +2884,110 @@ def _message_ids(values: Iterable[Any] | None) -> list[int]:
     return list(dict.fromkeys(i for i in ids if i > 0))
 
 
-def _ticked_line(ids: list[int]) -> str:
+def _ticked_line(ids: list[int], tr: Translator) -> str:
     if not ids:
-        return f"Tick messages with {UNTICKED} in the first column to act on several at once."
-    return f"**{len(ids)}** {'message' if len(ids) == 1 else 'messages'} ticked"
+        return tr(
+            "Tick messages with {box} in the first column to act on several at once.",
+            box=UNTICKED,
+        )
+    if len(ids) == 1:
+        return tr("**{n}** message ticked", n=1)
+    return tr("**{n}** messages ticked", n=len(ids))
 
 
 def _ticked_table(table: pd.DataFrame | None, ids: list[int]) -> pd.DataFrame:
-    """The queue as shown, its select column following `ids`."""
-    if table is None or table.empty or "id" not in table:
-        return frame([], INBOX_COLUMNS)
+    """The queue as shown (its headers in the user's language), its select column (the
+    first) following `ids`; the message id is the second column."""
+    if table is None or table.empty or table.shape[1] < 2:
+        return pd.DataFrame(columns=table.columns if table is not None else INBOX_COLUMNS)
     out = table.copy()
     ticked = set(ids)
-    out["select"] = [TICKED if _safe_int(i, 0) in ticked else UNTICKED for i in out["id"]]
+    out.iloc[:, 0] = [TICKED if _safe_int(i, 0) in ticked else UNTICKED for i in out.iloc[:, 1]]
     return out
 
 
-def _flags(message: MessageView) -> str:
+def _flags(message: MessageView, tr: Translator) -> str:
     triage = message.triage or {}
-    flags = [f for f in INBOX_FLAGS if triage.get(f)]
+    flags = [tr(f) for f in INBOX_FLAGS if triage.get(f)]
     if message.draft_id:
-        flags.append(f"draft #{message.draft_id}")
+        flags.append(tr("draft #{id}", id=message.draft_id))
     return ", ".join(flags)
 
 
-def _inbox_row(message: MessageView, tz: ZoneInfo, ticked: bool) -> list[Any]:
+def _inbox_row(message: MessageView, tz: ZoneInfo, ticked: bool, tr: Translator) -> list[Any]:
     triage = message.triage or {}
     return [
         TICKED if ticked else UNTICKED,
         message.id,
         message.priority,
-        message.action or "not triaged",
-        str(triage.get("urgency") or ""),
-        message.sentiment,
+        tr(message.action or "not triaged"),
+        tr(str(triage.get("urgency") or "")) if triage.get("urgency") else "",
+        tr(message.sentiment) if message.sentiment else "",
         message.language,
         message.topic,
         _platform_name(message.platform),
         message.author,
         _when(message.received_at, tz),
         excerpt(message.text, INBOX_TEXT_CHARS),
-        _flags(message),
+        _flags(message, tr),
     ]
 
 
-def _message_head(message: MessageView, tz: ZoneInfo) -> str:
+def _message_head(message: MessageView, tz: ZoneInfo, tr: Translator) -> str:
     """A message's facts as Markdown, from our own strings and numbers: its author and text
     are shown in text boxes."""
     triage = message.triage or {}
     lines = [
         " · ".join(
             (
-                f"**Message {md('#' + str(message.id))}**",
+                tr("**Message {number}**", number=md("#" + str(message.id))),
                 md(_platform_name(message.platform)),
-                md(message.kind),
-                f"brand {md(message.brand)}",
-                f"received {md(_when(message.received_at, tz))}",
+                md(tr(message.kind)),
+                tr("brand {brand}", brand=md(message.brand)),
+                tr("received {when}", when=md(_when(message.received_at, tz))),
             )
         )
     ]
-    status = f"Status **{md(message.status)}**"
+    status = tr("Status **{status}**", status=md(tr(message.status)))
     if message.handled_by:
-        status += f" by {md(message.handled_by)}"
+        status += tr(" by {who}", who=md(message.handled_by))
     if triage:
         status += " · " + " · ".join(
             (
-                f"priority **{message.priority}**",
-                f"suggested action **{md(message.action)}**",
-                f"urgency {md(triage.get('urgency') or '')}",
-                f"sentiment {md(message.sentiment)}",
-                f"language {md(message.language)}",
-                f"topic {md(message.topic or 'none')}",
+                tr("priority **{n}**", n=message.priority),
+                tr("suggested action **{action}**", action=md(tr(message.action or ""))),
+                tr("urgency {urgency}", urgency=md(tr(triage.get("urgency") or ""))),
+                tr("sentiment {sentiment}", sentiment=md(tr(message.sentiment or ""))),
+                tr("language {language}", language=md(message.language)),
+                tr("topic {topic}", topic=md(message.topic or tr("none"))),
             )
         )
     else:
-        status += " · not triaged yet"
+        status += tr(" · not triaged yet")
     lines.append(status)
     if message.draft_id:
-        lines.append(f"📝 Reply draft {md('#' + str(message.draft_id))} (Review tab)")
+        lines.append(
+            tr("📝 Reply draft {number} (Review tab)", number=md("#" + str(message.draft_id)))
+        )
     if triage.get("injection"):
-        lines.append(INJECTION_WARNING)
+        lines.append(tr(INJECTION_WARNING))
     return "\n\n".join(lines)
 
 
-def _reasons_frame(message: MessageView) -> pd.DataFrame:
+def _reasons_frame(message: MessageView, tr: Translator) -> pd.DataFrame:
     """Why the triage decided what it did: one row per decision, in a person's words."""
     triage = message.triage or {}
     if not triage:
-        return frame([["triage", "not triaged yet: refresh in a moment"]], REASON_COLUMNS)
+        return frame(
+            [[tr("triage"), tr("not triaged yet: refresh in a moment")]], REASON_COLUMNS, tr
+        )
     reasons = {str(k): str(v) for k, v in (triage.get("reasons") or {}).items()}
     order = [k for k in REASON_ORDER if k in reasons] + [
         k for k in reasons if k not in REASON_ORDER
     ]
-    rows = [[k.replace("_", " "), reasons[k]] for k in order]
-    rows.append(["method", str(triage.get("method") or "")])
-    return frame(rows, REASON_COLUMNS)
+    rows = [[tr(k.replace("_", " ")), tr.error(reasons[k])] for k in order]
+    rows.append([tr("method"), str(triage.get("method") or "")])
+    return frame(rows, REASON_COLUMNS, tr)
 
 
 # -- layout -----------------------------------------------------------------------------------
@@ -2564,35 +3015,37 @@ def _slots(n: int, kind: str, handlers: Handlers) -> list[_Slot]:
             header = gr.Markdown(latex_delimiters=[], line_breaks=True)
             # The copy button shows only with the label.
             text = gr.Textbox(
-                label="Text: edit it here, then submit or copy it",
+                label=L("Text: edit it here, then submit or copy it"),
                 lines=4,
                 max_lines=30,
                 interactive=True,
                 buttons=["copy"],
-                placeholder=f"The {kind} appears here",
+                placeholder=L("The post appears here")
+                if kind == "post"
+                else L("The reply appears here"),
             )
-            findings = gr.HighlightedText(
-                label="Check",
-                visible=False,
-                color_map=FINDING_COLORS_BY_LABEL,
-                show_legend=False,
-                combine_adjacent=True,
-                interactive=False,
-            )
-            with gr.Accordion("Findings: what, why (the guideline) and the fix", open=True):
-                fixes = _findings_table()
-                recheck = gr.Button("Check again", size="sm")
-            with gr.Accordion("Sources: guideline passages and past examples used", open=False):
-                sources = gr.Dataframe(
-                    headers=SOURCE_COLUMNS,
-                    datatype=["str", "str", "str", "number"],
+            # The text once, editable; its findings marked in it below, folded away.
+            with gr.Accordion(L("Findings: what, why (the guideline) and the fix"), open=False):
+                findings = gr.HighlightedText(
+                    label=L("Check"),
+                    visible=False,
+                    color_map=FINDING_COLORS_BY_LABEL,
+                    show_legend=False,
+                    combine_adjacent=True,
                     interactive=False,
-                    wrap=True,
+                )
+                fixes = _findings_table()
+                recheck = gr.Button(L("Check again"), size="sm")
+            with gr.Accordion(L("Sources: guideline passages and past examples used"), open=False):
+                sources = _table(
+                    SOURCE_COLUMNS,
+                    "Sources",
+                    ["score"],
                     max_height=320,
                     column_widths=SOURCE_WIDTHS,
                 )
             meta = gr.State({})
-            submit = gr.Button("Submit for review", visible=False, size="sm")
+            submit = gr.Button(L("Submit for review"), visible=False, size="sm")
         text.input(
             handlers.recount,
             [text, meta],
@@ -2616,21 +3069,45 @@ def _flat(slots: Iterable[_Slot]) -> list[Any]:
     return [c for s in slots for c in s.outputs()]
 
 
+# The tables laid out by the build in progress, with their English columns: the page
+# load gives each its headers in the user's language (Gradio translates no headers).
+_RELABEL: list[tuple[gr.Dataframe, list[str]]] = []
+
+
 def _table(
     columns: list[str],
     label: str,
     numbers: Iterable[str] = (),
+    *,
+    relabel: bool = True,
     **kwargs: Any,
 ) -> gr.Dataframe:
-    """A read-only table whose cells are plain text, never Markdown or HTML."""
+    """A read-only table whose cells are plain text, never Markdown or HTML. `relabel`:
+    its headers are translated on page load (tables that a load event fills get
+    translated headers from their handler)."""
     datatype = ["number" if c in numbers else "str" for c in columns]
-    return gr.Dataframe(
-        headers=columns, datatype=datatype, label=label, interactive=False, wrap=True, **kwargs
+    table = gr.Dataframe(
+        headers=columns, datatype=datatype, label=L(label), interactive=False, wrap=True, **kwargs
     )
+    if relabel:
+        _RELABEL.append((table, columns))
+    return table
+
+
+def _headers(columns: list[list[str]]) -> Callable[..., tuple[pd.DataFrame, ...]]:
+    def headers(request: gr.Request | None = None) -> tuple[pd.DataFrame, ...]:
+        tr = translator(request)
+        return tuple(frame([], c, tr) for c in columns)
+
+    return headers
 
 
 def _clear() -> str:
     return ""
+
+
+def _clear_all() -> tuple[str, ...]:
+    return ("", "", "", "")
 
 
 def _findings_table() -> gr.Dataframe:
@@ -2643,42 +3120,49 @@ def _review_tab(
     """The Review tab: the queue, a draft's versions side by side, decisions, edits and
     scheduling. Returns the filters whose choices the page load refreshes."""
     private = {"api_visibility": "private"}
-    with gr.Tab("Review") as tab:
+    with gr.Tab(L("Review")) as tab:
         with gr.Row(equal_height=True):
-            brand = gr.Dropdown([(ALL, ALL)], value=ALL, label="Brand", allow_custom_value=True)
-            platform = gr.Dropdown([(ALL, ALL), *platform_choices], value=ALL, label="Platform")
-            state = gr.Dropdown(
-                [(ALL, ALL), *((s.replace("_", " "), s) for s in STATES)],
-                value="submitted",
-                label="State",
+            brand = gr.Dropdown(
+                [(L(ALL), ALL)], value=ALL, label=L("Brand"), allow_custom_value=True
             )
-            author = gr.Dropdown([(ALL, ALL)], value=ALL, label="Author", allow_custom_value=True)
-            refresh = gr.Button("↻ Refresh", size="md", scale=0, min_width=120)
+            platform = gr.Dropdown(
+                [(L(ALL), ALL), *platform_choices], value=ALL, label=L("Platform")
+            )
+            state = gr.Dropdown(
+                [(L(ALL), ALL), *((L(s.replace("_", " ")), s) for s in STATES)],
+                value="submitted",
+                label=L("State"),
+            )
+            author = gr.Dropdown(
+                [(L(ALL), ALL)], value=ALL, label=L("Author"), allow_custom_value=True
+            )
+            refresh = gr.Button(L("↻ Refresh"), size="md", scale=0, min_width=120)
         queue_info = gr.Markdown(latex_delimiters=[])
         queue = _table(
             QUEUE_COLUMNS,
             "Review queue",
             ["draft", "version"],
+            relabel=False,
             max_height=320,
             column_widths=QUEUE_WIDTHS,
         )
         with gr.Row(equal_height=True):
             draft_no = gr.Number(
-                label="Draft #",
+                label=L("Draft #"),
                 precision=0,
                 minimum=1,
                 scale=1,
                 min_width=120,
                 elem_id="review-draft-no",
             )
-            open_btn = gr.Button("Open", size="md", scale=0, min_width=120)
+            open_btn = gr.Button(L("Open"), size="md", scale=0, min_width=120)
             with gr.Column(scale=5):
                 status = gr.Markdown(latex_delimiters=[])
         summary = gr.Markdown(latex_delimiters=[], line_breaks=True)
         opened = gr.State(None)
         with gr.Row():
-            version_a = gr.Dropdown(choices=[], label="Compare version", interactive=True)
-            version_b = gr.Dropdown(choices=[], label="with version", interactive=True)
+            version_a = gr.Dropdown(choices=[], label=L("Compare version"), interactive=True)
+            version_b = gr.Dropdown(choices=[], label=L("with version"), interactive=True)
         with gr.Row():
             diff_options = {
                 "color_map": DIFF_COLORS,
@@ -2687,46 +3171,52 @@ def _review_tab(
                 "combine_adjacent": True,
                 "interactive": False,
             }
-            diff_a = gr.HighlightedText(label="Older version: removed words marked", **diff_options)
-            diff_b = gr.HighlightedText(label="Newer version: added words marked", **diff_options)
+            diff_a = gr.HighlightedText(
+                label=L("Older version: removed words marked"), **diff_options
+            )
+            diff_b = gr.HighlightedText(
+                label=L("Newer version: added words marked"), **diff_options
+            )
         check_hl = gr.HighlightedText(
-            label="Check",
+            label=L("Check"),
             color_map=FINDING_COLORS_BY_LABEL,
             show_legend=False,
             combine_adjacent=True,
             interactive=False,
             elem_id="review-check",
         )
-        with gr.Accordion("Findings on the current text", open=True):
+        with gr.Accordion(L("Findings on the current text"), open=True):
             check_table = _findings_table()
-        with gr.Accordion("Drafted from", open=False):
+        with gr.Accordion(L("Drafted from"), open=False):
             context = gr.Textbox(
-                label="Brief or customer comment", interactive=False, lines=2, max_lines=10
+                label=L("Brief or customer comment"), interactive=False, lines=2, max_lines=10
             )
         with gr.Row():
             with gr.Column(variant="panel"):
-                gr.Markdown("### Decide (reviewers)")
+                gr.Markdown(L("### Decide (reviewers)"))
                 comment = gr.Textbox(
-                    label="Comment",
+                    label=L("Comment"),
                     lines=3,
                     max_lines=10,
-                    info="Required to request changes or reject",
+                    info=L("Required to request changes or reject"),
                     elem_id="review-comment",
                 )
                 with gr.Row():
-                    approve = gr.Button("Approve", variant="primary", size="md")
-                    changes = gr.Button("Request changes", size="md")
-                    reject = gr.Button("Reject", variant="stop", size="md")
-                    comment_btn = gr.Button("Comment only", size="md")
+                    approve = gr.Button(L("Approve"), variant="primary", size="md")
+                    changes = gr.Button(L("Request changes"), size="md")
+                    reject = gr.Button(L("Reject"), variant="stop", size="md")
+                    comment_btn = gr.Button(L("Comment only"), size="md")
+                # Each action says what it did next to its buttons, where the eye is.
+                decide_status = gr.Markdown(latex_delimiters=[], elem_id="review-decide-status")
                 override = gr.Button(
-                    "Override blocking findings (the comment is the reason)",
+                    L("Override blocking findings (the comment is the reason)"),
                     size="sm",
                     elem_id="review-override",
                 )
             with gr.Column(variant="panel"):
-                gr.Markdown("### Edit (authors)")
+                gr.Markdown(L("### Edit (authors)"))
                 text = gr.Textbox(
-                    label="Current text",
+                    label=L("Current text"),
                     lines=4,
                     max_lines=20,
                     interactive=True,
@@ -2734,34 +3224,38 @@ def _review_tab(
                     elem_id="review-text",
                 )
                 note = gr.Textbox(
-                    label="What changed (optional)", max_lines=1, elem_id="review-note"
+                    label=L("What changed (optional)"), max_lines=1, elem_id="review-note"
                 )
                 with gr.Row():
-                    save = gr.Button("Save changes", size="md")
-                    resubmit = gr.Button("Save and submit for review", variant="primary", size="md")
+                    save = gr.Button(L("Save changes"), size="md")
+                    resubmit = gr.Button(
+                        L("Save and submit for review"), variant="primary", size="md"
+                    )
+                edit_status = gr.Markdown(latex_delimiters=[], elem_id="review-edit-status")
             with gr.Column(variant="panel"):
-                gr.Markdown("### Schedule (approved drafts)")
+                gr.Markdown(L("### Schedule (approved drafts)"))
                 adapters = publisher_names(h.services.settings)
                 when = gr.DateTime(
-                    label="Publish at",
+                    label=L("Publish at"),
                     include_time=True,
                     type="string",
-                    info="In the time zone at the top",
+                    info=L("In the time zone at the top"),
                     elem_id="schedule-at",
                 )
-                through = gr.CheckboxGroup(adapters, value=adapters[:1], label="Publish through")
-                schedule = gr.Button("Schedule", variant="primary", size="md")
+                through = gr.CheckboxGroup(adapters, value=adapters[:1], label=L("Publish through"))
+                schedule = gr.Button(L("Schedule"), variant="primary", size="md")
+                schedule_status = gr.Markdown(latex_delimiters=[], elem_id="schedule-status")
         with gr.Tabs():
-            with gr.Tab("Decisions"):
+            with gr.Tab(L("Decisions")):
                 decisions = _table(
                     DECISION_COLUMNS,
                     "Decisions",
                     ["version"],
                     column_widths=["8%", "12%", "14%", "36%", "15%", "15%"],
                 )
-            with gr.Tab("Comments"):
+            with gr.Tab(L("Comments")):
                 comments = _table(COMMENT_COLUMNS, "Comments", column_widths=["15%", "12%", "73%"])
-            with gr.Tab("Outbox"):
+            with gr.Tab(L("Outbox")):
                 outbox = _table(
                     OUTBOX_COLUMNS,
                     "Outbox",
@@ -2771,6 +3265,7 @@ def _review_tab(
 
     filters = [brand, platform, state, author, zone]
     queue_out = [queue, queue_info]
+    statuses = [status, decide_status, edit_status, schedule_status]
     panel = [
         draft_no,
         summary,
@@ -2804,8 +3299,10 @@ def _review_tab(
     )
     gr.on(
         [open_btn.click, draft_no.submit], h.open_draft, [draft_no, zone], panel, **private
-    ).success(_clear, None, status, **private)
-    queue.select(h.open_selected, [zone], panel, **private).success(_clear, None, status, **private)
+    ).success(_clear_all, None, statuses, **private)
+    queue.select(h.open_selected, [zone], panel, **private).success(
+        _clear_all, None, statuses, **private
+    )
     gr.on(
         [version_a.input, version_b.input],
         h.compare,
@@ -2821,37 +3318,37 @@ def _review_tab(
         (comment_btn, h.comment),
         (override, h.override),
     ):
-        button.click(fn, [opened, comment, zone], [status, *panel], **private).success(
+        button.click(fn, [opened, comment, zone], [decide_status, *panel], **private).success(
             _clear, None, comment, **private
         ).then(h.queue, filters, queue_out, **private)
     for button, fn in ((save, h.save_edit), (resubmit, h.save_and_submit)):
-        button.click(fn, [opened, text, note, zone], [status, *panel], **private).success(
+        button.click(fn, [opened, text, note, zone], [edit_status, *panel], **private).success(
             _clear, None, note, **private
         ).then(h.queue, filters, queue_out, **private)
-    schedule.click(h.schedule, [opened, when, zone, through], [status, *panel], **private).success(
-        h.queue, filters, queue_out, **private
-    )
+    schedule.click(
+        h.schedule, [opened, when, zone, through], [schedule_status, *panel], **private
+    ).success(h.queue, filters, queue_out, **private)
     return [brand, author]
 
 
 def _calendar_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
     """The Calendar tab: a week of scheduled and published posts, a row per day."""
     private = {"api_visibility": "private"}
-    with gr.Tab("Calendar") as tab:
+    with gr.Tab(L("Calendar")) as tab:
         with gr.Row(equal_height=False):
-            previous = gr.Button("← Previous week", size="md")
-            this_week = gr.Button("This week", size="md")
-            following = gr.Button("Next week →", size="md")
+            previous = gr.Button(L("← Previous week"), size="md")
+            this_week = gr.Button(L("This week"), size="md")
+            following = gr.Button(L("Next week →"), size="md")
             week = gr.Textbox(
-                label="Week of",
-                placeholder="any day, YYYY-MM-DD, then Enter",
+                label=L("Week of"),
+                placeholder=L("any day, YYYY-MM-DD, then Enter"),
                 max_lines=1,
                 scale=2,
                 elem_id="calendar-week",
             )
         title = gr.Markdown(latex_delimiters=[])
         days = [
-            gr.Textbox(label=name, interactive=False, lines=1, max_lines=12)
+            gr.Textbox(label=L(name), interactive=False, lines=1, max_lines=12)
             for name in (
                 "Monday",
                 "Tuesday",
@@ -2872,31 +3369,36 @@ def _calendar_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
 def _audit_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> gr.Dropdown:
     """The Audit tab: the log with filters, and its export. Returns the user filter."""
     private = {"api_visibility": "private"}
-    with gr.Tab("Audit") as tab:
+    with gr.Tab(L("Audit")) as tab:
         with gr.Row(equal_height=True):
-            who = gr.Dropdown([(ALL, ALL)], value=ALL, label="Who", allow_custom_value=True)
+            who = gr.Dropdown([(L(ALL), ALL)], value=ALL, label=L("Who"), allow_custom_value=True)
             action = gr.Dropdown(
-                [(ALL, ALL), *((a.replace("_", " "), a) for a in AUDIT_ACTIONS)],
+                [(L(ALL), ALL), *((L(a.replace("_", " ")), a) for a in AUDIT_ACTIONS)],
                 value=ALL,
-                label="Action",
+                label=L("Action"),
                 allow_custom_value=True,
             )
-            draft_id = gr.Number(0, label="Draft # (0: all)", precision=0, minimum=0)
-            limit = gr.Dropdown([50, 200, 1000, 5000], value=200, label="Entries")
-            show = gr.Button("Show", variant="primary", scale=0, min_width=120)
+            draft_id = gr.Number(0, label=L("Draft # (0: all)"), precision=0, minimum=0)
+            limit = gr.Dropdown([50, 200, 1000, 5000], value=200, label=L("Entries"))
+            show = gr.Button(L("Show"), variant="primary", scale=0, min_width=120)
         info = gr.Markdown(latex_delimiters=[])
         table = _table(
-            AUDIT_COLUMNS, "Audit log", ["draft"], max_height=560, column_widths=AUDIT_WIDTHS
+            AUDIT_COLUMNS,
+            "Audit log",
+            ["draft"],
+            relabel=False,
+            max_height=560,
+            column_widths=AUDIT_WIDTHS,
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=1):
                 fmt = gr.Radio(
                     [("CSV", "csv"), ("JSON", "json")],
                     value="csv",
-                    label="Export the filtered log as",
+                    label=L("Export the filtered log as"),
                 )
-                export = gr.Button("Export", size="md")
-            download = gr.File(label="Download", interactive=False, height=140, scale=2)
+                export = gr.Button(L("Export"), size="md")
+            download = gr.File(label=L("Download"), interactive=False, height=140, scale=2)
     inputs = [who, action, draft_id]
     gr.on(
         [app.load, tab.select, show.click, draft_id.submit],
@@ -2910,24 +3412,71 @@ def _audit_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> gr.Dropdown:
 
 
 def _admin_tab(app: gr.Blocks, h: Handlers, zone: gr.Dropdown) -> None:
-    """The Admin tab: pause and resume publishing."""
+    """The Admin tab: publishing (pause, resume, the worker's state) and the users."""
     private = {"api_visibility": "private"}
-    with gr.Tab("Admin") as tab:
-        state = gr.Markdown(latex_delimiters=[])
+    with gr.Tab(L("Admin")) as tab:
+        gr.Markdown(L("### Publishing"))
+        state = gr.Markdown(latex_delimiters=[], elem_id="admin-publishing")
         reason = gr.Textbox(
-            label="Reason", max_lines=1, info="Required: recorded in the audit log with your name"
+            label=L("Reason"),
+            max_lines=1,
+            info=L("Required: recorded in the audit log with your name"),
         )
         with gr.Row():
-            pause = gr.Button("⏸️ Pause publishing", variant="stop")
-            resume = gr.Button("▶️ Resume publishing", variant="primary")
+            pause = gr.Button(L("⏸️ Pause publishing"), variant="stop")
+            resume = gr.Button(L("▶️ Resume publishing"), variant="primary")
+            refresh = gr.Button(L("↻ Refresh"), scale=0, min_width=120)
         gr.Markdown(
-            "While publishing is paused nothing goes out; scheduled posts wait in "
-            "the outbox and go out when it resumes, if their approval is still valid."
+            L(
+                "While publishing is paused nothing goes out; scheduled posts wait in "
+                "the outbox and go out when it resumes, if their approval is still valid."
+            )
         )
+        gr.Markdown(L("### Users (admins)"))
+        people = _table(
+            USER_COLUMNS, "Users", relabel=False, column_widths=["20%", "25%", "20%", "15%", "20%"]
+        )
+        with gr.Row(equal_height=True):
+            with gr.Column(variant="panel"):
+                gr.Markdown(L("Add a user"))
+                new_name = gr.Textbox(label=L("User name"), max_lines=1, elem_id="admin-new-user")
+                new_password = gr.Textbox(
+                    label=L("Password"),
+                    type="password",
+                    max_lines=1,
+                    info=L("At least 8 characters; tell it to the person yourself"),
+                    elem_id="admin-new-password",
+                )
+                new_role = gr.Radio(
+                    L.choices(ROLE_CHOICES),
+                    value="author",
+                    label=L("Role"),
+                    elem_id="admin-new-role",
+                )
+                add = gr.Button(L("Add user"), variant="primary", elem_id="admin-add-user")
+            with gr.Column(variant="panel"):
+                gr.Markdown(L("Change a user"))
+                who = gr.Dropdown(choices=[], label=L("User"), elem_id="admin-user")
+                role = gr.Radio(L.choices(ROLE_CHOICES), value=None, label=L("New role"))
+                access = gr.Radio(
+                    L.choices([("active", "active"), ("disabled", "disabled")]),
+                    value=None,
+                    label=L("Access"),
+                    info=L("A disabled user can no longer log in or act"),
+                )
+                change = gr.Button(L("Save"), elem_id="admin-change-user")
+        users_status = gr.Markdown(latex_delimiters=[], elem_id="admin-users-status")
     out = [state, pause, resume]
-    gr.on([app.load, tab.select], h.publishing, [zone], out, **private)
+    gr.on([app.load, tab.select, refresh.click], h.publishing, [zone], out, **private)
+    gr.on([app.load, tab.select], h.users, None, [people, who], **private)
     for button, fn in ((pause, h.pause), (resume, h.resume)):
         button.click(fn, [reason, zone], out, **private).success(_clear, None, reason, **private)
+    add.click(h.add_user, [new_name, new_password, new_role], users_status, **private).success(
+        lambda: ("", ""), None, [new_name, new_password], **private
+    ).then(h.users, None, [people, who], **private)
+    change.click(h.change_user, [who, role, access], users_status, **private).then(
+        h.users, None, [people, who], **private
+    )
 
 
 def _inbox_tab(
@@ -2942,48 +3491,51 @@ def _inbox_tab(
     first, a message with the reasons for its triage, bulk actions, a drafted reply, and
     imports. Every message's text and author are shown as plain text (tables, text boxes)."""
     private = {"api_visibility": "private"}
-    with gr.Tab("Inbox") as tab:
+    with gr.Tab(L("Inbox")) as tab:
         with gr.Column(visible=False, variant="panel", elem_id="crisis-panel") as crisis_box:
             with gr.Row(equal_height=False):
                 crisis_summary = gr.Markdown(
                     latex_delimiters=[], line_breaks=True, elem_id="crisis-summary"
                 )
                 alert_pick = gr.Dropdown(
-                    choices=[], label="Open alert", scale=0, min_width=280, interactive=True
+                    choices=[], label=L("Open alert"), scale=0, min_width=280, interactive=True
                 )
             crisis_messages = _table(
                 CRISIS_COLUMNS,
                 "Messages behind the alert",
                 ["id"],
+                relabel=False,
                 max_height=300,
                 column_widths=["6%", "14%", "12%", "14%", "54%"],
             )
             crisis_note = gr.Textbox(
-                label="Reason (optional)",
+                label=L("Reason (optional)"),
                 max_lines=1,
-                info="Recorded in the audit log when you pause publishing or close the alert",
+                info=L("Recorded in the audit log when you pause publishing or close the alert"),
             )
             with gr.Row():
-                holding = gr.Button("Draft holding statement", variant="primary")
-                pause = gr.Button("⏸️ Pause all publishing", variant="stop")
-                close = gr.Button("Close alert")
+                holding = gr.Button(L("Draft holding statement"), variant="primary")
+                pause = gr.Button(L("⏸️ Pause all publishing"), variant="stop")
+                close = gr.Button(L("Close alert"))
             crisis_status = gr.Markdown(latex_delimiters=[], elem_id="crisis-status")
-        with gr.Accordion("Import messages", open=False), gr.Row():
+        with gr.Accordion(L("Import messages"), open=False), gr.Row():
             with gr.Column(scale=2, min_width=320):
                 upload = gr.File(
-                    label="Messages (.csv, .json, .jsonl): id, platform, text, time, author, "
-                    "thread, kind, brand",
+                    label=L(
+                        "Messages (.csv, .json, .jsonl): id, platform, text, time, author, "
+                        "thread, kind, brand"
+                    ),
                     file_types=list(INBOX_SUFFIXES),
                     type="filepath",
                 )
                 import_brand = gr.Textbox(
-                    label="Brand",
+                    label=L("Brand"),
                     max_lines=1,
-                    placeholder="leave empty for the brand selected at the top",
-                    info="For rows without a brand column",
+                    placeholder=L("leave empty for the brand selected at the top"),
+                    info=L("For rows without a brand column"),
                 )
-                skip_bad = gr.Checkbox(label="Skip bad rows (import the good ones)", value=False)
-                import_btn = gr.Button("Import", variant="primary")
+                skip_bad = gr.Checkbox(label=L("Skip bad rows (import the good ones)"), value=False)
+                import_btn = gr.Button(L("Import"), variant="primary")
             with gr.Column(scale=3):
                 import_summary = gr.Markdown(latex_delimiters=[], elem_id="inbox-import-summary")
                 import_problems = _table(
@@ -2993,53 +3545,60 @@ def _inbox_tab(
                     max_height=300,
                 )
         with gr.Row(equal_height=True):
-            f_brand = gr.Dropdown([(ALL, ALL)], value=ALL, label="Brand", allow_custom_value=True)
-            f_platform = gr.Dropdown([(ALL, ALL), *platform_choices], value=ALL, label="Platform")
+            f_brand = gr.Dropdown(
+                [(L(ALL), ALL)], value=ALL, label=L("Brand"), allow_custom_value=True
+            )
+            f_platform = gr.Dropdown(
+                [(L(ALL), ALL), *platform_choices], value=ALL, label=L("Platform")
+            )
             f_action = gr.Dropdown(
-                [(ALL, ALL), *((a, a) for a in ACTIONS)], value=ALL, label="Action"
+                [(L(ALL), ALL), *((L(a), a) for a in ACTIONS)], value=ALL, label=L("Action")
             )
             f_sentiment = gr.Dropdown(
-                [(ALL, ALL), *((s, s) for s in SENTIMENTS)], value=ALL, label="Sentiment"
+                [(L(ALL), ALL), *((L(s), s) for s in SENTIMENTS)], value=ALL, label=L("Sentiment")
             )
-            f_language = gr.Dropdown(INBOX_LANGUAGES, value=ALL, label="Language")
+            f_language = gr.Dropdown(L.choices(INBOX_LANGUAGES), value=ALL, label=L("Language"))
             f_status = gr.Dropdown(
-                [(ALL, ALL), *((s, s) for s in INBOX_STATUSES)], value="new", label="Status"
+                [(L(ALL), ALL), *((L(s), s) for s in INBOX_STATUSES)],
+                value="new",
+                label=L("Status"),
             )
-            refresh = gr.Button("↻ Refresh", size="md", scale=0, min_width=120)
+            refresh = gr.Button(L("↻ Refresh"), size="md", scale=0, min_width=120)
         info = gr.Markdown(latex_delimiters=[], elem_id="inbox-info")
         queue = _table(
             INBOX_COLUMNS,
             "Inbox",
             ["id", "priority"],
+            relabel=False,
             max_height=520,
             column_widths=INBOX_WIDTHS,
             elem_id="inbox-queue",
         )
         selected = gr.State([])
         with gr.Row(equal_height=True):
-            tick_all = gr.Button("Tick all shown", size="sm", scale=0, min_width=140)
-            untick_all = gr.Button("Untick all", size="sm", scale=0, min_width=120)
+            tick_all = gr.Button(L("Tick all shown"), size="sm", scale=0, min_width=140)
+            untick_all = gr.Button(L("Untick all"), size="sm", scale=0, min_width=120)
             ticked_info = gr.Markdown(latex_delimiters=[], elem_id="inbox-ticked")
         with gr.Row(equal_height=True):
-            note = gr.Textbox(label="Note (optional)", max_lines=1, scale=3)
-            hide = gr.Button("Hide", variant="stop", scale=1)
-            handled = gr.Button("Mark handled", variant="primary", scale=1)
-            reopen = gr.Button("Reopen", scale=1)
+            note = gr.Textbox(label=L("Note (optional)"), max_lines=1, scale=3)
+            hide = gr.Button(L("Hide"), variant="stop", scale=1)
+            handled = gr.Button(L("Mark handled"), variant="primary", scale=1)
+            reopen = gr.Button(L("Reopen"), scale=1)
         action_status = gr.Markdown(latex_delimiters=[], elem_id="inbox-action-status")
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, variant="panel"):
                 with gr.Row(equal_height=True):
                     # No minimum: an empty box reads 0, which is no message, not an error.
                     message_no = gr.Number(
-                        label="Message #", precision=0, elem_id="inbox-message-no"
+                        label=L("Message #"), precision=0, elem_id="inbox-message-no"
                     )
-                    open_btn = gr.Button("Open", size="md", scale=0, min_width=100)
+                    open_btn = gr.Button(L("Open"), size="md", scale=0, min_width=100)
                 head = gr.Markdown(latex_delimiters=[], elem_id="inbox-head")
                 with gr.Row():
-                    author = gr.Textbox(label="From", interactive=False, max_lines=1)
-                    thread = gr.Textbox(label="Thread", interactive=False, max_lines=1)
+                    author = gr.Textbox(label=L("From"), interactive=False, max_lines=1)
+                    thread = gr.Textbox(label=L("Thread"), interactive=False, max_lines=1)
                 text = gr.Textbox(
-                    label="Message (plain text)",
+                    label=L("Message (plain text)"),
                     interactive=False,
                     lines=4,
                     max_lines=20,
@@ -3053,31 +3612,38 @@ def _inbox_tab(
                     elem_id="inbox-reasons",
                 )
             with gr.Column(scale=1, variant="panel"):
-                draft_btn = gr.Button("Draft reply", variant="primary", elem_id="inbox-draft")
+                draft_btn = gr.Button(L("Draft reply"), variant="primary", elem_id="inbox-draft")
                 reply_status = gr.Markdown(latex_delimiters=[], elem_id="inbox-reply-status")
                 reply_text = gr.Textbox(
-                    label="Drafted reply: edit and submit it in the Review tab",
-                    interactive=False,
+                    label=L("Drafted reply: edit it here, then submit it for review"),
+                    interactive=True,
                     lines=4,
                     max_lines=20,
                     buttons=["copy"],
                     elem_id="inbox-reply",
                 )
                 reply_check = gr.HighlightedText(
-                    label="Check",
+                    label=L("Check"),
                     color_map=FINDING_COLORS_BY_LABEL,
                     show_legend=False,
                     combine_adjacent=True,
                     interactive=False,
                 )
                 reply_findings = _findings_table()
+                reply_saved = gr.State(None)
+                reply_submit = gr.Button(
+                    L("Submit for review"),
+                    variant="primary",
+                    visible=False,
+                    elem_id="inbox-submit-reply",
+                )
 
     filters = [f_brand, f_platform, f_action, f_sentiment, f_language, f_status, zone, selected]
     queue_out = [queue, info, selected, ticked_info]
     crisis_in = [f_brand, alert_pick, zone]
     crisis_out = [crisis_box, alert_pick, crisis_summary, crisis_messages]
     detail = [message_no, head, author, thread, text, reasons]
-    reply_out = [reply_status, reply_text, reply_check, reply_findings]
+    reply_out = [reply_status, reply_text, reply_check, reply_findings, reply_saved, reply_submit]
     loads = [app.load, tab.select, refresh.click]
     app.load(h.inbox_brands, None, f_brand, **private)
     gr.on([*loads, *(f.input for f in filters[:6])], h.inbox_queue, filters, queue_out, **private)
@@ -3102,6 +3668,12 @@ def _inbox_tab(
     draft_btn.click(h.inbox_draft_reply, message_no, reply_out, **private, **llm_events).success(
         h.inbox_open, [message_no, zone], detail, **private
     ).then(h.inbox_queue, filters, queue_out, **private)
+    reply_submit.click(
+        h.inbox_submit_reply,
+        [reply_text, reply_saved],
+        [reply_status, reply_check, reply_findings, reply_saved, reply_submit],
+        **private,
+    )
     import_btn.click(
         h.inbox_import,
         [upload, import_brand, skip_bad, brand],
@@ -3130,30 +3702,32 @@ def _check_tab(
     """The Check tab: paste any text, see its findings highlighted with their guideline and
     fix, apply the mechanical fixes, or have it rewritten in the brand's voice."""
     private = {"api_visibility": "private"}
-    with gr.Tab("Check"), gr.Row():
+    with gr.Tab(L("Check")), gr.Row():
         with gr.Column(scale=2, min_width=340):
             text = gr.Textbox(
-                label="Text to check",
+                label=L("Text to check"),
                 lines=8,
                 max_lines=30,
-                info="Any post or reply, yours or a colleague's; shown as plain text",
-                placeholder="Paste a post or reply / Collez une publication ou une réponse",
+                info=L("Any post or reply, yours or a colleague's; shown as plain text"),
+                placeholder=L("Paste a post or reply"),
                 elem_id="check-text",
             )
             with gr.Row():
-                platform = gr.Dropdown(platform_choices, value="instagram", label="Platform")
-                kind = gr.Radio([("post", "post"), ("reply", "reply")], value="post", label="Kind")
+                platform = gr.Dropdown(platform_choices, value="instagram", label=L("Platform"))
+                kind = gr.Radio(
+                    L.choices([("post", "post"), ("reply", "reply")]), value="post", label=L("Kind")
+                )
             with gr.Row():
-                language = gr.Radio(LANGUAGES, value="auto", label="Language")
-                sponsored = gr.Checkbox(label="Sponsored or partnership post", value=False)
+                language = gr.Radio(L.choices(LANGUAGES), value="auto", label=L("Language"))
+                sponsored = gr.Checkbox(label=L("Sponsored or partnership post"), value=False)
             with gr.Row():
-                check_btn = gr.Button("Check", variant="primary", elem_id="check-btn")
-                fix_btn = gr.Button("Apply suggested fixes", elem_id="check-fix")
-                rewrite_btn = gr.Button("Rewrite in brand voice", elem_id="check-rewrite")
+                check_btn = gr.Button(L("Check"), variant="primary", elem_id="check-btn")
+                fix_btn = gr.Button(L("Apply suggested fixes"), elem_id="check-fix")
+                rewrite_btn = gr.Button(L("Rewrite in brand voice"), elem_id="check-rewrite")
         with gr.Column(scale=3):
             summary = gr.Markdown(latex_delimiters=[], elem_id="check-summary")
             highlight = gr.HighlightedText(
-                label="Findings in the text",
+                label=L("Findings in the text"),
                 color_map=FINDING_COLORS_BY_LABEL,
                 show_legend=False,
                 combine_adjacent=True,
@@ -3162,10 +3736,10 @@ def _check_tab(
             )
             table = _findings_table()
             notices = gr.Markdown(latex_delimiters=[])
-            with gr.Accordion("Rewrite in brand voice", open=True):
+            with gr.Accordion(L("Rewrite in brand voice"), open=True):
                 rewrite_status = gr.Markdown(latex_delimiters=[])
                 rewritten = gr.Textbox(
-                    label="Rewrite: edit it, copy it, or check it",
+                    label=L("Rewrite: edit it, copy it, or check it"),
                     lines=5,
                     max_lines=25,
                     interactive=True,
@@ -3173,14 +3747,14 @@ def _check_tab(
                     elem_id="check-rewritten",
                 )
                 rewrite_hl = gr.HighlightedText(
-                    label="Findings in the rewrite",
+                    label=L("Findings in the rewrite"),
                     color_map=FINDING_COLORS_BY_LABEL,
                     show_legend=False,
                     combine_adjacent=True,
                     interactive=False,
                 )
                 rewrite_table = _findings_table()
-                use_rewrite = gr.Button("Use the rewrite as the text to check", size="sm")
+                use_rewrite = gr.Button(L("Use the rewrite as the text to check"), size="sm")
     inputs = [text, platform, kind, sponsored, language, brand]
     outputs = [summary, highlight, table, notices]
     gr.on([check_btn.click, text.submit], h.check_text, inputs, outputs, **private)
@@ -3200,6 +3774,7 @@ def _check_tab(
 def build_app(services: Services) -> gr.Blocks:
     """The whole app; `launch()` it, or mount it in a FastAPI app."""
     h = Handlers(services)
+    _RELABEL.clear()
     platform_choices = [(p.name, p.key) for p in PLATFORMS.values()]
     choices = h.brand_choices(None)
     llm_events = {"concurrency_limit": 1, "concurrency_id": "llm", "show_progress": "minimal"}
@@ -3208,82 +3783,115 @@ def build_app(services: Services) -> gr.Blocks:
         with gr.Row(equal_height=True):
             with gr.Column(scale=3):
                 gr.Markdown(
-                    "# cmassist\nPosts, ideas and replies in your brand's voice, drafted "
-                    "from its own guidelines, past posts and past replies. "
-                    "A second person reviews every draft before it is published."
+                    L(
+                        "# cmassist\nPosts, ideas and replies in your brand's voice, drafted "
+                        "from its own guidelines, past posts and past replies. "
+                        "A second person reviews every draft before it is published."
+                    )
                 )
                 with gr.Row(equal_height=False):
                     who = gr.Markdown(latex_delimiters=[])
                     logout = gr.Button(
-                        "Log out", link="/logout", size="sm", scale=0, min_width=100, visible=False
+                        L("Log out"),
+                        link="/logout",
+                        size="sm",
+                        scale=0,
+                        min_width=100,
+                        visible=False,
+                    )
+                    # Our own switch: it sets the cookie that the labels and the server's
+                    # messages both follow (cmassist.web_language).
+                    gr.Button(
+                        "Français",
+                        link="/language/fr",
+                        size="sm",
+                        scale=0,
+                        min_width=90,
+                        elem_id="language-fr",
+                    )
+                    gr.Button(
+                        "English",
+                        link="/language/en",
+                        size="sm",
+                        scale=0,
+                        min_width=90,
+                        elem_id="language-en",
                     )
             with gr.Column(scale=2, min_width=320):
                 # Choices are refreshed on each page load; a custom value lets API clients
                 # name a brand ingested since, and is checked by the handlers.
                 brand = gr.Dropdown(
-                    label="Brand",
-                    info="Used by every tab",
+                    label=L("Brand"),
+                    info=L("Used by every tab"),
                     choices=choices["choices"],
                     value=choices["value"],
                     allow_custom_value=True,
                 )
                 with gr.Row(equal_height=True):
                     brand_info = gr.Markdown(latex_delimiters=[])
-                    refresh = gr.Button("↻ Refresh brands", size="sm", scale=0, min_width=140)
+                    refresh = gr.Button(L("↻ Refresh brands"), size="sm", scale=0, min_width=140)
                 # The browser's own zone replaces the server's when the page loads.
                 local = local_zone_name()
                 zone = gr.Dropdown(
                     list(dict.fromkeys([local, *ZONES])),
                     value=local,
-                    label="Time zone",
-                    info="For scheduling and the calendar",
+                    label=L("Time zone"),
+                    info=L("For scheduling and the calendar"),
                     allow_custom_value=True,
                 )
 
         with gr.Tabs():
-            with gr.Tab("Compose"):
-                with gr.Accordion("Post ideas · Idées de publication", open=False), gr.Row():
+            with gr.Tab(L("Compose")):
+                with gr.Accordion(L("Post ideas"), open=False), gr.Row():
                     with gr.Column(scale=2):
                         topic = gr.Textbox(
-                            label="Topic or goal",
+                            label=L("Topic or goal"),
                             lines=2,
-                            placeholder="Topic or goal / Sujet ou objectif, "
-                            "e.g. 'more subscriptions before the holidays'",
+                            placeholder=L("e.g. 'more subscriptions before the holidays'"),
                         )
                         with gr.Row():
                             count = gr.Slider(
-                                1, MAX_IDEAS, value=5, step=1, precision=0, label="How many ideas"
+                                1,
+                                MAX_IDEAS,
+                                value=5,
+                                step=1,
+                                precision=0,
+                                label=L("How many ideas"),
                             )
-                            ideas_lang = gr.Radio(LANGUAGES, value="auto", label="Language")
-                        ideas_btn = gr.Button("Suggest ideas", variant="primary")
+                            ideas_lang = gr.Radio(
+                                L.choices(LANGUAGES), value="auto", label=L("Language")
+                            )
+                        ideas_btn = gr.Button(L("Suggest ideas"), variant="primary")
                     with gr.Column(scale=3):
                         ideas_status = gr.Markdown(latex_delimiters=[])
                         ideas_text = gr.Textbox(
-                            label="Ideas",
+                            label=L("Ideas"),
                             lines=6,
                             max_lines=25,
                             buttons=["copy"],
                             interactive=False,
                         )
                         use_idea = gr.Dropdown(
-                            label="Use an idea as the brief below", choices=[], value=None
+                            label=L("Use an idea as the brief below"), choices=[], value=None
                         )
-                        with gr.Accordion("Sources", open=False):
+                        with gr.Accordion(L("Sources"), open=False):
                             ideas_sources = _table(
                                 SOURCE_COLUMNS, "Sources", ["score"], column_widths=SOURCE_WIDTHS
                             )
                 with gr.Row():
                     with gr.Column(scale=2, min_width=340):
                         brief = gr.Textbox(
-                            label="Brief",
+                            label=L("Brief"),
                             lines=5,
                             max_lines=15,
-                            info=f"Up to {services.settings.max_brief_chars:,} characters",
-                            placeholder="Brief / Consigne: what should the post say? "
-                            "e.g. 'Our Ethiopian single origin is back Friday'",
+                            info=L("Up to {n} characters", n=services.settings.max_brief_chars),
+                            placeholder=L(
+                                "What should the post say? "
+                                "e.g. 'Our Ethiopian single origin is back Friday'"
+                            ),
                         )
                         platforms = gr.CheckboxGroup(
-                            platform_choices, value=["instagram"], label="Platforms"
+                            platform_choices, value=["instagram"], label=L("Platforms")
                         )
                         with gr.Row():
                             variants = gr.Slider(
@@ -3292,47 +3900,55 @@ def build_app(services: Services) -> gr.Blocks:
                                 value=2,
                                 step=1,
                                 precision=0,
-                                label="Variants per platform",
+                                label=L("Variants per platform"),
                             )
-                            post_lang = gr.Radio(LANGUAGES, value="auto", label="Language")
+                            post_lang = gr.Radio(
+                                L.choices(LANGUAGES), value="auto", label=L("Language")
+                            )
                         with gr.Row():
-                            draft_btn = gr.Button("Draft posts", variant="primary", scale=3)
-                            draft_stop = gr.Button("Stop", variant="stop", scale=1)
-                        with gr.Accordion("Platform limits", open=False):
+                            draft_btn = gr.Button(L("Draft posts"), variant="primary", scale=3)
+                            draft_stop = gr.Button(L("Stop"), variant="stop", scale=1)
+                        with gr.Accordion(L("Platform limits"), open=False):
                             gr.Dataframe(
                                 pd.DataFrame(table()).fillna(""), interactive=False, datatype="str"
                             )
                     with gr.Column(scale=3):
                         draft_status = gr.Markdown(
-                            "Drafts appear here as they are written: one card per platform "
-                            "and variant, with its character count and its sources.",
+                            L(
+                                "Drafts appear here as they are written: one card per platform "
+                                "and variant, with its character count and its sources."
+                            ),
                             latex_delimiters=[],
                         )
                         post_slots = _slots(POST_SLOTS, "post", h)
 
-            with gr.Tab("Reply"), gr.Row():
+            with gr.Tab(L("Reply")), gr.Row():
                 with gr.Column(scale=2, min_width=340):
                     comment = gr.Textbox(
-                        label="Customer comment",
+                        label=L("Customer comment"),
                         lines=6,
                         max_lines=20,
-                        info=f"Up to {services.settings.max_comment_chars:,} characters; "
-                        "shown as plain text",
-                        placeholder="Comment / Commentaire: paste the customer's comment",
+                        info=L(
+                            "Up to {n} characters; shown as plain text",
+                            n=services.settings.max_comment_chars,
+                        ),
+                        placeholder=L("Paste the customer's comment"),
                     )
                     reply_platform = gr.Dropdown(
-                        [("any / not specified", ANY_PLATFORM), *platform_choices],
+                        [(L("any / not specified"), ANY_PLATFORM), *platform_choices],
                         value=ANY_PLATFORM,
-                        label="Posted on",
+                        label=L("Posted on"),
                     )
                     with gr.Row():
                         reply_variants = gr.Slider(
-                            1, MAX_VARIANTS, value=2, step=1, precision=0, label="Variants"
+                            1, MAX_VARIANTS, value=2, step=1, precision=0, label=L("Variants")
                         )
-                        reply_lang = gr.Radio(LANGUAGES, value="auto", label="Language")
+                        reply_lang = gr.Radio(
+                            L.choices(LANGUAGES), value="auto", label=L("Language")
+                        )
                     with gr.Row():
-                        reply_btn = gr.Button("Suggest replies", variant="primary", scale=3)
-                        reply_stop = gr.Button("Stop", variant="stop", scale=1)
+                        reply_btn = gr.Button(L("Suggest replies"), variant="primary", scale=3)
+                        reply_stop = gr.Button(L("Stop"), variant="stop", scale=1)
                 with gr.Column(scale=3):
                     reply_status = gr.Markdown(latex_delimiters=[])
                     reply_slots = _slots(REPLY_SLOTS, "reply", h)
@@ -3343,32 +3959,36 @@ def build_app(services: Services) -> gr.Blocks:
             review_filters = _review_tab(app, h, zone, platform_choices)
             _calendar_tab(app, h, zone)
 
-            with gr.Tab("Knowledge"), gr.Tabs():
-                with gr.Tab("Upload"), gr.Row():
+            with gr.Tab(L("Knowledge")), gr.Tabs():
+                with gr.Tab(L("Upload")), gr.Row():
                     with gr.Column(scale=2, min_width=340):
                         files = gr.File(
-                            label="Guidelines (.md), past posts or replies (.csv, .json, .jsonl)",
+                            label=L(
+                                "Guidelines (.md), past posts or replies (.csv, .json, .jsonl)"
+                            ),
                             file_count="multiple",
                             file_types=UPLOAD_SUFFIXES,
                         )
                         new_brand = gr.Textbox(
-                            label="Into a new brand (optional)",
-                            placeholder="e.g. boreale-qc: lowercase letters, digits, dashes",
-                            info="Leave empty to ingest into the brand selected at the top",
+                            label=L("Into a new brand (optional)"),
+                            placeholder=L("e.g. boreale-qc: lowercase letters, digits, dashes"),
+                            info=L("Leave empty to ingest into the brand selected at the top"),
                         )
                         data_kind = gr.Radio(
-                            [
-                                ("from the columns", "auto"),
-                                ("posts", "posts"),
-                                ("replies", "replies"),
-                                ("guidelines", "guidelines"),
-                            ],
+                            L.choices(
+                                [
+                                    ("from the columns", "auto"),
+                                    ("posts", "posts"),
+                                    ("replies", "replies"),
+                                    ("guidelines", "guidelines"),
+                                ]
+                            ),
                             value="auto",
-                            label="Kind of data files",
+                            label=L("Kind of data files"),
                         )
-                        ingest_btn = gr.Button("Ingest", variant="primary")
+                        ingest_btn = gr.Button(L("Ingest"), variant="primary")
                     with gr.Column(scale=3):
-                        ingest_summary = gr.Textbox(label="Summary", interactive=False, lines=2)
+                        ingest_summary = gr.Textbox(label=L("Summary"), interactive=False, lines=2)
                         ingest_files = _table(
                             FILE_COLUMNS,
                             "Files",
@@ -3381,33 +4001,41 @@ def build_app(services: Services) -> gr.Blocks:
                             ["row"],
                             column_widths=["20%", "7%", "13%", "60%"],
                         )
-                with gr.Tab("Browse"):
+                with gr.Tab(L("Browse")):
                     with gr.Row(equal_height=True):
-                        browse_kind = gr.Radio(KINDS, value="all", label="Kind", scale=3)
-                        page_size = gr.Dropdown(
-                            [10, 25, 50, 100], value=25, label="Per page", scale=1
+                        browse_kind = gr.Radio(
+                            L.choices(KINDS), value="all", label=L("Kind"), scale=3
                         )
-                        offset = gr.Number(0, precision=0, minimum=0, label="Offset", scale=1)
+                        page_size = gr.Dropdown(
+                            [10, 25, 50, 100], value=25, label=L("Per page"), scale=1
+                        )
+                        offset = gr.Number(0, precision=0, minimum=0, label=L("Offset"), scale=1)
                     with gr.Row():
-                        previous_btn = gr.Button("← Previous", size="sm")
-                        show_btn = gr.Button("Show", variant="primary", size="sm")
-                        next_btn = gr.Button("Next →", size="sm")
+                        previous_btn = gr.Button(L("← Previous"), size="sm")
+                        show_btn = gr.Button(L("Show"), variant="primary", size="sm")
+                        next_btn = gr.Button(L("Next →"), size="sm")
                     page_info = gr.Markdown(latex_delimiters=[])
                     records = _table(
-                        RECORD_COLUMNS, "Records", max_height=700, column_widths=RECORD_WIDTHS
+                        RECORD_COLUMNS,
+                        "Records",
+                        relabel=False,
+                        max_height=700,
+                        column_widths=RECORD_WIDTHS,
                     )
-                with gr.Tab("Search"):
+                with gr.Tab(L("Search")):
                     with gr.Row(equal_height=True):
                         query = gr.Textbox(
-                            label="Search",
+                            label=L("Search"),
                             scale=4,
-                            placeholder="Query / Recherche, e.g. 'late delivery'",
+                            placeholder=L("e.g. 'late delivery'"),
                         )
-                        search_kind = gr.Radio(KINDS, value="all", label="Kind", scale=3)
+                        search_kind = gr.Radio(
+                            L.choices(KINDS), value="all", label=L("Kind"), scale=3
+                        )
                         k = gr.Slider(
-                            1, 50, value=10, step=1, precision=0, label="Results", scale=2
+                            1, 50, value=10, step=1, precision=0, label=L("Results"), scale=2
                         )
-                    search_btn = gr.Button("Search", variant="primary")
+                    search_btn = gr.Button(L("Search"), variant="primary")
                     results = _table(
                         SEARCH_COLUMNS,
                         "Results",
@@ -3501,7 +4129,7 @@ def build_app(services: Services) -> gr.Blocks:
             api_name="ingest",
             concurrency_limit=1,
             concurrency_id="ingest",
-        )
+        ).then(h.brand_info, brand, brand_info, api_visibility="private")  # counts changed
         gr.on(
             [show_btn.click, browse_kind.change, page_size.change, offset.submit],
             h.browse,
@@ -3521,5 +4149,11 @@ def build_app(services: Services) -> gr.Blocks:
             api_name="search",
         )
 
+        tables = list(_RELABEL)
+        _RELABEL.clear()
+        app.load(_headers([c for _, c in tables]), None, [t for t, _ in tables], **private)
+
     app.queue(default_concurrency_limit=4)
+    # What launch(i18n=...) or mount_gradio_app(i18n=...) takes: the labels' translations.
+    app.i18n_instance = L.translations()
     return app

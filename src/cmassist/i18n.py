@@ -1,0 +1,187 @@
+"""The app's two languages. Every string a person reads is written in English in the code
+(the message id) and found in French in `locales/fr.yaml`, a file a translator can edit.
+
+Labels laid out once (`Labels`) are translated in the browser by Gradio's own I18n, so the
+page is in the right language from its first paint; what handlers write (status lines,
+tables, errors) is translated on the server with `gettext` for the language of the request.
+The language is the user's choice (a cookie set by the language switch), else the
+browser's (Accept-Language), else English.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+COOKIE = "cmassist_lang"
+# Message ids asked for in French that the catalog lacks (the tests require none).
+MISSED: set[str] = set()
+_FIELD = re.compile(r"\{(\w+)(?:[:!][^{}]*)?\}")
+
+
+@functools.cache
+def catalog() -> dict[str, str]:
+    """English message id → French, from the packaged `locales/fr.yaml`."""
+    text = resources.files("cmassist").joinpath("locales/fr.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise ValueError("locales/fr.yaml must map English strings to French strings")
+    return data
+
+
+def supported(lang: str | None) -> str:
+    """`lang` if it is one of ours (fr-CA counts as fr), else English."""
+    base = (lang or "").strip().lower().replace("_", "-").split("-")[0]
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def negotiate(accept_language: str | None, chosen: str | None = None) -> str:
+    """The language for a request: the user's choice, else the browser's first language
+    that we speak (by the q weights of Accept-Language), else English."""
+    if chosen and supported(chosen) == chosen.strip().lower()[:2]:
+        return supported(chosen)
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        base = tag.strip().lower().split("-")[0]
+        if base in LANGUAGES and q > 0:
+            ranked.append((-q, i, base))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def number(value: float | int, lang: str, decimals: int = 0) -> str:
+    """A number as each language writes it: 12,345.6 in English, 12 345,6 in French."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _format(template: str, params: Mapping[str, Any], lang: str) -> str:
+    values = {
+        k: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
+        for k, v in params.items()
+    }
+    return template.format(**values)
+
+
+def gettext(msgid: str, lang: str, **params: Any) -> str:
+    """`msgid` in `lang`, its {fields} filled (whole numbers grouped as `lang` writes them).
+
+    A message with no French yet is shown in English rather than not at all; the tests
+    check that none is missing."""
+    template = msgid
+    if lang == "fr":
+        template = catalog().get(msgid, msgid)
+        if template is msgid and _wordy(msgid):
+            MISSED.add(msgid)
+    return _format(template, params, lang) if params else template
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    """The catalog's messages that have fields, as patterns that read an English message
+    back into its fields (longest first, so that the most specific wins)."""
+    out = []
+    for msgid, french in catalog().items():
+        if not _FIELD.search(msgid):
+            continue
+        pattern, last = "", 0
+        for m in _FIELD.finditer(msgid):
+            pattern += re.escape(msgid[last : m.start()]) + f"(?P<{m.group(1)}>.+?)"
+            last = m.end()
+        pattern += re.escape(msgid[last:])
+        out.append((re.compile(pattern, re.DOTALL), french))
+    return sorted(out, key=lambda p: -len(p[0].pattern))
+
+
+def translate(text: str, lang: str) -> str:
+    """An English message written elsewhere (a domain error, a reason) in `lang`: an exact
+    catalog entry, or one whose fields match; anything else is left as it is."""
+    if lang != "fr" or not text:
+        return text
+    found = catalog().get(text)
+    if found is not None:
+        return found
+    for pattern, french in _patterns():
+        m = pattern.fullmatch(text)
+        if m:
+            fields = {k: translate(v, lang) for k, v in m.groupdict().items()}
+            return _FIELD.sub(lambda f, fields=fields: fields.get(f.group(1), f.group(0)), french)
+    return text
+
+
+def key(msgid: str) -> str:
+    """The key of a message in Gradio's translations: opaque, since Gradio's i18n reads
+    dots in keys as paths."""
+    return "m" + hashlib.sha1(msgid.encode("utf-8")).hexdigest()[:16]
+
+
+class Labels:
+    """The labels of one app, translated in the browser: `labels("Brand")` goes where a
+    string would, and `translations()` is what `launch(i18n=...)` takes."""
+
+    def __init__(self) -> None:
+        self._en: dict[str, str] = {}
+        self._fr: dict[str, str] = {}
+        self._ids: set[str] = set()
+
+    def __call__(self, msgid: str, **params: Any) -> Any:
+        import gradio as gr
+
+        english = gettext(msgid, "en", **params)
+        k = key(english)
+        self._ids.add(msgid)
+        self._en[k] = english
+        self._fr[k] = gettext(msgid, "fr", **params)
+        return gr.I18n(en={})(k)
+
+    def choices(self, pairs: list[tuple[str, Any]]) -> list[tuple[Any, Any]]:
+        return [(self(label), value) for label, value in pairs]
+
+    def translations(self) -> Any:
+        import gradio as gr
+
+        return gr.I18n(en=dict(self._en), fr=dict(self._fr))
+
+    def missing(self) -> list[str]:
+        """English labels with no French: the tests require none."""
+        return sorted(m for m in self._ids if m not in catalog() and _wordy(m))
+
+
+def _wordy(text: str) -> bool:
+    """Text with a word in it (not only a name, a number, an emoji or a symbol)."""
+    return bool(re.search(r"[A-Za-z]{3,}", text))
+
+
+class Translator:
+    """`gettext` for one language: `tr("Check")`, `tr("{n} drafts", n=3)`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = supported(lang)
+
+    def __call__(self, msgid: str, **params: Any) -> str:
+        return gettext(msgid, self.lang, **params)
+
+    def number(self, value: float | int, decimals: int = 0) -> str:
+        return number(value, self.lang, decimals)
+
+    def error(self, text: str) -> str:
+        """A message written elsewhere in English (an error, a reason), in this language."""
+        return translate(text, self.lang)

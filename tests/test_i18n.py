@@ -1,0 +1,85 @@
+"""The app in French and English: every string the app shows has its French, the language
+follows the browser and the switch, and French errors read as French."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from cmassist.i18n import MISSED, Translator, catalog, negotiate, translate
+from cmassist.ui import L, build_app
+from cmassist.web_language import auth_message
+
+UI = Path(__file__).resolve().parents[1] / "src" / "cmassist" / "ui.py"
+
+
+def literal_messages() -> list[str]:
+    """Every literal passed to tr(...) or L(...) in the app's code."""
+    found = []
+    for node in ast.walk(ast.parse(UI.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args:
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)
+            arg = node.args[0]
+            if name in ("tr", "L") and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.append(arg.value)
+    return found
+
+
+def test_every_message_of_the_app_has_its_french() -> None:
+    messages = literal_messages()
+    assert len(messages) > 250
+    missing = sorted({m for m in messages if m not in catalog()})
+    assert missing == []
+
+
+def test_every_label_laid_out_has_its_french(services) -> None:
+    build_app(services)
+    assert L.missing() == []
+    translations = L.translations().translations
+    assert set(translations) == {"en", "fr"}
+    assert translations["fr"][next(iter(translations["fr"]))]
+
+
+@pytest.mark.parametrize(
+    ("header", "cookie", "expected"),
+    [
+        ("fr-CA,fr;q=0.9,en;q=0.8", None, "fr"),
+        ("en-US,en;q=0.9", None, "en"),
+        ("de-DE,de;q=0.9,fr;q=0.5", None, "fr"),
+        ("de-DE", None, "en"),
+        ("fr-FR", "en", "en"),
+        ("en-US", "fr", "fr"),
+        (None, None, "en"),
+        ("en;q=0.2,fr;q=0.8", None, "fr"),
+    ],
+)
+def test_the_language_is_the_choice_else_the_browser_s(
+    header: str | None, cookie: str | None, expected: str
+) -> None:
+    assert negotiate(header, cookie) == expected
+
+
+def test_errors_with_fields_are_translated_and_the_rest_left_as_is() -> None:
+    assert translate("the brief is empty", "fr") == "le champ consigne est vide"
+    text = "variants must be a whole number from 1 to 5, not 9"
+    assert (
+        translate(text, "fr") == "le nombre de variantes doit être un nombre entier de 1 à 5, pas 9"
+    )
+    assert translate("something nobody wrote", "fr") == "something nobody wrote"
+    assert translate("the brief is empty", "en") == "the brief is empty"
+
+
+def test_numbers_are_written_as_each_language_writes_them() -> None:
+    assert Translator("en")("{n} characters", n=12345) == "12,345 characters"
+    assert Translator("fr")("{n} characters", n=12345) == "12\u202f345 caractères"
+    MISSED.discard("{n} characters")
+
+
+def test_the_login_message_is_in_the_language_and_offers_the_other() -> None:
+    fr = auth_message("fr")
+    assert "Connectez-vous" in fr and 'href="/language/en"' in fr and "Français" not in fr
+    en = auth_message("en")
+    assert "Log in" in en and 'href="/language/fr"' in en
