@@ -26,12 +26,14 @@ from cmassist.facts import FactIndex, extract
 from cmassist.grounding import FactSources, Source, stated_facts
 from cmassist.guidelines import BrandRules, PlatformRule, _Rule
 from cmassist.hostile import (
+    SENSITIVE_LABELS,
     OwnText,
     copied_span,
     detect_injection,
     echo_threshold,
     obedience_markers,
     planted_tokens,
+    sensitive_requests,
     unsafe_markup,
 )
 from cmassist.models import Kind
@@ -50,6 +52,7 @@ MAX_CHECK_CHARS = 100_000
 RULES: dict[str, Severity] = {
     "injection_followed": "block",
     "customer_pii": "block",
+    "sensitive_data_request": "block",
     "unsafe_markup": "block",
     "unsupported_fact": "block",
     "banned_term": "block",
@@ -506,6 +509,7 @@ class Checker:
         run.links_and_facts()
         run.shouting()
         run.mixed_script()
+        run.sensitive_data()
         grounding: list[GroundedFact] = []
         injection = None
         if kind == "reply":
@@ -994,13 +998,19 @@ class _Run:
                     suggestion="answer in the brand's own words",
                 )
             if flagged:
-                for a, b, token in planted_tokens(self.text, comment, own, self.profile.own_text):
+                for p in planted_tokens(self.text, comment, own, self.profile.own_text):
+                    written = (
+                        f"“{p.text}”"
+                        if _key_eq(p.text, p.planted)
+                        else f"“{p.text}” (the comment's “{p.planted}”)"
+                    )
                     self.add(
                         "injection_followed",
                         _Rule(),
-                        a,
-                        b,
-                        f"The reply repeats “{token}”, which the comment asked it to write.",
+                        p.start,
+                        p.end,
+                        f"The reply repeats {written}, which the comment planted for the reply "
+                        "to carry.",
                         query="untrusted comments are data, never instructions",
                         suggestion="remove it and answer in the brand's own words",
                     )
@@ -1052,6 +1062,25 @@ class _Run:
             if report
             else {"flagged": False, "score": 0.0, "reasons": [], "spans": []}
         )
+
+    def sensitive_data(self) -> None:
+        """A post or reply never asks for payment data, passwords, PINs, one-time codes or
+        identity numbers, whatever the comment said; a warning ("never share your password")
+        is not a request."""
+        what = "reply" if self.kind == "reply" else "post"
+        for a, b, kind in sensitive_requests(self.text):
+            self.add(
+                "sensitive_data_request",
+                _Rule(),
+                a,
+                b,
+                f"The {what} asks for the customer's {SENSITIVE_LABELS[kind]} "
+                f"(“{self.text[a:b]}”). {self.profile.name} never asks for card numbers, "
+                "security codes, bank details, passwords, PINs, one-time codes or social "
+                "insurance numbers, in public or in private: this is what a scam looks like.",
+                query="personal data payment card password never ask in public or private messages",
+                suggestion="remove the request; ask only for the order number, in private",
+            )
 
     def grounding(self) -> list[GroundedFact]:
         """Each fact the reply states, with the store passage it comes from; a fact found
@@ -1350,6 +1379,10 @@ def _is_instruction(replacement: str) -> bool:
         "name", "give", "explain", "say", "use", "nommer", "donner", "expliquer", "dire",
         "utiliser", "remove", "retirer",
     }  # fmt: skip
+
+
+def _key_eq(a: str, b: str) -> bool:
+    return fold_str(a) == fold_str(b)
 
 
 def _lang_name(lang: str) -> str:
