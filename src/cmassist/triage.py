@@ -603,6 +603,13 @@ def _triage_one(
             f"no: {what}, no problem named (the complaint reading alone was "
             f"{_pct(complaint_score)})"
         )
+    elif complaint and cues and sentiment != "negative" and _only_negated(cues, safety):
+        # "no one got sick": the problem words the complaint reading saw are negated
+        complaint = False
+        reasons["complaint"] = (
+            f"no: its problem words are negated ({_quote(list(safety.set_aside[:3]))}) "
+            f"(the complaint reading alone was {_pct(complaint_score)})"
+        )
     if safety.report or safety.health or safety.set_aside:
         reasons["safety"] = safety.summary() or (
             f"no report: {_quote(list(safety.set_aside[:3]))} negated or hypothetical"
@@ -726,6 +733,12 @@ def _triage_one(
 def _safety_words(safety: SafetyReading) -> str:
     """ "safety report: foreign body (“piece of hard plastic”)", for the urgency reason."""
     return "safety report: " + "; ".join(h.describe(CATEGORY_NAMES) for h in safety.reports)
+
+
+def _only_negated(cues: Sequence[str], safety: SafetyReading) -> bool:
+    """Every problem cue sits inside words the safety reading set aside as negated."""
+    aside = [fold(w).text for w in safety.set_aside]
+    return bool(aside) and all(any(c in w for w in aside) for c in cues)
 
 
 def _request(text: str, f: Folded, *, health: Sequence[str] = ()) -> tuple[str, list[str]] | None:
