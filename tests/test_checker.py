@@ -312,6 +312,41 @@ def test_bad_text_is_refused_with_one_clear_line(text: object, words: str) -> No
     assert words in str(info.value) and "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "word", "fixed"),
+    [
+        ("Our new roast is here, get it NOW.", "NOW", "now"),
+        ("OMG this roast is good.", "OMG", "Omg"),
+        ("The Aurore is back, WOW.", "WOW", "wow"),
+        ("Le café est GRATUIT samedi.", "GRATUIT", "gratuit"),
+        ("Venez VITE au café.", "VITE", "vite"),
+        ("C'est URGENT, on ferme tôt.", "URGENT", "urgent"),
+        ("OUI, le Tesfa Alem est de retour.", "OUI", "Oui"),
+        ("Le retour de BORÉALE en tablette.", "BORÉALE", "Boréale"),  # the brand's name
+    ],
+)
+def test_short_and_long_words_in_capitals_shout_and_the_fix_fits_its_place(
+    checker: Checker, text: str, word: str, fixed: str
+) -> None:
+    r = checker.check(text, platform="facebook", brand="boreale", voice=False)
+    [f] = [f for f in only(r, "shouting") if text[f.start : f.end] == word]
+    assert f.replacement == fixed and fixed in f.suggestion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Livraison au QC et à MTL, prix en CAD, taxes TPS et TVQ incluses.",
+        "Shipping to the USA is OK now, SKU AB-12 and V60 filters in stock. #NOW",
+        "Order online, pick up in MTL: PS the QR code is on the bag.",
+        "Le café du Vieux-Québec ouvre à 8 h, QC, 2026.",
+    ],
+)
+def test_acronyms_codes_and_hashtags_in_capitals_do_not_shout(checker: Checker, text: str) -> None:
+    r = checker.check(text, platform="facebook", brand="boreale", voice=False)
+    assert not only(r, "shouting"), only(r, "shouting")
+
+
 def test_mixed_script_words_are_found(checker: Checker) -> None:
     r = checker.check("Notre сafé est prêt.", platform="x", brand="boreale")  # Cyrillic с
     assert only(r, "mixed_script")[0].start == len("Notre ")

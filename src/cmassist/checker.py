@@ -205,6 +205,8 @@ class BrandProfile:
     public_contacts: set[str]
     own_text: OwnText
     voice: BrandVoice
+    # words the brand writes with a capital in mid-sentence and never in lower case
+    proper_words: frozenset[str]
     key: tuple[int, ...]
     citations: dict[tuple[str, str], Citation] = field(default_factory=dict)
 
@@ -307,6 +309,7 @@ class Checker:
             public_contacts=public_contacts,
             own_text=own_text,
             voice=voice,
+            proper_words=_proper_words(brand_written),
             key=key,
         )
 
@@ -658,7 +661,7 @@ class _Run:
                     and not _is_instruction(replacement)
                     else None
                 )
-                if mechanical and found[:1].isupper():
+                if mechanical and sentence_start(self.text[:start]):
                     mechanical = mechanical[:1].upper() + mechanical[1:]
                 if t.rule_id == "claim_needs_proof":
                     suggestion = "give the proof (award, certification, source) or remove it"
@@ -1166,11 +1169,18 @@ class _Run:
         allowed = set(rule.allowed_caps)
         skip = [(f.start, f.end) for f in extract(self.text, ("url", "email"))]
         caps = []
-        for m in regex.finditer(r"(?<![#@\w])\p{Lu}{4,}(?![\w])", self.text):
-            if m.group() in allowed or any(a <= m.start() < b for a, b in skip):
+        for m in regex.finditer(r"(?<![#@\w])\p{Lu}{2,}(?![\w])", self.text):
+            word = m.group()
+            if word in allowed or any(a <= m.start() < b for a, b in skip):
                 continue
-            caps.append((m.start(), m.end(), m.group()))
+            if len(word) < 4 and fold_str(word) not in SHOUT_WORDS:
+                continue  # QC, MTL, USA, SKU, OK, TPS: acronyms and codes, not shouting
+            caps.append((m.start(), m.end(), word))
+        name_words = set(fold_str(self.profile.name).split())
         for a, b, word in caps:
+            folded = fold_str(word)
+            proper = folded in self.profile.proper_words or folded in name_words
+            fixed = word.capitalize() if proper or sentence_start(self.text[:a]) else word.lower()
             self.add(
                 "shouting",
                 rule,
@@ -1179,10 +1189,20 @@ class _Run:
                 f"“{word}” is in capitals, which reads as shouting.{self._reason(rule)}",
                 query=query,
                 term="capitals",
-                suggestion=f"write “{word.capitalize()}”",
-                replacement=word.capitalize(),
+                suggestion=f"write “{fixed}”",
+                replacement=fixed,
             )
-        letters = [ch for ch in self.text if ch.isalpha()]
+        # acronyms, hashtags, handles and links are not the writer raising the voice
+        plain = regex.sub(
+            r"[#@]\w+|(?<![\w])\p{Lu}{2,3}(?![\w])",
+            lambda m: m.group() if fold_str(m.group()) in SHOUT_WORDS else " ",
+            self.text,
+        )
+        for a, b in skip:
+            plain = plain[:a] + " " * (b - a) + plain[b:]
+        for word in allowed:
+            plain = plain.replace(word, " " * len(word))
+        letters = [ch for ch in plain if ch.isalpha()]
         if not caps and len(letters) >= 20:
             ratio = sum(ch.isupper() for ch in letters) / len(letters)
             if ratio > rule.max_caps_ratio:
@@ -1415,3 +1435,225 @@ def _excerpt_around(text: str, needle: str, limit: int = 260) -> str:
         start = max(0, flat.rfind(" ", 0, pos - limit // 3) + 1)
     piece = flat[start:]
     return ("…" if start else "") + excerpt(piece, limit)
+
+
+# Short words that shout when written in capitals (folded). Words of four letters or more
+# in capitals shout anyway; two- and three-letter ones mostly are acronyms and codes (QC,
+# MTL, USA, SKU, TPS, OK, PS, DM), so only these common words count. Left out on purpose:
+# words that are also acronyms (WHO, CAN, EST, ONE, IT, US, ON, ET, CA).
+SHOUT_WORDS = frozenset(
+    """all and any are ask bad big but buy did for fun get go got had has hey hot how its
+    lol mad new no not now off oh omg our out sad so the too top try was why win wow wtf
+    yay yes you yum bon des fou hop ici les moi non nos ouf oui pas que qui sur toi ton
+    une vos""".split()  # noqa: SIM905
+)
+
+
+def sentence_start(before: str) -> bool:
+    """Whether a word written after `before` starts a sentence: at the start of the text or
+    of a line, or after a full stop, exclamation or question mark (opening quotes,
+    brackets and bullets in between)."""
+    rest = before.rstrip(" \t\u00a0\u202f")
+    if not rest or rest.endswith("\n"):
+        return True
+    rest = rest.rstrip("«“\"'‘([¿¡*•–—-|># \t\u00a0\u202f")
+    return not rest or rest[-1] in ".!?…\n"
+
+
+def _proper_words(texts: list[str]) -> frozenset[str]:
+    """Words the brand writes capitalised in mid-sentence and never in lower case: the names
+    (Boréale, Montréal, Aurore) a shouting fix must keep capitalised."""
+    capital: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for m in regex.finditer(r"(?<![#@\w])\p{L}[\p{L}'’-]*", text):
+            word = m.group()
+            if word[0].islower():
+                lower.add(fold_str(word))
+            elif word[1:].islower() and not sentence_start(text[: m.start()]):
+                capital.add(fold_str(word))
+    return frozenset(capital - lower)
+
+
+# -- applying the mechanical fixes --------------------------------------------------------------
+
+_RANK = {"block": 0, "warn": 1, "info": 2}
+_SPACES = " \t\u00a0\u202f"
+_CLOSING = ",.;:!?…)]}»”"
+_WEAK_MARKS = ",;:"
+_END_MARKS = ".!?…"
+
+
+@dataclass(frozen=True)
+class _Fix:
+    start: int
+    end: int
+    text: str
+    rank: int
+
+
+def _fixes_to_apply(text: str, findings: list[Any]) -> list[_Fix]:
+    """The fixes with a replacement, inside the text, without overlaps: where two overlap,
+    the blocking one, then the longer one, then the first one wins."""
+    fixes = []
+    for f in findings:
+        d = f.model_dump() if isinstance(f, BaseModel) else dict(f)
+        new = d.get("replacement")
+        start, end = d.get("start"), d.get("end")
+        if new is None or not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if 0 <= start <= end <= len(text):
+            fixes.append(_Fix(start, end, str(new), _RANK.get(str(d.get("severity")), 1)))
+    chosen: list[_Fix] = []
+    for fx in sorted(fixes, key=lambda x: (x.rank, x.start - x.end, x.start)):
+        if not any(_overlap(fx, c) for c in chosen):
+            chosen.append(fx)
+    return sorted(chosen, key=lambda x: (x.start, x.end))
+
+
+def _overlap(a: _Fix, b: _Fix) -> bool:
+    if a.start == a.end and b.start == b.end:
+        return a.start == b.start
+    if a.start == a.end:
+        return b.start < a.start < b.end
+    if b.start == b.end:
+        return a.start < b.start < a.end
+    return a.start < b.end and b.start < a.end
+
+
+def _french_spacing(text: str) -> str | None:
+    """The space the text puts before ; : ! ? (French typography), or None if it puts none."""
+    spaced = regex.findall(r"\S([ \u00a0\u202f])[;:!?]+(?=\s|$)", text)
+    unspaced = len(regex.findall(r"[^\s\d/:;!?][;:!?]+(?=\s|$)", text))
+    if len(spaced) <= unspaced or not spaced:
+        return None
+    return max(set(spaced), key=spaced.count)
+
+
+def _case(new: str, before: str, was_start: bool) -> str:
+    """A replacement's first letter: a capital at a sentence start, else the checker's (a
+    capital the checker gave for a sentence start that an earlier fix took away goes)."""
+    if not new[:1].isalpha():
+        return new
+    if sentence_start(before):
+        return new[:1].upper() + new[1:]
+    first = new.split()[0]
+    if was_start and len(new.split()) == 1 and first[:1].isupper() and first[1:].islower():
+        return new[:1].lower() + new[1:]
+    return new
+
+
+def apply_fixes(text: str, findings: list[Finding] | list[dict[str, Any]]) -> str:
+    """The text with each finding's mechanical fix (`replacement` for `text[start:end]`)
+    put in place, written as a person would write it.
+
+    - A replacement keeps the checker's case (the guideline's own: "affordable",
+      "Promesse Boréale"), with a capital first letter at the start of a sentence.
+    - A removal (replacement "") leaves no double space, no space before a comma or a full
+      stop, no orphan punctuation (", ," or ", ." or "()"), no space at a line's ends, and
+      the next word capitalised if the removed word started the sentence.
+    - A space before ; : ! ? stays where the text already writes one (French typography)
+      and goes where it does not.
+    - Overlapping fixes: the blocking one, then the longer one, then the first one wins;
+      the others are left for the check that follows.
+    Findings may be `Finding` objects or their JSON dicts (`CheckResult.public()`)."""
+    fixes = _fixes_to_apply(text, list(findings))
+    french = _french_spacing(text)
+    out = ""
+    pos = 0  # next character of `text` to copy
+    protect = 0  # `out` before this is a replacement already written: never edited
+    capitalise_next = False
+    for fx in fixes:
+        gap = text[pos : fx.start] if fx.start >= pos else ""
+        if capitalise_next:
+            gap = _capitalise_first(gap)
+            capitalise_next = False
+        out += gap
+        right = text[fx.end :]
+        if fx.text:
+            new = _case(fx.text, out, sentence_start(text[: fx.start]))
+            out, skip = _put(out, new, text[fx.start : fx.end], right, french, protect)
+            protect = len(out)
+        else:
+            out, skip, capitalise_next = _remove(
+                out, text[fx.start : fx.end], right, french, protect
+            )
+        pos = fx.end + skip
+    tail = text[pos:]
+    return out + (_capitalise_first(tail) if capitalise_next else tail)
+
+
+def _capitalise_first(s: str) -> str:
+    for i, ch in enumerate(s):
+        if ch.isalpha():
+            return s[:i] + ch.upper() + s[i + 1 :] if ch.islower() else s
+        if not (ch in _SPACES or ch in "«“\"'("):
+            return s
+    return s
+
+
+def _rstrip_spaces(s: str, protect: int) -> str:
+    end = len(s)
+    while end > protect and s[end - 1] in _SPACES:
+        end -= 1
+    return s[:end]
+
+
+def _lead(s: str) -> int:
+    n = 0
+    while n < len(s) and s[n] in _SPACES:
+        n += 1
+    return n
+
+
+def _put(
+    out: str, new: str, old: str, right: str, french: str | None, protect: int
+) -> tuple[str, int]:
+    """Write a replacement; returns the new text and how many characters of `right` to skip.
+    A mark that replaces a mark ("!" for "!!!") keeps the writer's spacing."""
+    if new[0] in _CLOSING and old[:1] not in _CLOSING and out[-1:] in _SPACES:
+        core = _rstrip_spaces(out, protect)
+        out = core + (french if french and new[0] in ";:!?" else "")
+    out += new
+    skip = _lead(right) if new[-1:] in _SPACES else 0
+    return out, skip
+
+
+def _remove(
+    out: str, removed: str, right: str, french: str | None, protect: int
+) -> tuple[str, int, bool]:
+    """Close the gap a removal leaves; returns the new text, how many characters of `right`
+    to skip and whether the next word must take a capital."""
+    core = _rstrip_spaces(out, protect)
+    had_space = len(core) < len(out)
+    lead = _lead(right)
+    nxt = right[lead:]
+    starts = sentence_start(core)
+    capital = starts and removed[:1].isupper()
+    if not nxt or nxt[0] == "\n":  # end of the text or of the line
+        return core, lead, False
+    if not core.strip(_SPACES) or core.endswith("\n"):  # start of the text or of a line
+        skip = lead
+        if nxt[0] in _WEAK_MARKS:  # "🔥, great" -> "Great"
+            skip += 1 + _lead(nxt[1:])
+        return core, skip, capital or True
+    if nxt[0] in _CLOSING:
+        mark = nxt[0]
+        if core[-1:] in "([{" and mark in ")]}":  # "(🔥)" -> nothing
+            inner = _rstrip_spaces(core[:-1], protect)
+            after = right[lead + 1 :]
+            if inner and after[:1] in _SPACES:
+                return inner + " ", lead + 1 + _lead(after), False
+            return inner, lead + 1, False
+        if core[-1:] in _WEAK_MARKS and mark in _END_MARKS:  # "coffee, #tag." -> "coffee."
+            core = core[:-1]
+        elif core[-1:] in _WEAK_MARKS + _END_MARKS and mark in _WEAK_MARKS:  # ", ," -> ","
+            after = right[lead + 1 :]
+            return core + (" " if _lead(after) or after else ""), lead + 1 + _lead(after), starts
+        space = french if french and mark in ";:!?" and (had_space or lead) else ""
+        return core + space, lead, False
+    if core[-1:] in "([{«“\"'":  # "( 🔥 great" -> "(great"
+        return core, lead, False
+    if had_space or lead:  # a word on each side: one space between them
+        return core + (out[len(core)] if had_space else right[0]), lead, capital
+    return core, 0, capital
