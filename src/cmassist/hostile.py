@@ -765,7 +765,7 @@ def planted_codes(comment: str) -> set[str]:
             (letters >= 2 and digits)
             or token[0] in "#@"
             or (letters >= 4 and token.upper() == token)
-            or (cue and key not in _FUNCTION)
+            or (cue and key not in _FUNCTION and not _CODE_CUE.search(key))
         ):
             out.add(token)
     return out
@@ -922,6 +922,7 @@ _NOT_THE_THING = re.compile(
     r"\b(?:if|whether|si|s'il|when|quand|lorsque|once|une fois que|after|apres|about|regarding|concerning|"
     r"a propos|au sujet|concernant|(?:problem|issue|trouble|error|erreur|probleme|souci)s? (?:with|avec|de|d'|on|sur))\b"
 )
+_OWN_THING = re.compile(r"\b(?:my|mon|ma|mes|our|notre|nos)\s+(?:[\w-]+\s+)?$")
 _CARD_WORD = re.compile(r"\b(?:card|cards|carte|cartes|cvv|cvc|visa|mastercard|amex)\b")
 _SENTENCE_END = re.compile(r"[.!?;\n…]")
 
@@ -958,6 +959,8 @@ def sensitive_requests(text: str) -> list[tuple[int, int, str]]:
             if not original.isupper():
                 continue  # "a sin", not a SIN
         prefix = t[s0:a]
+        if _OWN_THING.search(prefix):
+            continue  # "j'ai vérifié mon mot de passe": the writer's own, not the customer's
         cues = [c for c in _ASK.finditer(prefix) if a - (s0 + c.end()) <= 80]
         cue = cues[-1] if cues else None
         if cue is not None:
