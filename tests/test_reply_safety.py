@@ -204,6 +204,7 @@ WARNINGS = [
     "Le remboursement ira sur la carte de crédit utilisée pour la commande.",
     "Quelle est la date de péremption sur le sac?",
     "J'ai vérifié mon mot de passe hier et tout fonctionne.",  # the writer's own
+    "L'appli vous demande un code à 6 chiffres : entrez-le dans l'appli, c'est normal.",
     # English
     "Never share your password or card number with anyone.",
     "We will never ask for your password.",
@@ -218,6 +219,7 @@ WARNINGS = [
     "Tell us if you got the 6-digit code.",
     "You can reset your password from the sign-in page of the app.",
     "What's the expiry date printed on the bag?",
+    "The app asks you for a 6-digit code: that's normal, type it in the app.",
 ]
 
 

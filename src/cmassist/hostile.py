@@ -922,6 +922,11 @@ _NOT_THE_THING = re.compile(
     r"\b(?:if|whether|si|s'il|when|quand|lorsque|once|une fois que|after|apres|about|regarding|concerning|"
     r"a propos|au sujet|concernant|(?:problem|issue|trouble|error|erreur|probleme|souci)s? (?:with|avec|de|d'|on|sur))\b"
 )
+# "the app asks you for a 6-digit code": the app or the bank asks, not the brand's reply
+_APP_ASKS = re.compile(
+    r"\b(?:the app|our app|the application|l'app\w*|l'application|the website|the site|le site|"
+    r"the terminal|le terminal|your bank|votre banque|ta banque|the bank|la banque)\b"
+)
 _OWN_THING = re.compile(r"\b(?:my|mon|ma|mes|our|notre|nos)\s+(?:[\w-]+\s+)?$")
 _CARD_WORD = re.compile(r"\b(?:card|cards|carte|cartes|cvv|cvc|visa|mastercard|amex)\b")
 _SENTENCE_END = re.compile(r"[.!?;\n…]")
@@ -975,6 +980,8 @@ def sensitive_requests(text: str) -> list[tuple[int, int, str]]:
             ):
                 continue
             if _negated(window, cue) or _NOT_THE_THING.search(prefix[cue.end() :]):
+                continue
+            if _THIRD_PARTY_ASK.match(cue.group()) and _APP_ASKS.search(window):
                 continue
             start = s0 + cue.start()
         else:
