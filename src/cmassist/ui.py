@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import gradio as gr
 import pandas as pd
 
+from cmassist.checker import apply_fixes
 from cmassist.config import Settings
 from cmassist.drafting import DraftEvent
 from cmassist.errors import (
@@ -201,11 +202,12 @@ INBOX_SUFFIXES = (".csv", ".json", ".jsonl")
 INBOX_LANGUAGES = [(ALL, ALL), ("fr · français", "fr"), ("en · English", "en")]
 TICKED, UNTICKED = "☑", "☐"
 # Flags of a triage worth seeing in the queue, most serious first.
-INBOX_FLAGS = ("injection", "harassment", "toxic", "spam", "complaint", "question")
+INBOX_FLAGS = ("safety", "injection", "harassment", "toxic", "spam", "complaint", "question")
 # The order of a triage's reasons in a message's detail; others follow.
 REASON_ORDER = (
     "action",
     "urgency",
+    "safety",
     "injection",
     "harassment",
     "toxicity",
@@ -515,17 +517,6 @@ def findings_highlight(
             pieces.append((text[start:i], owner[start]))
             start = i
     return pieces
-
-
-def apply_replacements(text: str, findings: list[dict[str, Any]]) -> str:
-    """The text with every finding's mechanical fix in place; overlapping fixes are skipped."""
-    done_from = len(text) + 1
-    for f in sorted(findings, key=lambda f: (f["start"], f["end"]), reverse=True):
-        if f.get("replacement") is None or f["end"] > done_from:
-            continue
-        text = text[: f["start"]] + f["replacement"] + text[f["end"] :]
-        done_from = f["start"]
-    return text
 
 
 def findings_frame(text: str, check: dict[str, Any] | None, tr: Translator) -> pd.DataFrame:
@@ -1137,9 +1128,9 @@ class Handlers:
         brand: str | None,
         request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
-        """Put each mechanical fix in place (replacements, from the end), then check again."""
+        """Put each mechanical fix in place (as a person would write it), then check again."""
         result = self._check(text, platform, kind, sponsored, language, brand)
-        fixed = apply_replacements(text or "", result["findings"])
+        fixed = apply_fixes(text or "", result["findings"])
         again = self._check(fixed, platform, kind, sponsored, language, brand)
         return (fixed, *self._check_outputs(fixed, again, translator(request)))
 
@@ -1173,6 +1164,7 @@ class Handlers:
             brand=self._brand(brand),
             language=_language(language),
             problems=problems,
+            findings=before["findings"],  # the original is not checked twice
         ):
             if event.draft is None:
                 if not partial:
