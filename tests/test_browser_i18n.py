@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from cmassist.config import Settings
 from cmassist.embeddings import SentenceTransformerEmbedder
 from cmassist.i18n import MISSED, catalog
 from cmassist.inbox_api import build_server
@@ -64,9 +65,7 @@ def serve(services: Services) -> Iterator[str]:
     services.review.add_user("admin", PASSWORD, "admin")
     services.review.add_user("alice", PASSWORD, "author")
     app = build_app(services)
-    server_app, _ = build_server(
-        services, app, auth=app_auth(services), auth_message=AUTH_MESSAGE
-    )
+    server_app, _ = build_server(services, app, auth=app_auth(services), auth_message=AUTH_MESSAGE)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(server_app, host="127.0.0.1", port=port, log_level="warning")
@@ -155,7 +154,7 @@ def test_a_french_browser_gets_every_screen_in_french_and_the_switch_changes_it(
     page.get_by_role("tab", name="Rédiger", exact=True).click()
     page.get_by_role("button", name="Rédiger les publications").click()
     expect(page.get_by_text("le champ consigne est vide")).to_be_visible()
-    assert MISSED == set(), sorted(MISSED)
+    assert set() == MISSED, sorted(MISSED)
 
     # The switch: English labels, and English from the server, kept across a reload.
     page.locator("#language-en").click()
@@ -180,7 +179,7 @@ def test_an_english_browser_gets_the_app_in_english(app_url: str, browser: Brows
 
 
 @pytest.fixture
-def real_services(sample_settings, embedder: SentenceTransformerEmbedder) -> Services:  # noqa: ANN001
+def real_services(sample_settings: Settings, embedder: SentenceTransformerEmbedder) -> Services:
     """The sample brand with the embedded GGUF model, as `make run` serves it."""
     return Services(sample_settings, embedder=embedder)
 
