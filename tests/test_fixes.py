@@ -180,3 +180,40 @@ def test_the_checkers_fixes_leave_a_clean_text(
     assert apply_fixes(text, result.public()["findings"]) == fixed
     again = checker.check(fixed, platform="instagram", brand="boreale", kind=kind, voice=False)
     assert not [f for f in again.findings if f.replacement is not None], again.findings
+
+
+@pytest.mark.parametrize(
+    ("reply", "fixed"),
+    [
+        (
+            "Merci, on s'en occupe aujourd'hui. — L'équipe Boréale 🙏",
+            "Merci, on s'en occupe aujourd'hui. — L'équipe Boréale",
+        ),
+        (
+            "Merci, on s'en occupe aujourd'hui.\n– l'equipe boreale",
+            "Merci, on s'en occupe aujourd'hui.\n— L'équipe Boréale",
+        ),
+        (
+            "Thanks, we're on it today. — the boreale team 😊",
+            "Thanks, we're on it today. — The Boréale team",
+        ),
+    ],
+)
+def test_a_signature_followed_by_an_emoji_or_respelled_is_fixed_in_place_not_added_twice(
+    checker: Checker, reply: str, fixed: str
+) -> None:
+    lang = "fr" if "Merci" in reply else "en"
+    result = checker.check(
+        reply, platform="instagram", brand="boreale", kind="reply", language=lang
+    )
+    signature = [f for f in result.findings if f.rule == "reply_signature"]
+    assert len(signature) == 1
+    assert apply_fixes(reply, [signature[0]]) == fixed
+    again = checker.check(fixed, platform="instagram", brand="boreale", kind="reply", language=lang)
+    assert not [f for f in again.findings if f.rule == "reply_signature"]
+
+
+def test_text_with_broken_characters_is_checked_not_refused_as_binary(checker: Checker) -> None:
+    text = "Merci ���� pour votre message! On s'en occupe. — L'équipe Boréale"
+    result = checker.check(text, platform="instagram", brand="boreale", kind="reply", language="fr")
+    assert result.verdict in ("pass", "warn", "block")

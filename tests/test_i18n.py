@@ -4,6 +4,7 @@ follows the browser and the switch, and French errors read as French."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from cmassist.i18n import MISSED, Translator, catalog, negotiate, translate
 from cmassist.ui import L, build_app
 from cmassist.web_language import auth_message
 
-UI = Path(__file__).resolve().parents[1] / "src" / "cmassist" / "ui.py"
+ROOT = Path(__file__).resolve().parents[1]
+UI = ROOT / "src" / "cmassist" / "ui.py"
+SAMPLE_INBOX = ROOT / "brand_guidelines" / "inbox" / "sample.jsonl"
 
 
 def literal_messages() -> list[str]:
@@ -83,3 +86,26 @@ def test_the_login_message_is_in_the_language_and_offers_the_other() -> None:
     assert "Connectez-vous" in fr and 'href="/language/en"' in fr and "Français" not in fr
     en = auth_message("en")
     assert "Log in" in en and 'href="/language/fr"' in en
+
+
+# English words that a French reason must not keep outside the quoted words.
+ENGLISH = re.compile(
+    r"\b(the|and|with|of|asks|tells|words|model|yes|report|past|comments|mentions|like|"
+    r"similar|negative|positive|complaint|problem|threat|insults|aimed|request|expected)\b"
+)
+
+
+def test_the_triage_s_reasons_and_the_crisis_alert_read_as_french(services) -> None:
+    inbox = services.inbox
+    inbox.import_file(SAMPLE_INBOX, brand="boreale")
+    inbox.triage_pending(limit=5000)
+    reasons = {
+        v for m in inbox.list(limit=500) for v in ((m.triage or {}).get("reasons") or {}).values()
+    }
+    reasons |= {a.reason for a in inbox.alerts()}
+    assert len(reasons) > 200
+    left = sorted(r for r in reasons if ENGLISH.search(re.sub(r"“[^”]*”", "", translate(r, "fr"))))
+    assert len(left) <= len(reasons) // 100, left[:5]
+    # Quoted words are the customer's: never translated.
+    quoted = next(r for r in reasons if "“reply" in r.lower() or "“" in r)
+    assert re.findall(r"“[^”]*”", quoted) == re.findall(r"“[^”]*”", translate(quoted, "fr"))

@@ -41,7 +41,13 @@ from cmassist.platforms import _HASHTAG, Platform, count_chars, get_platform
 from cmassist.redact import find_pii, public_keep
 from cmassist.store import KnowledgeStore, brand_slug
 from cmassist.textmatch import Folded, fold, fold_str, mixed_script_words, term_pattern
-from cmassist.textutil import detect_language, excerpt, normalize_language
+from cmassist.textutil import (
+    detect_language,
+    excerpt,
+    find_signature,
+    looks_binary,
+    normalize_language,
+)
 from cmassist.voice import BrandVoice, Example, parse_examples
 
 Severity = Literal["block", "warn", "info"]
@@ -159,8 +165,9 @@ def check_input(text: Any) -> str:
             f"the text is {len(text):,} characters; the checker takes at most {MAX_CHECK_CHARS:,}",
             "check one post or reply at a time",
         )
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
-    if "\x00" in text or controls > max(2, len(text) // 100) or text.count("\ufffd") > 2:
+    # Broken characters (U+FFFD) are damaged text, not binary: only NUL bytes and many
+    # control characters are.
+    if looks_binary(text):
         raise InputError(
             "the text looks binary (control characters or undecodable bytes)",
             "paste the post or reply as plain text",
@@ -752,6 +759,27 @@ class _Run:
         if _ends_with(body, wanted):
             return
         query = f"reply signature {rule.reason or ''}"
+        # Signed already, but respelled or followed by something (an emoji, a hashtag):
+        # the fix rewrites the signature in place, never signs twice.
+        found = find_signature(body, wanted) if wanted else None
+        if found is not None and found.set_apart:
+            before = body[: found.start]
+            if not before or before[-1].isspace():
+                apart = ""
+            else:
+                apart = "\n" if "\n" in body[found.start : found.words] else " "
+            self.add(
+                "reply_signature",
+                rule,
+                found.start,
+                len(body),
+                f"Sign “{wanted}” exactly, with nothing after it.{self._reason(rule)}",
+                query=query,
+                term=wanted,
+                suggestion=f"sign “{wanted}”",
+                replacement=apart + wanted,
+            )
+            return
         for other in rule.variants():
             if other != wanted and _ends_with(body, other):
                 start = len(body) - len(other)

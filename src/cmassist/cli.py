@@ -607,6 +607,7 @@ def rewrite(
             brand=brand,
             language=language,
             problems=problems,
+            findings=before.findings,  # the original is not checked twice
             seed=seed,
         )
         if e.draft is not None
@@ -753,6 +754,11 @@ def inbox_import(
         click.echo(
             f"{path.name}: {len(report.added)} added, {report.skipped} already in the inbox, "
             f"{len(report.errors)} rejected"
+            + (
+                f", {report.repaired} with broken characters (U+FFFD) removed"
+                if report.repaired
+                else ""
+            )
             + (
                 ""
                 if report.added or not report.errors

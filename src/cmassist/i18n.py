@@ -95,9 +95,10 @@ def gettext(msgid: str, lang: str, **params: Any) -> str:
 
 
 @functools.cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
+def _patterns() -> list[tuple[re.Pattern[str], str, bool]]:
     """The catalog's messages that have fields, as patterns that read an English message
-    back into its fields (longest first, so that the most specific wins)."""
+    back into its fields, the most specific first (the most letters of their own); the
+    generic ones ("{what} ({words})", "{first}, {rest}") are marked."""
     out = []
     for msgid, french in catalog().items():
         if not _FIELD.search(msgid):
@@ -107,24 +108,73 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
             pattern += re.escape(msgid[last : m.start()]) + f"(?P<{m.group(1)}>.+?)"
             last = m.end()
         pattern += re.escape(msgid[last:])
-        out.append((re.compile(pattern, re.DOTALL), french))
-    return sorted(out, key=lambda p: -len(p[0].pattern))
+        letters = len(re.findall(r"[A-Za-z]", _FIELD.sub("", msgid)))
+        out.append((letters, re.compile(pattern, re.DOTALL), french))
+    # generic: no word of its own, only fields and punctuation
+    return [(p, f, n == 0) for n, p, f in sorted(out, key=lambda o: -o[0])]
+
+
+def _top_level(text: str, sep: str) -> list[str]:
+    """`text` cut at each `sep` outside quotes and brackets."""
+    parts: list[str] = []
+    depth, quoted, start, i = 0, False, 0, 0
+    while i < len(text):
+        c = text[i]
+        if c in "“«":
+            quoted = True
+        elif c in "”»":
+            quoted = False
+        elif c in "([" and not quoted:
+            depth += 1
+        elif c in ")]" and not quoted:
+            depth = max(0, depth - 1)
+        elif not quoted and depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            start = i = i + len(sep)
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
 
 
 def translate(text: str, lang: str) -> str:
-    """An English message written elsewhere (a domain error, a reason) in `lang`: an exact
-    catalog entry, or one whose fields match; anything else is left as it is."""
+    """An English message written elsewhere (a domain error, a triage reason) in `lang`:
+    an exact catalog entry, a list of them ("a; b"), or one whose fields match (the fields
+    translated in turn, quoted words left alone); anything else is left as it is."""
     if lang != "fr" or not text:
         return text
     found = catalog().get(text)
     if found is not None:
         return found
-    for pattern, french in _patterns():
+    patterns = _patterns()
+    specific = [(p, f, g) for p, f, g in patterns if not g]
+    generic = [(p, f, g) for p, f, g in patterns if g]
+    for pattern, french, _ in specific:
         m = pattern.fullmatch(text)
         if m:
-            fields = {k: translate(v, lang) for k, v in m.groupdict().items()}
-            return _FIELD.sub(lambda f, fields=fields: fields.get(f.group(1), f.group(0)), french)
+            return _fill(french, m, lang)
+    parts = _top_level(text, "; ")
+    if len(parts) > 1:
+        return " ; ".join(translate(p, lang) for p in parts)
+    for pattern, french, _ in generic:
+        m = pattern.fullmatch(text)
+        if m:
+            return _fill(french, m, lang)
     return text
+
+
+def _fill(french: str, m: re.Match[str], lang: str) -> str:
+    fields = {k: _field(v, lang) for k, v in m.groupdict().items()}
+    return _FIELD.sub(lambda f: fields.get(f.group(1), f.group(0)), french)
+
+
+def _field(value: str, lang: str) -> str:
+    """A field read back from a message: quoted words (a customer's, a file's) and numbers
+    stay as they are; our own words are translated in turn."""
+    quoted = value[:1] in "“\"'«" and len(_top_level(value, "; ")) == 1
+    if quoted or not re.search(r"[A-Za-z]{2,}", value):
+        return value
+    return translate(value, lang)
 
 
 def key(msgid: str) -> str:

@@ -116,6 +116,7 @@ QUEUE_WIDTHS = ["6%", "11%", "8%", "9%", "6%", "8%", "7%", "12%", "33%"]
 DECISION_COLUMNS = ["version", "reviewer", "decision", "comment", "at", "approval valid until"]
 COMMENT_COLUMNS = ["at", "user", "comment"]
 OUTBOX_COLUMNS = ["adapter", "due", "state", "attempts", "published", "error"]
+LIMIT_COLUMNS = ["platform", "name", "max_chars", "max_hashtags", "link_chars"]
 USER_COLUMNS = ["user", "name", "role", "access", "created"]
 ROLE_CHOICES = [("author", "author"), ("reviewer", "reviewer"), ("admin", "admin")]
 WEEK_DAYS = 7
@@ -195,7 +196,11 @@ INBOX_COLUMNS = [
     "text",
     "flags",
 ]
-INBOX_WIDTHS = ["5%", "4%", "6%", "7%", "6%", "7%", "6%", "8%", "7%", "8%", "8%", "18%", "10%"]
+# In pixels, wide enough for the French words too ("escalader", "priorité"): no word breaks.
+INBOX_WIDTHS = [
+    "60px", "60px", "80px", "100px", "90px", "100px", "80px", "120px", "110px", "130px",
+    "130px", "300px", "150px",
+]  # fmt: skip
 INBOX_LIMIT = 500
 INBOX_TEXT_CHARS = 140
 INBOX_SUFFIXES = (".csv", ".json", ".jsonl")
@@ -1073,6 +1078,12 @@ class Handlers:
                 len(SLOT_FIELDS) - 1
             )
         return out
+
+    @staticmethod
+    def platform_limits(request: gr.Request | None = None) -> pd.DataFrame:
+        """Each platform's limits, its columns in the user's language."""
+        rows = [[r.get(c) if r.get(c) is not None else "" for c in LIMIT_COLUMNS] for r in table()]
+        return frame(rows, LIMIT_COLUMNS, translator(request))
 
     # -- check --
 
@@ -2422,6 +2433,8 @@ class Handlers:
             skipped=report.skipped,
             triaged=len(triaged),
         )
+        if report.repaired:
+            summary += tr(" · {n} with broken characters (U+FFFD) removed", n=report.repaired)
         if bad:
             summary = "⚠️ " + summary + tr(" · {n} bad rows skipped (below)", n=bad)
         else:
@@ -3901,9 +3914,7 @@ def build_app(services: Services) -> gr.Blocks:
                             draft_btn = gr.Button(L("Draft posts"), variant="primary", scale=3)
                             draft_stop = gr.Button(L("Stop"), variant="stop", scale=1)
                         with gr.Accordion(L("Platform limits"), open=False):
-                            gr.Dataframe(
-                                pd.DataFrame(table()).fillna(""), interactive=False, datatype="str"
-                            )
+                            limits = _table(LIMIT_COLUMNS, "Platform limits", relabel=False)
                     with gr.Column(scale=3):
                         draft_status = gr.Markdown(
                             L(
@@ -4042,6 +4053,7 @@ def build_app(services: Services) -> gr.Blocks:
         # -- events --
         private = {"api_visibility": "private"}
         app.load(h.whoami, None, [who, logout], **private)
+        app.load(h.platform_limits, None, limits, **private)
         app.load(h.filter_choices, None, [*review_filters, audit_who], **private)
         app.load(
             None, None, zone, js="() => Intl.DateTimeFormat().resolvedOptions().timeZone", **private
