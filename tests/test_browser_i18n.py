@@ -199,17 +199,37 @@ def draft_one(page: Page, brief: str) -> None:
     page.get_by_role("button", name="Draft posts").click()
 
 
+def ready(page: Page, llm: object, timeout_s: float = 240) -> None:
+    """Wait for "1 post ready"; on a time-out, say what the model and the page were doing."""
+    try:
+        expect(page.get_by_text(re.compile(r"1 post ready in"))).to_be_visible(
+            timeout=timeout_s * 1000
+        )
+    except AssertionError as e:
+        status = re.findall(r"(?m)^.*(?:✍️|⏳|⏹️|⚠️|✅).*$", page.inner_text("body"))
+        raise AssertionError(
+            f"no draft after {timeout_s:g} s: model busy={getattr(llm, 'busy', None)}, "
+            f"waiting={getattr(llm, 'waiting', None)}, status lines {status[:3]}"
+        ) from e
+
+
 def test_a_stopped_or_abandoned_real_draft_leaves_the_model_free(
-    real_url: str, browser: Browser
+    real_url: str, browser: Browser, real_services: Services
 ) -> None:
+    llm = real_services.llm
     page = log_in(browser, real_url, "alice", "en-US")
-    # Stop while the embedded model is streaming: the next draft goes through.
+    # Stop while the embedded model is streaming: the model is free at once, and the next
+    # draft goes through.
     draft_one(page, "Our Ethiopian single origin is back on Friday")
     expect(page.get_by_text(re.compile(r"Writing post 1 of 1"))).to_be_visible(timeout=120_000)
     page.get_by_role("button", name="Stop", exact=True).first.click()
     expect(page.get_by_text("⏹️")).to_be_visible()
+    deadline = time.monotonic() + 30
+    while llm.busy and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not llm.busy, "the model is still busy 30 s after Stop"
     draft_one(page, "The holiday gift box is in the shop")
-    expect(page.get_by_text(re.compile(r"1 post ready in"))).to_be_visible(timeout=240_000)
+    ready(page, llm)
 
     # Kill the browser while it streams: another user drafts right after.
     doomed = log_in(browser, real_url, "admin", "en-US")
@@ -217,4 +237,4 @@ def test_a_stopped_or_abandoned_real_draft_leaves_the_model_free(
     expect(doomed.get_by_text(re.compile(r"Writing post 1 of 1"))).to_be_visible(timeout=120_000)
     doomed.context.close()
     draft_one(page, "A new decaf from Colombia")
-    expect(page.get_by_text(re.compile(r"1 post ready in"))).to_be_visible(timeout=240_000)
+    ready(page, llm)

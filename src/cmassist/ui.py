@@ -438,6 +438,9 @@ def draft_header(meta: dict[str, Any], text: str | None, tr: Translator) -> str:
         title,
         count_line(length, meta.get("limit"), platform, tr) + (tr(" · edited") if edited else ""),
     ]
+    verdict = check_line(meta.get("check"), tr)
+    if verdict:  # the verdict of the text as last checked; its findings are folded below
+        lines.append(md(verdict) if "error" in (meta.get("check") or {}) else verdict)
     if meta.get("notes"):
         lines.append(tr("Notes: ") + "; ".join(md(tr.error(n)) for n in meta["notes"]))
     prompt = meta.get("prompt") or {}
@@ -1041,10 +1044,11 @@ class Handlers:
     @user_errors
     def recheck_slot(
         self, text: str, meta: dict[str, Any] | None, request: gr.Request | None = None
-    ) -> tuple[Any, Any]:
-        """Check a card's text again, as the user edited it."""
+    ) -> tuple[Any, ...]:
+        """Check a card's text again, as the user edited it; the header shows the new
+        verdict."""
         tr = translator(request)
-        meta = meta or {}
+        meta = dict(meta or {})
         if not meta.get("platform"):
             raise InputError("this draft has no platform to check against", "draft it again")
         result = self.services.checker.check(
@@ -1061,6 +1065,8 @@ class Handlers:
                 visible=True,
             ),
             findings_frame(text, result, tr),
+            draft_header({**meta, "check": result}, text, tr),
+            {**meta, "check": result},
         )
 
     @staticmethod
@@ -3064,7 +3070,10 @@ def _slots(n: int, kind: str, handlers: Handlers) -> list[_Slot]:
             handlers.submit_draft, [text, meta], [header, meta, submit], api_visibility="private"
         )
         recheck.click(
-            handlers.recheck_slot, [text, meta], [findings, fixes], api_visibility="private"
+            handlers.recheck_slot,
+            [text, meta],
+            [findings, fixes, header, meta],
+            api_visibility="private",
         )
         slots.append(_Slot(box, header, text, findings, fixes, sources, meta, submit))
     return slots
@@ -3782,7 +3791,14 @@ def build_app(services: Services) -> gr.Blocks:
     _RELABEL.clear()
     platform_choices = [(p.name, p.key) for p in PLATFORMS.values()]
     choices = h.brand_choices(None)
-    llm_events = {"concurrency_limit": 1, "concurrency_id": "llm", "show_progress": "minimal"}
+    # "always_last": a click while a stopped draft is still being cancelled (the browser
+    # waits for the server to drop it) runs once that is done, instead of being ignored.
+    llm_events = {
+        "concurrency_limit": 1,
+        "concurrency_id": "llm",
+        "show_progress": "minimal",
+        "trigger_mode": "always_last",
+    }
 
     with gr.Blocks(title="cmassist") as app:
         with gr.Row(equal_height=True):
