@@ -11,22 +11,21 @@ import csv
 import io
 import os
 import re
-import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
 
 from cmassist.services import Services
 from cmassist.ui import app_auth, build_app
 from cmassist.web_language import auth_message
+from tests.browser_support import CHROMIUM, chromium, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(
         "needs Debian's chromium package: /usr/bin/chromium is missing", allow_module_level=True
@@ -38,12 +37,6 @@ XSS = "<img src=x onerror=alert(1)>"
 TIMEOUT_MS = 30_000
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -70,16 +63,8 @@ def app_url(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        expect.set_options(timeout=TIMEOUT_MS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium(TIMEOUT_MS) as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from cmassist.config import Settings
 from cmassist.embeddings import SentenceTransformerEmbedder
@@ -26,8 +25,8 @@ from cmassist.i18n import MISSED, catalog
 from cmassist.inbox_api import build_server
 from cmassist.services import Services
 from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
+from tests.browser_support import CHROMIUM, chromium, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(
         "needs Debian's chromium package: /usr/bin/chromium is missing", allow_module_level=True
@@ -50,12 +49,6 @@ TABS_FR = (
 )
 # English messages that are also ordinary French or names (the same word in both).
 SAME_IN_BOTH = {m for m, fr in catalog().items() if m == fr}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(services: Services) -> Iterator[str]:
@@ -90,16 +83,8 @@ def app_url(services: Services) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        expect.set_options(timeout=TIMEOUT_MS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium(TIMEOUT_MS) as browser:
+        yield browser
 
 
 def log_in(browser: Browser, url: str, name: str, locale: str) -> Page:
