@@ -109,3 +109,20 @@ def test_the_triage_s_reasons_and_the_crisis_alert_read_as_french(services) -> N
     # Quoted words are the customer's: never translated.
     quoted = next(r for r in reasons if "“reply" in r.lower() or "“" in r)
     assert re.findall(r"“[^”]*”", quoted) == re.findall(r"“[^”]*”", translate(quoted, "fr"))
+
+
+def test_the_checker_s_findings_are_translated(services) -> None:
+    texts = [
+        ("Our CHEAP coffee is the BEST!!! Buy NOW at bit.ly/promo #coffeeaddict 4,99 $", "post"),
+        ("Envoyez-nous votre numéro de carte et votre NIP. Merci! 🙏", "reply"),
+        ("Thanks for writing, we'll sort it out. — The Boréale team 😊", "reply"),
+    ]
+    messages = []
+    for text, kind in texts:
+        result = services.checker.check(text, platform="instagram", brand="boreale", kind=kind)
+        messages += [f.message for f in result.findings] + [
+            f.suggestion for f in result.findings if f.suggestion
+        ]
+    assert len(messages) >= 8
+    untranslated = [m for m in messages if translate(m, "fr") == m]
+    assert len(untranslated) <= len(messages) // 10, untranslated

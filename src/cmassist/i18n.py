@@ -105,7 +105,9 @@ def _patterns() -> list[tuple[re.Pattern[str], str, bool]]:
             continue
         pattern, last = "", 0
         for m in _FIELD.finditer(msgid):
-            pattern += re.escape(msgid[last : m.start()]) + f"(?P<{m.group(1)}>.+?)"
+            # A field that ends the message may be empty (a guideline's reason, say).
+            body = ".*?" if m.end() == len(msgid) and m.start() > 0 else ".+?"
+            pattern += re.escape(msgid[last : m.start()]) + f"(?P<{m.group(1)}>{body})"
             last = m.end()
         pattern += re.escape(msgid[last:])
         letters = len(re.findall(r"[A-Za-z]", _FIELD.sub("", msgid)))
@@ -153,9 +155,15 @@ def translate(text: str, lang: str) -> str:
         m = pattern.fullmatch(text)
         if m:
             return _fill(french, m, lang)
-    parts = _top_level(text, "; ")
-    if len(parts) > 1:
-        return " ; ".join(translate(p, lang) for p in parts)
+    for sep, joiner in (("; ", " ; "), (". ", ". ")):
+        parts = _top_level(text, sep)
+        if len(parts) > 1:  # a list, or sentences: each translated on its own
+            return joiner.join(
+                translate(p + ("." if joiner == ". " and i < len(parts) - 1 else ""), lang)[
+                    : None if joiner != ". " or i == len(parts) - 1 else -1
+                ]
+                for i, p in enumerate(parts)
+            )
     for pattern, french, _ in generic:
         m = pattern.fullmatch(text)
         if m:
@@ -172,8 +180,8 @@ def _field(value: str, lang: str) -> str:
     """A field read back from a message: quoted words (a customer's, a file's) and numbers
     stay as they are; our own words are translated in turn."""
     quoted = value[:1] in "“\"'«" and len(_top_level(value, "; ")) == 1
-    if quoted or not re.search(r"[A-Za-z]{2,}", value):
-        return value
+    if quoted or value[:1] == " " or not re.search(r"[A-Za-z]{2,}", value):
+        return value  # quoted, a number, or a guideline's reason after a sentence
     return translate(value, lang)
 
 
