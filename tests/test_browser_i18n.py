@@ -26,6 +26,7 @@ from cmassist.inbox_api import build_server
 from cmassist.services import Services
 from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
 from tests.browser_support import CHROMIUM, chromium, free_port
+from tests.support import wait_until
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -209,10 +210,7 @@ def test_a_stopped_or_abandoned_real_draft_leaves_the_model_free(
     expect(page.get_by_text(re.compile(r"Writing post 1 of 1"))).to_be_visible(timeout=120_000)
     page.get_by_role("button", name="Stop", exact=True).first.click()
     expect(page.get_by_text("⏹️")).to_be_visible()
-    deadline = time.monotonic() + 30
-    while llm.busy and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not llm.busy, "the model is still busy 30 s after Stop"
+    assert wait_until(lambda: not llm.busy, 30), "the model is still busy 30 s after Stop"
     draft_one(page, "The holiday gift box is in the shop")
     ready(page, llm)
 

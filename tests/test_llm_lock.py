@@ -19,6 +19,7 @@ from cmassist.config import Settings
 from cmassist.errors import LLMBusyError, LLMError
 from cmassist.llm.base import GenParams, RenderedPrompt, build_llm
 from cmassist.llm.llama import LlamaCppLLM
+from tests.support import wait_until
 
 PROMPT = RenderedPrompt(
     template="lock-test",
@@ -52,15 +53,6 @@ def llm(model: LlamaCppLLM, monkeypatch: pytest.MonkeyPatch) -> Iterator[LlamaCp
     yield model
     monkeypatch.undo()  # before waiting: a held model then runs at full speed
     assert wait_until(lambda: not model.busy, BOUND), "the test left the model busy"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def in_thread(fn: Callable[[], Any], timeout: float = BOUND) -> Any:

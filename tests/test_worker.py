@@ -25,6 +25,7 @@ from cmassist.publishers import MemoryPublisher, PublishRequest, PublishResult
 from cmassist.review import Actor, ReviewService
 from cmassist.services import Services
 from cmassist.worker import OutboxWorker, worker_status
+from tests.support import wait_until
 
 from .conftest import ROOT
 
@@ -75,15 +76,6 @@ def scheduled(
     review.approve(reviewer, draft.id, comment="good to go")
     review.schedule(reviewer, draft.id, at, adapters=list(adapters))
     return draft.id
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_the_server_worker_publishes_a_due_post_without_cron(settings: Settings, template) -> None:
