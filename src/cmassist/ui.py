@@ -3257,7 +3257,9 @@ def _review_tab(
                     elem_id="schedule-at",
                 )
                 through = gr.CheckboxGroup(adapters, value=adapters[:1], label=L("Publish through"))
-                schedule = gr.Button(L("Schedule"), variant="primary", size="md")
+                schedule = gr.Button(
+                    L("Schedule"), variant="primary", size="md", elem_id="schedule-btn"
+                )
                 schedule_status = gr.Markdown(latex_delimiters=[], elem_id="schedule-status")
         with gr.Tabs():
             with gr.Tab(L("Decisions")):
