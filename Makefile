@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
 	$(PY) -m pip install -q -e '.[dev]'
-	$(PY) -c 'from cmassist.llm.llama import default_gguf_path; print("GGUF model:", default_gguf_path())'
+	$(PY) -c 'from cmassist.adapters.llm.llama import default_gguf_path; print("GGUF model:", default_gguf_path())'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -2,9 +2,9 @@
 
 import uvicorn
 
-from cmassist.inbox_api import build_server
-from cmassist.services import Services
-from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
+from cmassist.interfaces.http.inbox_api import build_server
+from cmassist.bootstrap import Services
+from cmassist.interfaces.web.app import AUTH_MESSAGE, app_auth, build_app
 
 if __name__ == "__main__":
     services = Services()

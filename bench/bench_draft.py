@@ -62,7 +62,7 @@ class Call:
     """One generation as the app asked for it: the exact prompt text and parameters."""
 
     prompt: str
-    params: Any  # cmassist.llm.base.GenParams (a copy taken at call time)
+    params: Any  # cmassist.adapters.llm.base.GenParams (a copy taken at call time)
     text: str = ""
     n_after: int = 0  # llama.n_tokens right after the call
     started: float = 0.0
@@ -219,8 +219,8 @@ def same_calls(a: list[Call], b: list[Call]) -> bool:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from cmassist.config import Settings
-    from cmassist.llm.llama import LlamaCppLLM
-    from cmassist.services import Services
+    from cmassist.adapters.llm.llama import LlamaCppLLM
+    from cmassist.bootstrap import Services
 
     briefs = BRIEFS[: args.briefs]
     variants = args.variants

@@ -90,13 +90,13 @@ def obey(attack: dict[str, Any], prompt_text: str) -> str:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from cmassist.config import Settings
-    from cmassist.embeddings import build_embedder
-    from cmassist.hostile import detect_injection
-    from cmassist.ingest import ingest
-    from cmassist.llm.fake import FakeLLM
-    from cmassist.redact import find_pii
-    from cmassist.services import Services
-    from cmassist.store import KnowledgeStore
+    from cmassist.adapters.embeddings import build_embedder
+    from cmassist.domain.hostile import detect_injection
+    from cmassist.services.ingest import ingest
+    from cmassist.adapters.llm.fake import FakeLLM
+    from cmassist.domain.redact import find_pii
+    from cmassist.bootstrap import Services
+    from cmassist.adapters.store import KnowledgeStore
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
     try:
@@ -238,7 +238,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         notes.append(f"{len(corpus)} attacks drafted in {hostile_s:.0f} s with the fake LLM.")
 
         if args.embedded:
-            from cmassist.llm.base import build_llm
+            from cmassist.adapters.llm.base import build_llm
 
             real = Services(settings, llm=build_llm(settings), embedder=embedder)
             sample = random.Random(7).sample(corpus, min(args.embedded, len(corpus)))

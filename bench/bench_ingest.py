@@ -1,4 +1,4 @@
-"""Ingest bench: records/s of `cmassist.ingest.ingest()` on a generated CSV of short posts
+"""Ingest bench: records/s of `cmassist.services.ingest.ingest()` on a generated CSV of short posts
 into a fresh store, vs the raw embedding throughput of the same model on the same texts
 (`SentenceTransformer.encode(texts, batch_size=64, normalize_embeddings=True)`).
 
@@ -92,8 +92,8 @@ class Stopwatch:
 
 def run_ingest(tmp: Path, csv_path: Path, embedder: Any, n: int) -> dict[str, Any]:
     from cmassist.config import Settings
-    from cmassist.ingest import ingest
-    from cmassist.store import KnowledgeStore
+    from cmassist.services.ingest import ingest
+    from cmassist.adapters.store import KnowledgeStore
 
     data = tmp / f"data-{time.monotonic_ns()}"
     store = KnowledgeStore(Settings(data_dir=data), embedder)
@@ -139,8 +139,8 @@ def run_raw(model: Any, texts: list[str]) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
-    from cmassist.embeddings import SentenceTransformerEmbedder
-    from cmassist.textutil import clean
+    from cmassist.adapters.embeddings import SentenceTransformerEmbedder
+    from cmassist.domain.textutil import clean
 
     n = args.posts
     posts = common.synthetic_posts(n, seed=SEED)

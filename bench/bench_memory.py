@@ -98,7 +98,7 @@ def _sample_prompt() -> str:
 
 def child_app() -> None:
     """The app without its web UI: the same warm-up as `cmassist serve`, then one draft."""
-    from cmassist.services import Services
+    from cmassist.bootstrap import Services
 
     start = proc_status_mib()
     services = Services()  # from CMASSIST_* set by the parent
@@ -295,7 +295,7 @@ def prepare_data(tmp: Path, sample_data: Path | None) -> tuple[Path, str]:
         # Not opened here: a second process on the same Chroma folder is not supported.
         return data, "ingested once by run_all.py, copied here"
     from cmassist.config import Settings
-    from cmassist.services import Services
+    from cmassist.bootstrap import Services
 
     services = Services(Settings(data_dir=data))
     info = common.ingest_sample_brand(services.store, BRAND)
@@ -303,7 +303,7 @@ def prepare_data(tmp: Path, sample_data: Path | None) -> tuple[Path, str]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    has_ui = importlib.util.find_spec("cmassist.ui") is not None
+    has_ui = importlib.util.find_spec("cmassist.interfaces.web.app") is not None
     with common.temp_dir("memory") as tmp:
         log("preparing a data folder with the sample brand")
         data, how = prepare_data(tmp, args.sample_data)
@@ -389,7 +389,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     else:
         notes.append(
-            "`cmassist.ui` is not importable, so `cmassist serve` cannot start: the app "
+            "`cmassist.interfaces.web.app` is not importable, so `cmassist serve` cannot start: the app "
             "row is measured in-process without the web UI (serve's warm-up, then one "
             "draft through `Services`)."
         )

@@ -68,11 +68,11 @@ def fill(
     col: Any, start: int, end: int, posts: list[Any], rng: Any, centroids: Any, batch: int
 ) -> tuple[float, Any]:
     """Add posts[start:end] with random unit embeddings; metadata as the app's ingest writes
-    it (see cmassist.ingest.post_record and store._flat)."""
+    it (see cmassist.services.ingest.post_record and store._flat)."""
     import numpy as np
 
-    from cmassist.store import _flat  # the app's own flattening, so the metadata match
-    from cmassist.textutil import sha256
+    from cmassist.adapters.store import _flat  # the app's own flattening, so the metadata match
+    from cmassist.domain.textutil import sha256
 
     seconds = 0.0
     added = []
@@ -195,7 +195,7 @@ def measure(
 ) -> dict[str, Any]:
     """Alternate app and raw per query (and which goes first), after a warm-up of both.
     `exact` holds the true k nearest ids of each query (brute force), for recall."""
-    from cmassist.models import Kind
+    from cmassist.domain.models import Kind
 
     filters = {"platform": platform} if platform else {}
     raw_where = {"platform": platform} if platform else None
@@ -290,9 +290,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     from cmassist.config import Settings
-    from cmassist.embeddings import SentenceTransformerEmbedder
-    from cmassist.models import Kind
-    from cmassist.store import KnowledgeStore
+    from cmassist.adapters.embeddings import SentenceTransformerEmbedder
+    from cmassist.domain.models import Kind
+    from cmassist.adapters.store import KnowledgeStore
 
     sizes = args.sizes
     rng = np.random.default_rng(SEED)

@@ -473,7 +473,7 @@ def bench_env(**extra: str) -> dict[str, str]:
 
 def ingest_sample_brand(store: Any, brand: str = "boreale") -> dict[str, Any]:
     """Ingest brand_guidelines/ (read, never written) into `store`; a summary of what came in."""
-    from cmassist.ingest import ingest
+    from cmassist.services.ingest import ingest
 
     if not SAMPLE_BRAND_DIR.is_dir():
         raise BenchError(f"sample brand folder {SAMPLE_BRAND_DIR} not found")

@@ -49,7 +49,7 @@ def prepare_sample(data: Path) -> None:
 
 def _prepare_sample_child(data: Path) -> None:
     from cmassist.config import Settings
-    from cmassist.services import Services
+    from cmassist.bootstrap import Services
 
     info = common.ingest_sample_brand(Services(Settings(data_dir=data)).store)
     log(f"sample brand ingested once for the draft and memory benches: {info['counts']}")

@@ -10,7 +10,7 @@ src/cmassist/data/triage_heads.npz (a few kilobytes, shipped in the package).
   (662 real tweets of TweetEval's sentiment validation split, labelled complaint or not by
   the team: general negativity, politics and sadness are not complaints).
 
-Then the complaint decision: a 5-feature logistic mixer (cmassist.triage.COMPLAINT_FEATURES:
+Then the complaint decision: a 5-feature logistic mixer (cmassist.services.triage.COMPLAINT_FEATURES:
 the complaint head's log-odds, problem cues, negativity, praise only, urgency) is fitted on
 out-of-fold outputs of the heads (5 folds of triage_train.jsonl, each fold's heads trained
 without it), and its threshold is the one with the best out-of-fold F1.
@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from cmassist.config import Settings
-from cmassist.embeddings import build_embedder
+from cmassist.adapters.embeddings import build_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "cmassist" / "data" / "triage_heads.npz"
@@ -56,9 +56,9 @@ def fit_complaint_mix(
     complaint and sentiment heads are trained without the fold's texts."""
     from sklearn.model_selection import StratifiedKFold
 
-    from cmassist.textmatch import fold
-    from cmassist.textutil import detect_language
-    from cmassist.triage import COMPLAINT_FEATURES, complaint_features, sentiment_reading
+    from cmassist.domain.textmatch import fold
+    from cmassist.domain.textutil import detect_language
+    from cmassist.services.triage import COMPLAINT_FEATURES, complaint_features, sentiment_reading
 
     rows = own + tweets
     texts = [r["text"] for r in rows]

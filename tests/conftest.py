@@ -17,14 +17,14 @@ os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no phoning home
 
 from cmassist.config import Settings
-from cmassist.embeddings import SentenceTransformerEmbedder
-from cmassist.ingest import ingest
-from cmassist.llm.fake import FakeLLM
-from cmassist.services import Services
-from cmassist.store import KnowledgeStore
+from cmassist.adapters.embeddings import SentenceTransformerEmbedder
+from cmassist.services.ingest import ingest
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.bootstrap import Services
+from cmassist.adapters.store import KnowledgeStore
 
 if TYPE_CHECKING:
-    from cmassist.ui import Handlers
+    from cmassist.interfaces.web.app import Handlers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "brand_guidelines"
@@ -92,6 +92,6 @@ def services(
 @pytest.fixture
 def ui(services: Services) -> Handlers:
     """The web app's handlers over the test services (UI tests call them directly)."""
-    from cmassist.ui import Handlers
+    from cmassist.interfaces.web.app import Handlers
 
     return Handlers(services)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 
 from cmassist.config import Settings
-from cmassist.outbox import publish_due
-from cmassist.review import ReviewService
+from cmassist.services.outbox import publish_due
+from cmassist.services.review import ReviewService
 
 
 def publish() -> None:

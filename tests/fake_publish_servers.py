@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from cmassist.publishers.webhook import verify_signature
+from cmassist.adapters.publishers.webhook import verify_signature
 
 
 class _Server:

@@ -21,9 +21,9 @@ from playwright.sync_api import Browser, Page, expect
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
 
-from cmassist.services import Services
-from cmassist.ui import app_auth, build_app
-from cmassist.web_language import auth_message
+from cmassist.bootstrap import Services
+from cmassist.interfaces.web.app import app_auth, build_app
+from cmassist.interfaces.web.language import auth_message
 from tests.browser_support import CHROMIUM, chromium, free_port
 
 if not CHROMIUM.exists():

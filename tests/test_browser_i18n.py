@@ -20,11 +20,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cmassist.config import Settings
-from cmassist.embeddings import SentenceTransformerEmbedder
-from cmassist.i18n import MISSED, catalog
-from cmassist.inbox_api import build_server
-from cmassist.services import Services
-from cmassist.ui import AUTH_MESSAGE, app_auth, build_app
+from cmassist.adapters.embeddings import SentenceTransformerEmbedder
+from cmassist.interfaces.i18n import MISSED, catalog
+from cmassist.interfaces.http.inbox_api import build_server
+from cmassist.bootstrap import Services
+from cmassist.interfaces.web.app import AUTH_MESSAGE, app_auth, build_app
 from tests.browser_support import CHROMIUM, chromium, free_port
 from tests.support import wait_until
 

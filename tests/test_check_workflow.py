@@ -10,14 +10,14 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from cmassist.checker import apply_fixes
-from cmassist.cli import main
+from cmassist.services.checking.checker import apply_fixes
+from cmassist.interfaces.cli.main import main
 from cmassist.config import Settings
-from cmassist.errors import BlockingFindingsError, ForbiddenError, InputError
-from cmassist.i18n import Translator
-from cmassist.llm.fake import FakeLLM
-from cmassist.services import Services
-from cmassist.ui import Handlers, findings_highlight
+from cmassist.domain.errors import BlockingFindingsError, ForbiddenError, InputError
+from cmassist.interfaces.i18n import Translator
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.bootstrap import Services
+from cmassist.interfaces.web.app import Handlers, findings_highlight
 
 BAD = "Our cheap coffee, now at bit.ly/deal."
 GOOD = "The Tesfa Alem landed this morning in Saint-Henri: jasmine, bergamot and white peach."

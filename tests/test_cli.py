@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.cli import main
+from cmassist.interfaces.cli.main import main
 from cmassist.config import Settings
 
 from .conftest import ROOT

@@ -16,9 +16,9 @@ from typing import Any
 import click
 import pytest
 
-from cmassist.cli import main
+from cmassist.interfaces.cli.main import main
 from cmassist.config import Settings
-from cmassist.review import ReviewService
+from cmassist.services.review import ReviewService
 
 from .conftest import ROOT
 

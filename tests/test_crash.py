@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import select, text
 
 from cmassist.config import Settings
-from cmassist.db import AuditRow, CommentRow, DecisionRow, DraftRow, VersionRow
-from cmassist.outbox import publish_due
-from cmassist.publishers import WebhookPublisher
-from cmassist.review import ReviewService
+from cmassist.adapters.db.schema import AuditRow, CommentRow, DecisionRow, DraftRow, VersionRow
+from cmassist.services.outbox import publish_due
+from cmassist.adapters.publishers import WebhookPublisher
+from cmassist.services.review import ReviewService
 
 from .fake_publish_servers import WebhookReceiver
 

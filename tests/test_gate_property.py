@@ -17,11 +17,11 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select, text
 
 from cmassist.config import Settings
-from cmassist.db import DecisionRow, DraftRow, OutboxRow, VersionRow
-from cmassist.errors import CmassistError
-from cmassist.outbox import publish_due
-from cmassist.publishers.memory import MemoryPublisher
-from cmassist.review import ReviewService, text_hash
+from cmassist.adapters.db.schema import DecisionRow, DraftRow, OutboxRow, VersionRow
+from cmassist.domain.errors import CmassistError
+from cmassist.services.outbox import publish_due
+from cmassist.adapters.publishers.memory import MemoryPublisher
+from cmassist.services.review import ReviewService, text_hash
 
 USERS = {"ann": "author", "abe": "author", "rita": "reviewer", "rob": "reviewer", "ada": "admin"}
 TEXTS = st.sampled_from(

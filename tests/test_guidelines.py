@@ -1,4 +1,4 @@
-from cmassist.guidelines import BrandRules, TermRule, parse_document, split_passages
+from cmassist.domain.guidelines import BrandRules, TermRule, parse_document, split_passages
 
 DOC = """---
 brand: acme

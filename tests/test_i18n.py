@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.i18n import MISSED, Translator, catalog, negotiate, translate
-from cmassist.ui import L, build_app
-from cmassist.web_language import auth_message
+from cmassist.interfaces.i18n import MISSED, Translator, catalog, negotiate, translate
+from cmassist.interfaces.web.app import L, build_app
+from cmassist.interfaces.web.language import auth_message
 
 ROOT = Path(__file__).resolve().parents[1]
 UI = ROOT / "src" / "cmassist" / "ui.py"

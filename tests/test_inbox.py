@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from cmassist.errors import FileFormatError
-from cmassist.hostile import detect_injection
-from cmassist.inbox_api import build_server
-from cmassist.llm.fake import FakeLLM
-from cmassist.redact import find_pii, iban_ok, luhn_ok, redact
-from cmassist.services import Services
+from cmassist.domain.errors import FileFormatError
+from cmassist.domain.hostile import detect_injection
+from cmassist.interfaces.http.inbox_api import build_server
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.domain.redact import find_pii, iban_ok, luhn_ok, redact
+from cmassist.bootstrap import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_INBOX = ROOT / "brand_guidelines" / "inbox" / "sample.jsonl"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from cmassist.config import Settings
-from cmassist.embeddings import SentenceTransformerEmbedder
-from cmassist.errors import ConfigError, UnknownBrandError
-from cmassist.ingest import ingest
-from cmassist.models import Kind
-from cmassist.store import KnowledgeStore
+from cmassist.adapters.embeddings import SentenceTransformerEmbedder
+from cmassist.domain.errors import ConfigError, UnknownBrandError
+from cmassist.services.ingest import ingest
+from cmassist.domain.models import Kind
+from cmassist.adapters.store import KnowledgeStore
 
 from .conftest import SAMPLE
 
@@ -211,7 +211,7 @@ def test_filtered_search_matches_a_filtered_chroma_query(
 ) -> None:
     """Over-fetching then filtering must give what a filtered Chroma query gives,
     on the fast path (enough candidates match) and on the fallback (too few do)."""
-    from cmassist.store import MIN_CANDIDATES, where
+    from cmassist.adapters.store import MIN_CANDIDATES, where
 
     topics = (
         "espresso",

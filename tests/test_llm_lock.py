@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from cmassist.config import Settings
-from cmassist.errors import LLMBusyError, LLMError
-from cmassist.llm.base import GenParams, RenderedPrompt, build_llm
-from cmassist.llm.llama import LlamaCppLLM
+from cmassist.domain.errors import LLMBusyError, LLMError
+from cmassist.adapters.llm.base import GenParams, RenderedPrompt, build_llm
+from cmassist.adapters.llm.llama import LlamaCppLLM
 from tests.support import wait_until
 
 PROMPT = RenderedPrompt(

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from cmassist.config import Settings
-from cmassist.errors import (
+from cmassist.domain.errors import (
     ConfigError,
     LLMRateLimitError,
     LLMResponseError,
     LLMTimeoutError,
     LLMUnavailableError,
 )
-from cmassist.llm import GenParams, RenderedPrompt, Usage, build_llm
-from cmassist.llm.openai_compat import OpenAICompatLLM
+from cmassist.adapters.llm import GenParams, RenderedPrompt, Usage, build_llm
+from cmassist.adapters.llm.openai_compat import OpenAICompatLLM
 
 from .fake_openai_server import FakeOpenAIServer
 

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import select, update
 
 from cmassist.config import Settings
-from cmassist.db import DecisionRow, OutboxRow
-from cmassist.errors import ConfigError, ForbiddenError, PublishError
-from cmassist.outbox import BACKOFF_BASE, PublishReport, publish_due
-from cmassist.publishers import (
+from cmassist.adapters.db.schema import DecisionRow, OutboxRow
+from cmassist.domain.errors import ConfigError, ForbiddenError, PublishError
+from cmassist.services.outbox import BACKOFF_BASE, PublishReport, publish_due
+from cmassist.adapters.publishers import (
     CsvPublisher,
     IcsPublisher,
     MastodonPublisher,
@@ -31,9 +31,9 @@ from cmassist.publishers import (
     build_publishers,
     verify_signature,
 )
-from cmassist.publishers.ics import escape_text, fold
-from cmassist.publishers.webhook import sign
-from cmassist.review import Actor, ReviewService
+from cmassist.adapters.publishers.ics import escape_text, fold
+from cmassist.adapters.publishers.webhook import sign
+from cmassist.services.review import Actor, ReviewService
 
 from .fake_publish_servers import FakeMastodon, WebhookReceiver
 
@@ -71,7 +71,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, People]:
         admin=review.add_user("ada", "password-ada", "admin"),
     )
     review.engine.dispose()  # checkpoints the WAL into the file
-    return data / "cmassist.db", team
+    return data / "cmassist.adapters.db.schema", team
 
 
 @pytest.fixture
@@ -83,9 +83,9 @@ def clock() -> Clock:
 def make_review(tmp_path: Path, clock: Clock, template: tuple[Path, People]) -> Any:
     def make(**overrides: Any) -> ReviewService:
         data = tmp_path / "data"
-        if not (data / "cmassist.db").exists():
+        if not (data / "cmassist.adapters.db.schema").exists():
             data.mkdir(parents=True, exist_ok=True)
-            shutil.copy(template[0], data / "cmassist.db")
+            shutil.copy(template[0], data / "cmassist.adapters.db.schema")
         settings = Settings(data_dir=data, **{"publish_max_attempts": 3, **overrides})
         return ReviewService(settings, clock=clock)
 

@@ -1,7 +1,7 @@
 import pytest
 
-from cmassist.errors import UnknownPlatformError
-from cmassist.platforms import PLATFORMS, count_chars, get_platform, hashtags
+from cmassist.domain.errors import UnknownPlatformError
+from cmassist.domain.platforms import PLATFORMS, count_chars, get_platform, hashtags
 
 
 def test_aliases_resolve_to_platforms() -> None:

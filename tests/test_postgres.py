@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import text
 
 from cmassist.config import Settings
-from cmassist.errors import ConflictError, ForbiddenError
-from cmassist.outbox import publish_due
-from cmassist.publishers.memory import MemoryPublisher
-from cmassist.review import ReviewService
+from cmassist.domain.errors import ConflictError, ForbiddenError
+from cmassist.services.outbox import publish_due
+from cmassist.adapters.publishers.memory import MemoryPublisher
+from cmassist.services.review import ReviewService
 
 
 def _pg_bin() -> Path | None:

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from cmassist.config import Settings
-from cmassist.errors import ConfigError
-from cmassist.prompts import PromptLibrary
+from cmassist.domain.errors import ConfigError
+from cmassist.adapters.prompts import PromptLibrary
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from cmassist.config import Settings
-from cmassist.db import DecisionRow
-from cmassist.errors import (
+from cmassist.adapters.db.schema import DecisionRow
+from cmassist.domain.errors import (
     AuthError,
     ConflictError,
     ForbiddenError,
@@ -19,7 +19,7 @@ from cmassist.errors import (
     PublishBlockedError,
     StateError,
 )
-from cmassist.review import ReviewService, text_hash
+from cmassist.services.review import ReviewService, text_hash
 
 
 class Clock:
@@ -245,7 +245,7 @@ def test_audit_exports(review, people) -> None:
 
 
 def test_migrations_are_recorded_and_idempotent(review: ReviewService) -> None:
-    from cmassist.db import MIGRATIONS, migrate
+    from cmassist.adapters.db.schema import MIGRATIONS, migrate
 
     assert migrate(review.engine) == []
     with review.engine.connect() as conn:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from cmassist.config import Settings
-from cmassist.embeddings import OpenAIEmbedder, SentenceTransformerEmbedder, build_embedder
-from cmassist.errors import StoreError
-from cmassist.ingest import ingest
-from cmassist.models import Kind
-from cmassist.store import KnowledgeStore
+from cmassist.adapters.embeddings import OpenAIEmbedder, SentenceTransformerEmbedder, build_embedder
+from cmassist.domain.errors import StoreError
+from cmassist.services.ingest import ingest
+from cmassist.domain.models import Kind
+from cmassist.adapters.store import KnowledgeStore
 
 from .fake_openai_server import FakeOpenAIServer
 

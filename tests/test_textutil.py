@@ -1,6 +1,6 @@
 import pytest
 
-from cmassist.textutil import (
+from cmassist.domain.textutil import (
     as_data,
     detect_language,
     excerpt,

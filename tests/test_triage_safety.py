@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.safety import CATEGORY_NAMES, read_safety
-from cmassist.services import Services
+from cmassist.domain.safety import CATEGORY_NAMES, read_safety
+from cmassist.bootstrap import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "safety_labelled.jsonl"

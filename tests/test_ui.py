@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 import pytest
 
-from cmassist.errors import ConfigError, LLMTimeoutError
-from cmassist.i18n import Translator
-from cmassist.llm.base import GenParams, RenderedPrompt, Usage
-from cmassist.llm.fake import FakeLLM
-from cmassist.review import DraftView
-from cmassist.services import Services
-from cmassist.ui import (
+from cmassist.domain.errors import ConfigError, LLMTimeoutError
+from cmassist.interfaces.i18n import Translator
+from cmassist.adapters.llm.base import GenParams, RenderedPrompt, Usage
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.services.review import DraftView
+from cmassist.bootstrap import Services
+from cmassist.interfaces.web.app import (
     PANEL_FIELDS,
     POST_SLOTS,
     SLOT_FIELDS,

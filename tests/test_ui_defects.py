@@ -13,10 +13,10 @@ import gradio as gr
 import pytest
 from starlette.requests import Request
 
-from cmassist.i18n import Translator
-from cmassist.llm.fake import FakeLLM
-from cmassist.services import Services
-from cmassist.ui import (
+from cmassist.interfaces.i18n import Translator
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.bootstrap import Services
+from cmassist.interfaces.web.app import (
     FINDING_COLORS_BY_LABEL,
     FINDING_WIDTHS,
     PANEL_FIELDS,

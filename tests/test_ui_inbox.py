@@ -13,9 +13,9 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from cmassist.llm.fake import FakeLLM
-from cmassist.services import Services
-from cmassist.ui import (
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.bootstrap import Services
+from cmassist.interfaces.web.app import (
     INBOX_COLUMNS,
     INBOX_REPLY_FIELDS,
     MESSAGE_FIELDS,
@@ -345,7 +345,7 @@ def test_draft_reply_saves_a_review_draft_linked_to_the_message(
 def test_a_failed_draft_leaves_no_half_written_reply_and_saves_nothing(
     services: Services, team: dict[str, gr.Request], tmp_path: Path
 ) -> None:
-    from cmassist.errors import LLMTimeoutError
+    from cmassist.domain.errors import LLMTimeoutError
 
     broken = Services(
         services.settings,

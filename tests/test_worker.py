@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from cmassist.cli import main
+from cmassist.interfaces.cli.main import main
 from cmassist.config import Settings
-from cmassist.errors import ConfigError, PublishError
-from cmassist.llm.fake import FakeLLM
-from cmassist.publishers import MemoryPublisher, PublishRequest, PublishResult
-from cmassist.review import Actor, ReviewService
-from cmassist.services import Services
-from cmassist.worker import OutboxWorker, worker_status
+from cmassist.domain.errors import ConfigError, PublishError
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.adapters.publishers import MemoryPublisher, PublishRequest, PublishResult
+from cmassist.services.review import Actor, ReviewService
+from cmassist.bootstrap import Services
+from cmassist.services.outbox_worker import OutboxWorker, worker_status
 from tests.support import wait_until
 
 from .conftest import ROOT
@@ -51,14 +51,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Actor, Act
     author = review.add_user("ann", "password-ann", "author")
     reviewer = review.add_user("bob", "password-bob", "reviewer")
     review.engine.dispose()
-    return data / "cmassist.db", author, reviewer
+    return data / "cmassist.adapters.db.schema", author, reviewer
 
 
 @pytest.fixture
 def settings(tmp_path: Path, template: tuple[Path, Actor, Actor]) -> Settings:
     data = tmp_path / "data"
     data.mkdir(parents=True)
-    shutil.copy(template[0], data / "cmassist.db")
+    shutil.copy(template[0], data / "cmassist.adapters.db.schema")
     return Settings(data_dir=data)
 
 
@@ -274,19 +274,19 @@ def serve(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Callable[..., 
     uvicorn would serve, and what it returns is given back."""
     import uvicorn
 
-    import cmassist.inbox_api
-    import cmassist.ui
+    import cmassist.interfaces.http.inbox_api
+    import cmassist.interfaces.web.app
 
     monkeypatch.setenv("CMASSIST_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("CMASSIST_PUBLISH_INTERVAL", "0.2")
-    monkeypatch.setattr(cmassist.ui, "build_app", lambda services: None)
+    monkeypatch.setattr(cmassist.interfaces.web.app, "build_app", lambda services: None)
     box: dict[str, Any] = {}
 
     def build_server(services: Services, app: Any, **_: Any) -> tuple[Any, Any]:
         box["services"] = services
         return object(), None
 
-    monkeypatch.setattr(cmassist.inbox_api, "build_server", build_server)
+    monkeypatch.setattr(cmassist.interfaces.http.inbox_api, "build_server", build_server)
 
     def run(*args: str, while_serving: Callable[[Services], Any]) -> tuple[int, Any]:
         def serving(*_: Any, **__: Any) -> None:

@@ -1,5 +1,5 @@
 import sys
 
-from cmassist.cli import main
+from cmassist.interfaces.cli.main import main
 
 sys.exit(main())

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cmassist.errors import ConfigError
+from cmassist.domain.errors import ConfigError
 
 LLMBackendName = Literal["auto", "llama-cpp", "openai", "fake"]
 

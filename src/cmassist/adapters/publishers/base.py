@@ -1,0 +1,140 @@
+"""What a publisher is given and returns, and the helpers the adapters share: atomic file
+writes under a lock, and the one rule that sorts HTTP failures into transient or permanent."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+from cmassist.domain.errors import PublishError
+
+try:  # POSIX; elsewhere a single worker is assumed
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """One approved post, exactly as the publishing gate returned it."""
+
+    draft_id: int
+    version: int
+    text: str
+    platform: str
+    brand: str
+    language: str
+    due_at: datetime
+    # The same for every attempt at this item: a publisher that honours it posts once.
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    external_ref: str  # the platform's id or URL of the post, or where the file went
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    """Delivers one post. Raises PublishError (transient or not) when it cannot; must be
+    idempotent by `item.idempotency_key`, because a crashed worker's item is sent again."""
+
+    name: str
+
+    def publish(self, item: PublishRequest) -> PublishResult: ...
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(value: str) -> str:
+    """A brand or platform as a file-name part (no separators, no dot files)."""
+    return _UNSAFE.sub("_", value).strip("._") or "_"
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path`.lock: workers in other processes wait their turn
+    instead of losing each other's rows in a read-modify-write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a reader (or a crash) sees the old file or the
+    new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable (not on Windows)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None  # an HTTP date: the worker's backoff will do
+
+
+def check_response(response: httpx.Response, what: str) -> None:
+    """Raise PublishError unless the answer is 2xx: 429 and 5xx are transient, the rest
+    (4xx, and 3xx since redirects are not followed) permanent."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    body = " ".join(response.text.split())[:200]
+    transient = status == 429 or status >= 500
+    fix = (
+        "it will be retried later"
+        if transient
+        else "check the address and credentials; the item will not be retried"
+    )
+    raise PublishError(
+        f"{what} answered HTTP {status}" + (f" ({body})" if body else ""),
+        fix,
+        transient=transient,
+        status=status,
+        retry_after=_retry_after(response) if transient else None,
+    )
+
+
+def transport_error(error: httpx.HTTPError, what: str) -> PublishError:
+    """Timeouts and connection failures: transient (the post may or may not have arrived;
+    the idempotency key makes the retry safe)."""
+    kind = "timed out" if isinstance(error, httpx.TimeoutException) else "could not be reached"
+    return PublishError(
+        f"{what} {kind} ({type(error).__name__}: {error})",
+        "it will be retried later",
+        transient=True,
+    )

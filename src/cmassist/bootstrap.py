@@ -1,0 +1,141 @@
+"""Wiring: one place that builds the store, the models and the services from settings.
+
+The CLI, the Gradio app and tests all go through `Services`; every part is built on
+first use, so `cmassist ingest` never loads the LLM and `--help` loads nothing.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from cmassist.services.checking.checker import Checker
+from cmassist.config import Settings
+from cmassist.services.drafting import Drafting
+from cmassist.adapters.embeddings import Embedder, build_embedder
+from cmassist.services.inbox import InboxService
+from cmassist.adapters.llm.base import LLM, build_llm
+from cmassist.adapters.prompts import PromptLibrary
+from cmassist.services.review import ReviewService
+from cmassist.adapters.store import KnowledgeStore
+from cmassist.services.triage import Triager
+from cmassist.services.outbox_worker import OutboxWorker, WorkerStatus, worker_status
+
+
+class Services:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        llm: LLM | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._llm = llm
+        self._embedder = embedder
+        self.publishing_worker: OutboxWorker | None = None  # the one this process runs
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder or build_embedder(self.settings)
+
+    @cached_property
+    def store(self) -> KnowledgeStore:
+        return KnowledgeStore(self.settings, self.embedder)
+
+    @cached_property
+    def llm(self) -> LLM:
+        return self._llm or build_llm(self.settings)
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        return PromptLibrary(self.settings.resolved_prompts_dir())
+
+    @cached_property
+    def checker(self) -> Checker:
+        return Checker(self.store, self._judge_llm(), self.prompts)
+
+    def _judge_llm(self) -> LLM | None:
+        """The LLM judges the voice only when it follows instructions (a chat model); the
+        embedded base model does not, and is not even loaded for a check."""
+        if self._llm is not None:
+            return self._llm if self._llm.style == "chat" else None
+        if self.settings.resolved_llm_backend() == "openai":
+            return self.llm
+        return None
+
+    @cached_property
+    def drafting(self) -> Drafting:
+        return Drafting(self.store, self.llm, self.prompts, self.settings, checker=self.checker)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        return ReviewService(self.settings, checker=self._check_for_review)
+
+    @cached_property
+    def triager(self) -> Triager:
+        return Triager(self.store, self._judge_llm(), self.prompts)
+
+    @cached_property
+    def inbox(self) -> InboxService:
+        return InboxService(self.review, self.triager)
+
+    def start_publishing_worker(self, **options: Any) -> OutboxWorker:
+        """Run the outbox worker in a thread of this process (what `cmassist serve` does);
+        `options` go to `OutboxWorker` (interval, adapters, ...)."""
+        if self.publishing_worker is None or not self.publishing_worker.running:
+            self.publishing_worker = OutboxWorker(self.review, kind="server", **options).start()
+        return self.publishing_worker
+
+    def stop_publishing_worker(self) -> None:
+        if self.publishing_worker is not None:
+            self.publishing_worker.stop()
+
+    def outbox_worker_status(self) -> WorkerStatus:
+        """Whether publishing runs, here or in another process, and how it went."""
+        return worker_status(self.review, here=self.publishing_worker)
+
+    def crisis_drafts(self, actor: Any, alert_id: int) -> list[Any]:
+        """Holding-statement drafts for a crisis alert, from the brand's crisis guidelines,
+        saved in the review workflow (a second person approves before anything goes out)."""
+        from collections import Counter
+
+        from cmassist.services.crisis import choose, holding_statements
+
+        alert = self.inbox.alert(alert_id)
+        messages = self.inbox.messages(alert.message_ids)
+        profile = self.checker.profile(alert.brand)
+        chosen = choose(
+            holding_statements(profile.passages), [m.text for m in messages], self.embedder.embed
+        )
+        platform = (
+            Counter(m.platform for m in messages).most_common(1)[0][0] if messages else "facebook"
+        )
+        context = (
+            f"Crisis alert #{alert.id} on {alert.topic}: {alert.reason}. "
+            "Fill in the bracketed parts before submitting."
+        )
+        drafts = []
+        for lang, st in sorted(chosen.items()):
+            drafts.append(
+                self.review.create_draft(
+                    actor,
+                    brand=alert.brand,
+                    platform=platform,
+                    text=st.text,
+                    kind="post",
+                    language=lang if lang in ("fr", "en") else "en",
+                    provenance={
+                        "source": "crisis holding statement",
+                        "alert": alert.id,
+                        "statement": st.label,
+                        "guideline": {"source": st.source, "heading": st.heading, "line": st.line},
+                    },
+                    context=context,
+                )
+            )
+        self.inbox.add_alert_drafts(alert.id, [d.id for d in drafts])
+        return drafts
+
+    def _check_for_review(self, text: str, **kwargs: Any) -> dict[str, Any]:
+        return self.checker.check(text, **kwargs).public()
