@@ -1,0 +1,1 @@
+"""Ports: the Protocols services depend on; adapters implement them, bootstrap wires them."""
