@@ -1,50 +1,21 @@
-"""The one interface every LLM backend implements: `stream()` text for a rendered prompt."""
+"""The base class LLM backends share: `stream()` text for a rendered prompt, the rest derived."""
 
 from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from cmassist.config import Settings
 from cmassist.domain.errors import ConfigError
+from cmassist.services.ports.models import LLM, GenParams, RenderedPrompt, Style, Usage
 
-Style = Literal["completion", "chat"]
+__all__ = ["LLM", "BaseLLM", "GenParams", "RenderedPrompt", "Style", "Usage"]
 
-
-@dataclass
-class RenderedPrompt:
-    """A prompt template rendered for one call; its name and hash travel with the draft."""
-
-    template: str
-    sha256: str
-    text: str  # the whole prompt, for completion models
-    system: str = ""  # for chat models
-    user: str = ""
-
-
-@dataclass
-class GenParams:
-    max_tokens: int = 200
-    temperature: float = 0.8
-    top_p: float = 0.95
-    stop: list[str] = field(default_factory=list)
-    seed: int | None = None
-
-
-@dataclass
-class Usage:
-    """Filled in by a backend as it streams."""
-
-    prompt_tokens: int | None = None
-    completion_tokens: int = 0
-    finish_reason: str | None = None
-
-
-class LLM(ABC):
-    """A text generator. Subclasses implement `stream`; `complete` joins it.
+class BaseLLM(ABC):
+    """The base of the built-in backends (the `LLM` port): subclasses implement `stream`;
+    `complete` joins it.
 
     A backend that serves one call at a time (the embedded model) makes callers wait in
     line, up to `CMASSIST_LLM_QUEUE_TIMEOUT`, then raises `LLMBusyError`; `busy` and

@@ -11,10 +11,10 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 from cmassist.config import Settings
-from cmassist.adapters.llm.base import LLM, GenParams, RenderedPrompt, Usage, register_backend
+from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage, register_backend
 
 
-class FakeLLM(LLM):
+class FakeLLM(BaseLLM):
     backend = "fake"
     # Set by a test to show the "queued" state of a busy embedded model.
     busy: bool = False
@@ -72,5 +72,5 @@ def default_answer(prompt: RenderedPrompt, n: int) -> str:
 
 
 @register_backend("fake")
-def _factory(settings: Settings) -> LLM:
+def _factory(settings: Settings) -> BaseLLM:
     return FakeLLM()

@@ -27,7 +27,7 @@ from cmassist.domain.errors import (
     LLMError,
     LLMUnavailableError,
 )
-from cmassist.adapters.llm.base import LLM, GenParams, RenderedPrompt, Usage, register_backend
+from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage, register_backend
 
 DEFAULT_MODEL_NAME = "gemma-3-270m-q4_k_m"
 DEFAULT_QUEUE_TIMEOUT = 120.0  # seconds a call waits for its turn before LLMBusyError
@@ -154,7 +154,7 @@ class _ModelThread:
                 self._open.discard(turn)
 
 
-class LlamaCppLLM(LLM):
+class LlamaCppLLM(BaseLLM):
     backend = "llama-cpp"
 
     def __init__(
@@ -355,7 +355,7 @@ def _count(llama: Any, text: str) -> int:
 
 
 @register_backend("llama-cpp")
-def _factory(settings: Settings) -> LLM:
+def _factory(settings: Settings) -> BaseLLM:
     return LlamaCppLLM(
         settings.llm_model,
         n_ctx=settings.llm_context,

@@ -19,12 +19,12 @@ from cmassist.domain.errors import (
     LLMTimeoutError,
     LLMUnavailableError,
 )
-from cmassist.adapters.llm.base import LLM, GenParams, RenderedPrompt, Usage, register_backend
+from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage, register_backend
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
-class OpenAICompatLLM(LLM):
+class OpenAICompatLLM(BaseLLM):
     backend = "openai"
     needs_key = True
 
@@ -172,7 +172,7 @@ def _short(text: str, limit: int = 160) -> str:
 
 
 @register_backend("openai")
-def _factory(settings: Settings) -> LLM:
+def _factory(settings: Settings) -> BaseLLM:
     base_url = settings.llm_base_url
     return OpenAICompatLLM(
         model=settings.llm_model or DEFAULT_OPENAI_MODEL,

@@ -1,5 +1,5 @@
-"""What a publisher is given and returns, and the helpers the adapters share: atomic file
-writes under a lock, and the one rule that sorts HTTP failures into transient or permanent."""
+"""The helpers the publishing adapters share: atomic file writes under a lock, and the one
+rule that sorts HTTP failures into transient or permanent (the types are in the port)."""
 
 from __future__ import annotations
 
@@ -8,49 +8,28 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import httpx
 
 from cmassist.domain.errors import PublishError
+from cmassist.services.ports.publishing import Publisher, PublishRequest, PublishResult
 
 try:  # POSIX; elsewhere a single worker is assumed
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-
-@dataclass(frozen=True)
-class PublishRequest:
-    """One approved post, exactly as the publishing gate returned it."""
-
-    draft_id: int
-    version: int
-    text: str
-    platform: str
-    brand: str
-    language: str
-    due_at: datetime
-    # The same for every attempt at this item: a publisher that honours it posts once.
-    idempotency_key: str
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    external_ref: str  # the platform's id or URL of the post, or where the file went
-
-
-@runtime_checkable
-class Publisher(Protocol):
-    """Delivers one post. Raises PublishError (transient or not) when it cannot; must be
-    idempotent by `item.idempotency_key`, because a crashed worker's item is sent again."""
-
-    name: str
-
-    def publish(self, item: PublishRequest) -> PublishResult: ...
+__all__ = [
+    "PublishRequest",
+    "PublishResult",
+    "Publisher",
+    "check_response",
+    "locked",
+    "safe_name",
+    "transport_error",
+    "write_atomic",
+]
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
