@@ -9,17 +9,18 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from cmassist.services.checking.checker import Checker
-from cmassist.config import Settings
-from cmassist.services.drafting import Drafting
-from cmassist.adapters.embeddings import Embedder, build_embedder
-from cmassist.services.inbox import InboxService
-from cmassist.adapters.llm.base import LLM, build_llm
 from cmassist.adapters.prompts import PromptLibrary
-from cmassist.services.review import ReviewService
 from cmassist.adapters.store import KnowledgeStore
-from cmassist.services.triage import Triager
+from cmassist.config import Settings
+from cmassist.services.checking.checker import Checker
+from cmassist.services.drafting import Drafting
+from cmassist.services.inbox import InboxService
 from cmassist.services.outbox_worker import OutboxWorker, WorkerStatus, worker_status
+from cmassist.services.ports.models import LLM, Embedder
+from cmassist.services.ports.publishing import Publisher
+from cmassist.services.registry import build_embedder, build_llm, build_publishers
+from cmassist.services.review import ReviewService
+from cmassist.services.triage import Triager
 
 
 class Services:
@@ -79,6 +80,15 @@ class Services:
     @cached_property
     def inbox(self) -> InboxService:
         return InboxService(self.review, self.triager)
+
+    def publishers(self) -> dict[str, Publisher]:
+        """The publishers the settings configure, by name (a URL set without its secret is a
+        ConfigError); built afresh, so a changed environment is seen."""
+        return build_publishers(self.settings)
+
+    def publisher_names(self) -> list[str]:
+        """The publishing adapters a draft can be scheduled through, in their built order."""
+        return list(self.publishers())
 
     def start_publishing_worker(self, **options: Any) -> OutboxWorker:
         """Run the outbox worker in a thread of this process (what `cmassist serve` does);

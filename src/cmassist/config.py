@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cmassist.domain.errors import ConfigError
 
-LLMBackendName = Literal["auto", "llama-cpp", "openai", "fake"]
+# "auto", or a name in the `cmassist.llm` registry (llama-cpp, openai, fake, or a plugin's);
+# an unknown name is a ConfigError listing the known ones when the LLM is built.
+LLMBackendName = str
 
 
 class Settings(BaseSettings):

@@ -17,8 +17,8 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, Undefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cmassist.domain.errors import ConfigError
-from cmassist.adapters.llm.base import RenderedPrompt
 from cmassist.domain.textutil import as_data, excerpt, sha256
+from cmassist.services.ports.models import RenderedPrompt
 
 
 class PromptLibrary:

@@ -1,24 +1,17 @@
-"""LLM backends behind one interface: embedded llama.cpp (default), any OpenAI-compatible
-server, and a deterministic fake for tests. Each registers itself in `BACKENDS`."""
+"""LLM backends behind one port: embedded llama.cpp (default), any OpenAI-compatible
+server, and a deterministic fake for tests; each is a `cmassist.llm` entry point."""
 
-from cmassist.adapters.llm.base import (
-    BACKENDS,
-    LLM,
-    GenParams,
-    RenderedPrompt,
-    Usage,
-    build_llm,
-    register_backend,
-)
+from cmassist.adapters.llm.base import LLM, BaseLLM, GenParams, RenderedPrompt, Usage
 from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.services.registry import build_llm, llm_backends
 
 __all__ = [
-    "BACKENDS",
     "LLM",
+    "BaseLLM",
     "FakeLLM",
     "GenParams",
     "RenderedPrompt",
     "Usage",
     "build_llm",
-    "register_backend",
+    "llm_backends",
 ]

@@ -1,17 +1,17 @@
-"""The base class LLM backends share: `stream()` text for a rendered prompt, the rest derived."""
+"""The base class of the built-in LLM backends: they implement `stream()`, the rest is derived.
+Each backend module has a `create(settings)` factory, declared as a `cmassist.llm` entry point."""
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import ClassVar
 
-from cmassist.config import Settings
-from cmassist.domain.errors import ConfigError
 from cmassist.services.ports.models import LLM, GenParams, RenderedPrompt, Style, Usage
+from cmassist.services.registry import build_llm
 
-__all__ = ["LLM", "BaseLLM", "GenParams", "RenderedPrompt", "Style", "Usage"]
+__all__ = ["LLM", "BaseLLM", "GenParams", "RenderedPrompt", "Style", "Usage", "build_llm"]
+
 
 class BaseLLM(ABC):
     """The base of the built-in backends (the `LLM` port): subclasses implement `stream`;
@@ -54,35 +54,3 @@ class BaseLLM(ABC):
 
     def describe(self) -> dict[str, str]:
         return {"backend": self.backend, "model": self.model_name, "style": self.style}
-
-
-BACKENDS: dict[str, Callable[[Settings], LLM]] = {}
-_MODULES = {
-    "llama-cpp": "cmassist.adapters.llm.llama",
-    "openai": "cmassist.adapters.llm.openai_compat",
-    "fake": "cmassist.adapters.llm.fake",
-}
-
-
-def register_backend(name: str) -> Callable[[Callable[[Settings], LLM]], Callable[[Settings], LLM]]:
-    """Register a factory `Settings -> LLM` under a backend name (built-ins use this too)."""
-
-    def decorator(factory: Callable[[Settings], LLM]) -> Callable[[Settings], LLM]:
-        BACKENDS[name] = factory
-        return factory
-
-    return decorator
-
-
-def build_llm(settings: Settings) -> LLM:
-    name = settings.resolved_llm_backend()
-    if name not in BACKENDS and name in _MODULES:
-        importlib.import_module(_MODULES[name])  # registers itself
-    try:
-        factory = BACKENDS[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown LLM backend {name!r}",
-            f"set CMASSIST_LLM_BACKEND to one of {', '.join(_MODULES)}",
-        ) from None
-    return factory(settings)

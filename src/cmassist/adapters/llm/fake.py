@@ -10,8 +10,8 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 
+from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage
 from cmassist.config import Settings
-from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage, register_backend
 
 
 class FakeLLM(BaseLLM):
@@ -71,6 +71,6 @@ def default_answer(prompt: RenderedPrompt, n: int) -> str:
     return f"Fake draft {n} from {prompt.template}."
 
 
-@register_backend("fake")
-def _factory(settings: Settings) -> BaseLLM:
+def create(settings: Settings) -> BaseLLM:
+    """A fresh fake (the `fake` entry point)."""
     return FakeLLM()

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage
 from cmassist.config import Settings
 from cmassist.domain.errors import (
     CmassistError,
@@ -27,7 +28,6 @@ from cmassist.domain.errors import (
     LLMError,
     LLMUnavailableError,
 )
-from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage, register_backend
 
 DEFAULT_MODEL_NAME = "gemma-3-270m-q4_k_m"
 DEFAULT_QUEUE_TIMEOUT = 120.0  # seconds a call waits for its turn before LLMBusyError
@@ -354,8 +354,8 @@ def _count(llama: Any, text: str) -> int:
     return len(llama.tokenize(text.encode("utf-8"), add_bos=True, special=False))
 
 
-@register_backend("llama-cpp")
-def _factory(settings: Settings) -> BaseLLM:
+def create(settings: Settings) -> BaseLLM:
+    """The embedded backend for these settings (the `llama-cpp` entry point)."""
     return LlamaCppLLM(
         settings.llm_model,
         n_ctx=settings.llm_context,

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage
 from cmassist.config import Settings
 from cmassist.domain.errors import (
     LLMError,
@@ -19,7 +20,6 @@ from cmassist.domain.errors import (
     LLMTimeoutError,
     LLMUnavailableError,
 )
-from cmassist.adapters.llm.base import BaseLLM, GenParams, RenderedPrompt, Usage, register_backend
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
@@ -171,8 +171,8 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@register_backend("openai")
-def _factory(settings: Settings) -> BaseLLM:
+def create(settings: Settings) -> BaseLLM:
+    """A client of the configured server (the `openai` entry point)."""
     base_url = settings.llm_base_url
     return OpenAICompatLLM(
         model=settings.llm_model or DEFAULT_OPENAI_MODEL,

@@ -1,5 +1,5 @@
-"""The helpers the publishing adapters share: atomic file writes under a lock, and the one
-rule that sorts HTTP failures into transient or permanent (the types are in the port)."""
+"""The helpers the publishing adapters share: where files go, secrets from the environment,
+atomic file writes under a lock, and the rule that sorts HTTP failures (types: the port)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from cmassist.domain.errors import PublishError
+from cmassist.config import Settings
+from cmassist.domain.errors import ConfigError, PublishError
 from cmassist.services.ports.publishing import Publisher, PublishRequest, PublishResult
 
 try:  # POSIX; elsewhere a single worker is assumed
@@ -26,10 +27,28 @@ __all__ = [
     "Publisher",
     "check_response",
     "locked",
+    "outbox_dir",
     "safe_name",
+    "secret_from_env",
     "transport_error",
     "write_atomic",
 ]
+
+
+def outbox_dir(settings: Settings) -> Path:
+    """Where the file publishers write: `CMASSIST_OUTBOX_DIR`, or `outbox/` in the data dir."""
+    return settings.outbox_dir or settings.data_dir / "outbox"
+
+
+def secret_from_env(env: str, what: str, url_setting: str) -> str:
+    """The secret in the variable `env`; a ConfigError naming both fixes when it is empty."""
+    value = os.environ.get(env, "").strip()
+    if not value:
+        raise ConfigError(
+            f"the {what} is missing: the variable {env} is empty",
+            f"export {env}=..., or unset {url_setting} to publish without it",
+        )
+    return value
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

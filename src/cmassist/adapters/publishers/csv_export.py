@@ -25,9 +25,11 @@ from cmassist.adapters.publishers.base import (
     PublishRequest,
     PublishResult,
     locked,
+    outbox_dir,
     safe_name,
     write_atomic,
 )
+from cmassist.config import Settings
 
 DATE_FORMAT = "%d/%m/%Y %H:%M"
 
@@ -83,3 +85,8 @@ def _render(rows: list[list[str]]) -> bytes:
     out = io.StringIO(newline="")
     csv.writer(out, quoting=csv.QUOTE_MINIMAL).writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+def create(settings: Settings) -> CsvPublisher:
+    """Hootsuite files in `<outbox>/hootsuite` (the `csv` entry point)."""
+    return CsvPublisher(outbox_dir(settings) / "hootsuite")

@@ -15,9 +15,11 @@ from cmassist.adapters.publishers.base import (
     PublishRequest,
     PublishResult,
     locked,
+    outbox_dir,
     safe_name,
     write_atomic,
 )
+from cmassist.config import Settings
 from cmassist.domain.textutil import excerpt
 
 PRODID = "-//cmassist//editorial calendar//EN"
@@ -135,3 +137,8 @@ def _render(brand: str, events: dict[str, list[str]]) -> str:
         lines.extend(block)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def create(settings: Settings) -> IcsPublisher:
+    """Calendars in `<outbox>/calendar` (the `ics` entry point)."""
+    return IcsPublisher(outbox_dir(settings) / "calendar")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import httpx
 
-from cmassist.domain.errors import PublishError
 from cmassist.adapters.publishers.base import (
     PublishRequest,
     PublishResult,
     check_response,
+    secret_from_env,
     transport_error,
 )
+from cmassist.config import Settings
+from cmassist.domain.errors import PublishError
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 
@@ -71,3 +73,13 @@ class MastodonPublisher:
                 f"{what} answered without a status id", "it will be retried", transient=True
             ) from e
         return PublishResult(external_ref=ref)
+
+
+def create(settings: Settings) -> MastodonPublisher | None:
+    """The instance at `CMASSIST_MASTODON_URL`, or None when unset (the `mastodon` entry point)."""
+    if not settings.mastodon_url:
+        return None
+    token = secret_from_env(
+        settings.mastodon_token_env, "Mastodon access token", "CMASSIST_MASTODON_URL"
+    )
+    return MastodonPublisher(settings.mastodon_url, token)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from cmassist.domain.errors import PublishError
 from cmassist.adapters.publishers.base import PublishRequest, PublishResult
+from cmassist.domain.errors import PublishError
 
 
 class MemoryPublisher:

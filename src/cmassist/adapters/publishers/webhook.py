@@ -20,8 +20,10 @@ from cmassist.adapters.publishers.base import (
     PublishRequest,
     PublishResult,
     check_response,
+    secret_from_env,
     transport_error,
 )
+from cmassist.config import Settings
 
 SIGNATURE_HEADER = "X-Cmassist-Signature"
 TIMESTAMP_HEADER = "X-Cmassist-Timestamp"
@@ -117,3 +119,11 @@ def _reference(response: httpx.Response) -> str:
             if data.get(key):
                 return str(data[key])
     return ""
+
+
+def create(settings: Settings) -> WebhookPublisher | None:
+    """The webhook at `CMASSIST_WEBHOOK_URL`, or None when unset (the `webhook` entry point)."""
+    if not settings.webhook_url:
+        return None
+    secret = secret_from_env(settings.webhook_secret_env, "webhook secret", "CMASSIST_WEBHOOK_URL")
+    return WebhookPublisher(settings.webhook_url, secret)

