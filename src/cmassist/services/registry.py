@@ -41,6 +41,7 @@ class Registry(Generic[T]):
         self.fix = fix
         self._factories: dict[str, Factory[T]] = {}
         self._entry_points: dict[str, EntryPoint] | None = None
+        self._loaded: dict[str, Factory[T]] = {}  # entry points imported so far
         self._lock = threading.Lock()
 
     @overload
@@ -72,6 +73,7 @@ class Registry(Generic[T]):
         """List the entry points again (after installing a package in this process)."""
         with self._lock:
             self._entry_points = None
+            self._loaded.clear()
 
     def _discovered(self) -> dict[str, EntryPoint]:
         with self._lock:
@@ -93,6 +95,8 @@ class Registry(Generic[T]):
         """The factory for `name`, importing its entry point on first use."""
         if name in self._factories:
             return self._factories[name]
+        if name in self._loaded:
+            return self._loaded[name]
         ep = self._discovered().get(name)
         if ep is None:
             known = ", ".join(self.names()) or "(none)"
@@ -109,8 +113,8 @@ class Registry(Generic[T]):
                 f"the {self.kind} {name!r} entry point {ep.value} is not a factory",
                 "point the entry point at a function `create(settings)`",
             )
-        self._factories.setdefault(name, loaded)
-        return self._factories[name]
+        self._loaded[name] = loaded
+        return loaded
 
     def create(self, name: str, settings: Settings) -> T:
         """Build the part registered as `name` for these settings."""
