@@ -1,0 +1,459 @@
+"""Drafting: post ideas, post drafts per platform, suggested replies and rewrites, in the
+brand's voice; each request streams its tokens, then each finished draft (`DraftEvent`)."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cmassist.adapters.store import KnowledgeStore
+from cmassist.config import Settings
+from cmassist.domain.errors import CmassistError, InputError
+from cmassist.domain.hostile import new_canary
+from cmassist.domain.limits import MAX_VARIANTS
+from cmassist.domain.models import Draft, Kind, PromptRef
+from cmassist.domain.platforms import Platform, count_chars, get_platform
+from cmassist.domain.redact import redact
+from cmassist.domain.textutil import excerpt
+from cmassist.services.checking.checker import Checker, Finding
+from cmassist.services.drafting.context import (
+    DraftContext,
+    draft_sources,
+    gather_context,
+    guideline_vars,
+)
+from cmassist.services.drafting.inputs import (
+    check_count,
+    check_text,
+    draft_language,
+    unique_platforms,
+)
+from cmassist.services.drafting.postprocess import (
+    add_signature,
+    clean_generation,
+    excerpt_block,
+    fit_to_platform,
+    parse_ideas,
+    platform_limit,
+)
+from cmassist.services.drafting.rewrite import (
+    lost_facts_note,
+    meant_to_go,
+    reply_body,
+    rewrite_examples,
+)
+from cmassist.services.ports.models import LLM, GenParams, Prompts, RenderedPrompt, Usage
+
+LANGUAGE_NAMES = {"fr": "français", "en": "English"}
+MAX_IDEAS = 20
+EMPTY_RETRIES = 2
+
+
+@dataclass
+class DraftEvent:
+    """What a streaming draft request yields: tokens as they come, then each finished draft."""
+
+    type: str  # "token" | "draft"
+    variant: int
+    platform: str | None = None
+    text: str = ""
+    draft: Draft | None = None
+
+
+class Drafting:
+    """Drafts from the brand's store with an LLM, each checked as it is made when a checker
+    is given; `stream_*` yield tokens as they come, the others only the drafts."""
+
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        llm: LLM,
+        prompts: Prompts,
+        settings: Settings,
+        *,
+        checker: Checker | None = None,
+    ) -> None:
+        self.store = store
+        self.llm = llm
+        self.prompts = prompts
+        self.settings = settings
+        # Every post and reply is checked as it is made, so the author sees the findings.
+        self.checker = checker
+
+    # -- public API -------------------------------------------------------------------------
+
+    def draft_posts(self, brief: str, **kwargs: Any) -> list[Draft]:
+        return [e.draft for e in self.stream_posts(brief, **kwargs) if e.draft is not None]
+
+    def suggest_replies(self, comment: str, **kwargs: Any) -> list[Draft]:
+        return [e.draft for e in self.stream_replies(comment, **kwargs) if e.draft is not None]
+
+    def ideas(self, topic: str, **kwargs: Any) -> list[Draft]:
+        return [e.draft for e in self.stream_ideas(topic, **kwargs) if e.draft is not None]
+
+    def stream_posts(
+        self,
+        brief: str,
+        *,
+        brand: str | None = None,
+        platforms: Sequence[str] = ("instagram",),
+        variants: int = 1,
+        language: str | None = None,
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        brief = check_text(brief, "brief", self.settings.max_brief_chars)
+        resolved = unique_platforms([get_platform(p) for p in platforms or ("instagram",)])
+        variants = check_count(variants, "variants", MAX_VARIANTS)
+        brand = self._brand(brand)
+        lang = draft_language(brief, language)
+        rng = random.Random(seed)
+        for platform in resolved:
+            ctx = gather_context(
+                self.store,
+                brand,
+                brief,
+                lang,
+                Kind.POST,
+                platform,
+                f"{platform.name} posts: length, hashtags, emoji, format",
+            )
+            prompt = self.prompts.render(
+                "post.j2",
+                self.llm.style,
+                brand_name=ctx.brand_name,
+                platform=platform.key,
+                platform_name=platform.name,
+                limit=platform_limit(platform, ctx.rules),
+                language=lang,
+                language_name=LANGUAGE_NAMES.get(lang, lang),
+                brief=brief,
+                guidelines=guideline_vars(ctx.guidelines),
+                examples=[
+                    {
+                        "topic": h.metadata.get("topic") or excerpt(h.text, 80),
+                        "text": excerpt_block(h.text, 600),
+                    }
+                    for h in ctx.examples
+                ],
+            )
+            params = GenParams(
+                max_tokens=platform.max_new_tokens,
+                temperature=self.settings.llm_temperature,
+                stop=["###", "\nTopic:", "\nPost:", "<end_of_turn>"],
+            )
+            for n in range(1, variants + 1):
+                yield from self._generate("post", prompt, params, ctx, n, rng, platform)
+
+    def stream_replies(
+        self,
+        comment: str,
+        *,
+        brand: str | None = None,
+        platform: str | None = None,
+        variants: int = 1,
+        language: str | None = None,
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        comment = check_text(comment, "comment", self.settings.max_comment_chars)
+        target = get_platform(platform) if platform else None
+        variants = check_count(variants, "variants", MAX_VARIANTS)
+        brand = self._brand(brand)
+        lang = draft_language(comment, language)
+        ctx = gather_context(
+            self.store,
+            brand,
+            comment,
+            lang,
+            Kind.REPLY,
+            target,
+            "replying to comments and complaints: tone, signature, escalation",
+        )
+        signature = ctx.rules.reply_signature.get(lang) if ctx.rules.reply_signature else None
+        # Personal data never reaches the model (a remote endpoint least of all), and the
+        # reply cannot repeat what it never saw; the canary reveals a leaked prompt.
+        keep = self.checker.profile(brand).public_contacts if self.checker is not None else set()
+        safe_comment = redact(comment, keep=keep).text
+        canary = new_canary()
+        prompt = self.prompts.render(
+            "reply.j2",
+            self.llm.style,
+            brand_name=ctx.brand_name,
+            platform_name=target.name if target else "social media",
+            language=lang,
+            language_name=LANGUAGE_NAMES.get(lang, lang),
+            comment=safe_comment,
+            canary=canary,
+            guidelines=guideline_vars(ctx.guidelines),
+            signature=signature or "",
+            examples=[
+                {
+                    "comment": excerpt(redact(h.text, keep=keep).text, 400),
+                    "reply": excerpt(str(h.metadata.get("reply", "")), 500),
+                }
+                for h in ctx.examples
+            ],
+        )
+        params = GenParams(
+            max_tokens=140,
+            temperature=self.settings.llm_temperature,
+            stop=["###", "\nComment:", "\nReply:", "<end_of_turn>"],
+        )
+        rng = random.Random(seed)
+        for n in range(1, variants + 1):
+            yield from self._generate(
+                "reply",
+                prompt,
+                params,
+                ctx,
+                n,
+                rng,
+                target,
+                signature=signature,
+                replying_to=comment,
+            )
+
+    def stream_rewrite(
+        self,
+        text: str,
+        *,
+        platform: str,
+        kind: str = "post",
+        brand: str | None = None,
+        language: str | None = None,
+        problems: Sequence[str] = (),
+        findings: Sequence[Finding | Mapping[str, Any]] | None = None,
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        """The text rewritten in the brand's voice, keeping its facts; the rewrite is checked
+        again (`draft.check`) and a fact of the original it lost is named in `notes`.
+
+        `findings` are those of the check of `text`, when the caller has them (else `text`
+        is checked here): a fact they flag (banned link, personal data, unknown price) may
+        go without being reported as lost.
+        """
+        lead = len(text or "") - len((text or "").lstrip())  # the findings' offsets count it
+        text = check_text(text, "text", self.settings.max_brief_chars)
+        if kind not in ("post", "reply"):
+            raise InputError(f"unknown kind {kind!r}", "use post or reply")
+        target = get_platform(platform)
+        brand = self._brand(brand)
+        lang = draft_language(text, language)
+        ctx = gather_context(
+            self.store,
+            brand,
+            text,
+            lang,
+            Kind.POST if kind == "post" else Kind.REPLY,
+            target,
+            "voice and tone: personality, do and don't",
+        )
+        signature = None
+        if kind == "reply" and ctx.rules.reply_signature:
+            signature = ctx.rules.reply_signature.get(lang)
+        prompt = self.prompts.render(
+            "rewrite.j2",
+            self.llm.style,
+            brand_name=ctx.brand_name,
+            platform_name=target.name,
+            limit=platform_limit(target, ctx.rules),
+            language_name=LANGUAGE_NAMES.get(lang, lang),
+            kind=kind,
+            draft=reply_body(text, ctx.rules) if kind == "reply" else text,
+            problems=list(problems),
+            adjectives=ctx.rules.voice.adjectives if ctx.rules.voice else [],
+            examples=rewrite_examples(ctx, kind),
+        )
+        params = GenParams(
+            max_tokens=target.max_new_tokens,
+            temperature=min(self.settings.llm_temperature, 0.7),
+            stop=["###", "\nTopic:", "\nPost:", "<end_of_turn>"],
+        )
+        # A fact the checker flagged (a banned link, a customer's phone number, a price the
+        # store does not know) is meant to go: its absence is not a lost fact.
+        flagged = self._flagged_spans(text, findings, lead, target, brand, kind, lang)
+        rng = random.Random(seed)
+        for event in self._generate(kind, prompt, params, ctx, 1, rng, target, signature=signature):
+            if event.draft is not None:
+                note = lost_facts_note(text, event.draft.text, flagged)
+                if note:
+                    event.draft.notes.append(note)
+            yield event
+
+    def stream_ideas(
+        self,
+        topic: str,
+        *,
+        brand: str | None = None,
+        count: int = 5,
+        language: str | None = None,
+        seed: int | None = None,
+    ) -> Iterator[DraftEvent]:
+        topic = check_text(topic, "topic", self.settings.max_brief_chars)
+        count = check_count(count, "count", MAX_IDEAS)
+        brand = self._brand(brand)
+        lang = draft_language(topic, language)
+        ctx = gather_context(
+            self.store, brand, topic, lang, Kind.POST, None, "content planning, themes", examples=12
+        )
+        topics = [str(h.metadata.get("topic") or excerpt(h.text, 70)) for h in ctx.examples]
+        example_sets = [
+            {"goal": topics[i], "ideas": topics[i + 1 : i + 5]}
+            for i in range(0, len(topics), 5)
+            if len(topics[i + 1 : i + 5]) >= 2
+        ]
+        prompt = self.prompts.render(
+            "ideas.j2",
+            self.llm.style,
+            brand_name=ctx.brand_name,
+            language=lang,
+            language_name=LANGUAGE_NAMES.get(lang, lang),
+            topic=topic,
+            count=count,
+            example_sets=example_sets[:2],
+            guidelines=guideline_vars(ctx.guidelines),
+        )
+        params = GenParams(
+            max_tokens=min(40 * count + 20, 800),
+            temperature=self.settings.llm_temperature,
+            stop=["###", "\nGoal:", "<end_of_turn>"],
+        )
+        rng = random.Random(seed)
+        found: list[str] = []
+        started = time.perf_counter()
+        usage = Usage()
+        for _attempt in range(3):
+            params.seed = rng.randrange(2**31)
+            raw = ""
+            for piece in self.llm.stream(prompt, params, usage):
+                raw += piece
+                yield DraftEvent("token", 1, None, piece)
+            if self.llm.style == "completion" and not re.match(r"\s*\d{1,2}[.)]", raw):
+                raw = "1." + raw  # the prompt ended with "1."
+            for idea in parse_ideas(raw):
+                if (
+                    idea.casefold() not in {f.casefold() for f in found}
+                    and idea.casefold() != topic.casefold()
+                ):
+                    found.append(idea)
+            if len(found) >= count:
+                break
+        elapsed = time.perf_counter() - started
+        for n, idea in enumerate(found[:count], start=1):
+            yield DraftEvent(
+                "draft",
+                n,
+                None,
+                idea,
+                Draft(
+                    kind="idea",
+                    text=idea,
+                    language=lang,
+                    brand=brand,
+                    variant=n,
+                    backend=self.llm.backend,
+                    model=self.llm.model_name,
+                    prompt=PromptRef(template=prompt.template, sha256=prompt.sha256),
+                    sources=draft_sources(ctx),
+                    elapsed_s=round(elapsed, 3),
+                    tokens=usage.completion_tokens,
+                ),
+            )
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        kind: str,
+        prompt: RenderedPrompt,
+        params: GenParams,
+        ctx: DraftContext,
+        n: int,
+        rng: random.Random,
+        platform: Platform | None,
+        *,
+        signature: str | None = None,
+        replying_to: str | None = None,
+    ) -> Iterator[DraftEvent]:
+        key = platform.key if platform else None
+        started = time.perf_counter()
+        usage = Usage()
+        text = ""
+        for _attempt in range(1 + EMPTY_RETRIES):
+            params.seed = rng.randrange(2**31)
+            raw = ""
+            for piece in self.llm.stream(prompt, params, usage):
+                raw += piece
+                yield DraftEvent("token", n, key, piece)
+            text = clean_generation(raw)
+            if text:
+                break
+        notes: list[str] = []
+        if not text:
+            notes.append("the model returned no text after retries; try again or rephrase")
+        if signature and text:
+            text = add_signature(text, signature, notes)
+        limit = platform_limit(platform, ctx.rules) if platform else None
+        if platform and text:
+            text = fit_to_platform(text, platform, ctx.rules, notes, keep_suffix=signature)
+        draft = Draft(
+            kind=kind,
+            text=text,
+            platform=key,
+            language=ctx.language,
+            brand=ctx.brand,
+            variant=n,
+            backend=self.llm.backend,
+            model=self.llm.model_name,
+            prompt=PromptRef(template=prompt.template, sha256=prompt.sha256),
+            sources=draft_sources(ctx),
+            length=count_chars(text, platform) if platform else len(text),
+            limit=limit,
+            notes=notes,
+            elapsed_s=round(time.perf_counter() - started, 3),
+            tokens=usage.completion_tokens,
+        )
+        if self.checker is not None and text and kind in ("post", "reply"):
+            try:
+                draft.check = self.checker.check(
+                    text,
+                    platform=key,
+                    brand=ctx.brand,
+                    kind=kind,
+                    language=ctx.language,
+                    replying_to=replying_to,
+                ).public()
+            except CmassistError as e:
+                # draft.notes, not `notes`: the model keeps a copy of the list it was given
+                draft.notes.append(f"the tone and compliance check failed: {e}")
+        yield DraftEvent("draft", n, key, text, draft)
+
+    def _flagged_spans(
+        self,
+        text: str,
+        findings: Sequence[Finding | Mapping[str, Any]] | None,
+        lead: int,
+        platform: Platform,
+        brand: str,
+        kind: str,
+        language: str,
+    ) -> list[tuple[int, int]]:
+        """Where the check of `text` flags what a rewrite should drop: from the caller's
+        `findings` (whose offsets count the `lead` spaces stripped since), else checked here."""
+        if findings is not None:
+            return [(a - lead, b - lead) for a, b in meant_to_go(findings)]
+        if self.checker is None:
+            return []
+        try:
+            found = self.checker.check(
+                text, platform=platform.key, brand=brand, kind=kind, language=language, voice=False
+            ).findings
+        except CmassistError:
+            return []  # the rewrite still runs; its own check reports the problem
+        return meant_to_go(found)
+
+    def _brand(self, brand: str | None) -> str:
+        return self.store.require_brand(brand or self.settings.brand)
