@@ -11,12 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.bootstrap import Services
 from cmassist.domain.errors import FileFormatError
 from cmassist.domain.hostile import detect_injection
-from cmassist.interfaces.http.inbox_api import build_server
-from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.domain.messages import MessageConflictError
 from cmassist.domain.redact import find_pii, iban_ok, luhn_ok, redact
-from cmassist.bootstrap import Services
+from cmassist.interfaces.http.inbox_api import build_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_INBOX = ROOT / "brand_guidelines" / "inbox" / "sample.jsonl"
@@ -103,6 +104,71 @@ def test_binary_and_unknown_files_are_refused_in_one_line(services: Services) ->
         services.inbox.import_bytes(b"\xff\xfe\x00\x01garbage", "x.csv", brand="boreale")
     with pytest.raises(FileFormatError, match="unknown file type"):
         services.inbox.import_bytes(b"hello", "x.xlsx", brand="boreale")
+
+
+def test_one_call_imports_triages_in_batches_and_reports_the_brand_s_alerts(
+    services: Services, tmp_path: Path
+) -> None:
+    """`import_messages` is the whole workflow the CLI and the app share: stored, every
+    waiting message triaged in batches, and the alerts of the imported brand only."""
+    report = services.inbox.import_messages(SAMPLE_INBOX, brand="boreale", name="sample.jsonl")
+    assert report.written and len(report.added) == 120 and not report.errors
+    assert report.triaged == 120 and report.triage_batches == 1 and report.brands == ["boreale"]
+    assert services.inbox.pending() == 0
+    [raised] = report.alerts_raised
+    assert "polaire" in raised.topic and report.open_alerts == [raised]
+    assert report.public()["open_alerts"] == 1 and report.public()["alerts_raised"] == [raised.id]
+
+    # Another brand's import does not show boreale's alert; a bad row stores nothing.
+    path = tmp_path / "acme.jsonl"
+    path.write_bytes(jsonl([msg("a1"), msg("a2", "Merci!"), {**msg("a3"), "time": "soon"}]))
+    bad = services.inbox.import_messages(path, brand="acme")
+    assert not bad.written and bad.added == [] and bad.triaged == 0
+    assert [str(e) for e in bad.errors] == [
+        f"{path}: line 3, field 'time': 'soon' is not a time "
+        "(use ISO 8601, e.g. 2025-11-15T08:30:00-05:00)"
+    ]
+    assert (bad.errors[0].file, bad.errors[0].row, bad.errors[0].field) == (str(path), 3, "time")
+    good = services.inbox.import_messages(path, brand="acme", skip_bad=True, name="acme.jsonl")
+    assert len(good.added) == 2 and good.triaged == 2 and good.brands == ["acme"]
+    assert good.open_alerts == [] and good.alerts_raised == []
+    assert good.errors[0].where == "acme.jsonl: line 3"  # the name given, not the path
+    # Untriaged messages (an import without triage) are triaged by the next import.
+    services.inbox.import_bytes(jsonl([msg("late")]), "late.jsonl", brand="acme")
+    again = services.inbox.import_messages(path, brand="acme", skip_bad=True)
+    assert again.added == [] and again.rows.skipped == 2 and again.triaged == 1
+
+
+def test_triage_runs_in_batches_and_ends_under_a_steady_flow(services: Services) -> None:
+    services.inbox.import_bytes(jsonl([msg(i) for i in range(7)]), "a.jsonl", brand="boreale")
+    batches = []
+    for batch in services.inbox.triage_batches(batch=3):
+        batches.append(len(batch.ids))
+        # a message arriving meanwhile waits for the next run
+        services.inbox.add_one(msg(f"new-{len(batches)}"), brand="boreale")
+    assert batches == [3, 3, 1] and services.inbox.pending() == 3
+
+
+def test_receive_stores_before_answering_and_refuses_when_the_queue_is_full(
+    services: Services,
+) -> None:
+    first = services.inbox.receive(msg(1), brand="boreale", queue_max=2)
+    assert first.status == "accepted" and first.id and first.pending == 0
+    assert services.inbox.receive(msg(1), brand="boreale", queue_max=2).status == "duplicate"
+    with pytest.raises(MessageConflictError, match="already in the inbox"):
+        services.inbox.receive(msg(1, "other"), brand="boreale", queue_max=2)
+    assert services.inbox.receive(msg(2), brand="boreale", queue_max=2).status == "accepted"
+    full = services.inbox.receive(msg(3), brand="boreale", queue_max=2)
+    assert (full.status, full.id, full.pending) == ("queue_full", None, 2)
+    assert services.inbox.pending() == 2
+
+
+def test_a_brand_column_with_a_bad_name_is_a_row_error(services: Services) -> None:
+    rows = [msg("ok"), {**msg("b"), "brand": "Not A Brand!"}]
+    report = services.inbox.import_bytes(jsonl(rows), "b.jsonl", brand="boreale")
+    assert report.added == [] and "line 2, field 'brand': invalid brand name" in str(
+        report.errors[0]
+    )
 
 
 # -- crisis -------------------------------------------------------------------------------

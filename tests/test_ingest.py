@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.config import Settings
 from cmassist.adapters.embeddings import SentenceTransformerEmbedder
-from cmassist.domain.errors import ConfigError, UnknownBrandError
-from cmassist.services.ingest import ingest
-from cmassist.domain.models import Kind
 from cmassist.adapters.store import KnowledgeStore
+from cmassist.config import Settings
+from cmassist.domain.errors import ConfigError, UnknownBrandError
+from cmassist.domain.models import Kind
+from cmassist.services.ingest import ingest
 
 from .conftest import SAMPLE
 
@@ -327,3 +327,39 @@ def test_real_binary_rows_are_still_refused(store: KnowledgeStore, tmp_path: Pat
     zipped = _write(tmp_path / "photo.csv", "")
     zipped.write_bytes(b"PK\x03\x04\x00\x00" + bytes(range(256)))
     assert "binary" in (ingest(store, [zipped], brand="acme").files[0].error or "")
+
+
+# -- the readers ingest shares with the inbox ----------------------------------------------
+
+
+def test_ingest_and_the_inbox_read_a_file_the_same_way(tmp_path: Path) -> None:
+    """One reader for both: the BOM, the delimiter, the row numbers, a short row."""
+    from cmassist.domain.readers import decode_text, read_table
+    from cmassist.services.inbox_import import read_message_file
+
+    data = "\ufeffid;platform;text;time\n1;x;Allo;2025-11-03T10:00:00Z\n2;x;Court\n".encode()
+    f = tmp_path / "export.csv"
+    f.write_bytes(data)
+    table = read_table(decode_text(data, "export.csv"), "export.csv")
+    inbox_rows = read_message_file(f, "export.csv")
+    assert table.columns == ["id", "platform", "text", "time"]
+    assert inbox_rows == table.rows
+    assert [(r.number, r.problem) for r in table.rows] == [
+        (2, ""),
+        (3, "has 3 fields, the header has 4; check quotes and delimiters"),
+    ]
+    assert table.rows[0].values["text"] == "Allo" and table.rows[1].where == "export.csv: row 3"
+
+
+def test_a_latin1_file_is_refused_alike_by_ingest_and_the_inbox(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    from cmassist.domain.errors import FileFormatError
+    from cmassist.services.inbox_import import read_message_file
+
+    f = _write(tmp_path / "latin1.csv", HEADER + "p1,x,2025-01-01,fr,t,Café,1,1,1,1,\n", "latin-1")
+    error = ingest(store, [f], brand="acme").files[0].error
+    with pytest.raises(FileFormatError) as inbox_error:
+        read_message_file(f)
+    assert error == str(inbox_error.value)
+    assert "not UTF-8 (byte 0xe9 on line 2)" in error and "re-save the file as UTF-8" in error
