@@ -1,227 +1,38 @@
-"""Small text helpers shared by ingest, retrieval and drafting: hashing, language, excerpts,
-damaged text (U+FFFD, binary) and reply signatures however they are written."""
+"""Small text helpers shared by ingest, retrieval, prompts and drafting: hashing, cleaning,
+excerpts, untrusted text made data, and damaged text (U+FFFD, binary)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 
-LANGUAGES = ("fr", "en")
-
-_WORD = re.compile(r"[a-zàâäçéèêëîïôöùûüÿœæ']+", re.IGNORECASE)
-_FR = set(
-    [
-        "le",
-        "la",
-        "les",
-        "un",
-        "une",
-        "des",
-        "du",
-        "de",
-        "d'",
-        "l'",
-        "et",
-        "est",
-        "sont",
-        "pour",
-        "pas",
-        "que",
-        "qui",
-        "quoi",
-        "dans",
-        "sur",
-        "avec",
-        "vous",
-        "nous",
-        "notre",
-        "nos",
-        "votre",
-        "vos",
-        "au",
-        "aux",
-        "ce",
-        "cette",
-        "ces",
-        "mais",
-        "ou",
-        "où",
-        "très",
-        "plus",
-        "merci",
-        "bonjour",
-        "salut",
-        "je",
-        "tu",
-        "il",
-        "elle",
-        "on",
-        "ils",
-        "elles",
-        "mon",
-        "ma",
-        "mes",
-        "ton",
-        "ta",
-        "tes",
-        "son",
-        "sa",
-        "ses",
-        "leur",
-        "leurs",
-        "été",
-        "être",
-        "avoir",
-        "fait",
-        "faire",
-        "chez",
-        "aussi",
-        "encore",
-        "déjà",
-        "toujours",
-        "jamais",
-        "rien",
-        "tout",
-        "tous",
-        "toutes",
-        "comme",
-        "quand",
-        "y",
-        "en",
-        "ne",
-        "se",
-        "sa",
-        "c'",
-        "j'",
-        "qu'",
-        "n'",
-        "s'",
-        "à",
-        "ça",
-        "car",
-        "donc",
-        "alors",
-        "bien",
-        "peu",
-        "depuis",
-        "avant",
-        "après",
-        "semaine",
-        "jour",
-        "commande",
-        "livraison",
-        "café",
-    ]
+# Defined in their own modules; importable from here as before.
+from cmassist.domain.language import LANGUAGES, detect_language, normalize_language
+from cmassist.domain.signatures import (
+    SignatureMatch,
+    find_signature,
+    place_signature,
+    signed_elsewhere,
 )
-_EN = set(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "is",
-        "are",
-        "was",
-        "were",
-        "for",
-        "not",
-        "that",
-        "which",
-        "who",
-        "what",
-        "in",
-        "on",
-        "at",
-        "with",
-        "you",
-        "we",
-        "our",
-        "your",
-        "their",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "of",
-        "to",
-        "be",
-        "been",
-        "have",
-        "has",
-        "had",
-        "do",
-        "does",
-        "did",
-        "my",
-        "me",
-        "i",
-        "he",
-        "she",
-        "they",
-        "them",
-        "his",
-        "her",
-        "but",
-        "or",
-        "very",
-        "more",
-        "thanks",
-        "thank",
-        "hello",
-        "hi",
-        "just",
-        "also",
-        "still",
-        "already",
-        "always",
-        "never",
-        "nothing",
-        "all",
-        "when",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "from",
-        "by",
-        "about",
-        "order",
-        "delivery",
-        "coffee",
-        "week",
-        "day",
-    ]
-)
-_FR_CHARS = set("àâçéèêëîïôœùûü")
 
-
-def detect_language(text: str, default: str | None = None) -> str | None:
-    """ "fr" or "en" from function words and accents; `default` when there is no signal.
-
-    Good enough to choose examples and the answer's language for French and English
-    social-media text; other languages read as whichever is closer.
-    """
-    words = [w.lower().strip("'") for w in _WORD.findall(text)]
-    fr = sum(1 for w in words if w in _FR or w + "'" in _FR)
-    en = sum(1 for w in words if w in _EN)
-    fr += 0.5 * sum(1 for ch in text.lower() if ch in _FR_CHARS)
-    if fr == en:
-        return default
-    return "fr" if fr > en else "en"
-
-
-def normalize_language(value: str | None) -> str | None:
-    """ "fr-CA", "French", "FR" -> "fr"; unknown values -> None."""
-    if not value:
-        return None
-    v = value.strip().lower().replace("_", "-")
-    names = {"french": "fr", "français": "fr", "francais": "fr", "english": "en", "anglais": "en"}
-    v = names.get(v, v.split("-")[0])
-    return v if v in LANGUAGES else None
+__all__ = [
+    "LANGUAGES",
+    "REPLACEMENT_CHAR",
+    "SignatureMatch",
+    "as_data",
+    "clean",
+    "detect_language",
+    "excerpt",
+    "find_signature",
+    "looks_binary",
+    "normalize_language",
+    "place_signature",
+    "sha256",
+    "signed_elsewhere",
+    "stable_id",
+    "strip_replacement_chars",
+]
 
 
 def sha256(text: str) -> str:
@@ -320,120 +131,3 @@ def looks_binary(text: str) -> bool:
     """
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
     return "\x00" in text or controls > max(2, len(text) // 100)
-
-
-# -- reply signatures ---------------------------------------------------------------------------
-
-_DASHES = "-‐‑‒–—―~"
-_SPACES = " \t\u00a0\u202f"
-
-
-def _alnum_key(text: str) -> tuple[str, list[int]]:
-    """Letters and digits only, casefolded and without accents, each with its position."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKD", ch.casefold()):
-            if c.isalnum() and unicodedata.category(c) != "Mn":
-                out.append(c)
-                index.append(i)
-    return "".join(out), index
-
-
-def _separator_start(text: str, start: int) -> tuple[int, bool]:
-    """Where the separator before position `start` begins (spaces and one dash run), and
-    whether that separator sets a signature apart (a dash, a line break, the start of the
-    text, or punctuation or an emoji before it, but not a word: "ask the Boréale team")."""
-    i = start
-    while i > 0 and text[i - 1] in _SPACES:
-        i -= 1
-    dashed = False
-    while i > 0 and text[i - 1] in _DASHES:
-        i -= 1
-        dashed = True
-    j = i
-    while j > 0 and text[j - 1] in _SPACES:
-        j -= 1
-    if dashed:
-        return j, True
-    before = text[j - 1] if j > 0 else "\n"
-    return j, not before.isalnum()
-
-
-@dataclass(frozen=True)
-class SignatureMatch:
-    start: int  # where the separator before the signature begins (spaces, dash)
-    words: int  # where its first letter is
-    end: int  # just after its last letter; what follows is punctuation or emoji
-    set_apart: bool  # False: the text ends with the words, inside a sentence
-
-
-def find_signature(text: str, signature: str) -> SignatureMatch | None:
-    """The signature at the end of `text`, however it is written.
-
-    Any dash (-, –, —) or none, any spacing, case, accents or apostrophe, and followed
-    only by punctuation or emoji: "– l'equipe Boreale 😊" is "— L'équipe Boréale".
-    """
-    want, _ = _alnum_key(signature)
-    if not want:
-        return None
-    have, index = _alnum_key(text)
-    if not have.endswith(want):
-        return None
-    first = index[len(have) - len(want)]
-    if len(have) > len(want) and index[len(have) - len(want) - 1] == first:
-        return None  # the match starts inside a character ("ß" -> "ss")
-    start, apart = _separator_start(text, first)
-    return SignatureMatch(start, first, index[-1] + 1, apart)
-
-
-def signed_elsewhere(text: str, signature: str) -> bool:
-    """True when the signature appears, set apart by a dash or a line, before the end."""
-    want, _ = _alnum_key(signature)
-    if not want:
-        return False
-    have, index = _alnum_key(text)
-    at = have.find(want)
-    while at >= 0:
-        i = index[at]
-        while i > 0 and text[i - 1] in _SPACES:
-            i -= 1
-        if i == 0 or text[i - 1] in _DASHES or text[i - 1] == "\n":
-            return True
-        at = have.find(want, at + 1)
-    return False
-
-
-def place_signature(text: str, signature: str) -> str:
-    """`text` ending with `signature` exactly once, in the brand's own spelling.
-
-    A signature already there in another form (other dash, spacing, case, accents,
-    emoji or punctuation after it) is replaced, the emoji kept before it; otherwise the
-    signature is appended after a space.
-    """
-    text = text.rstrip()
-    match = find_signature(text, signature)
-    if match is None:
-        return f"{text} {signature}" if text else signature
-    if not match.set_apart:
-        return text  # "Thanks from the Boréale team": signed in words, leave it
-    emoji, body, gap = "", text, ""
-    # The same signature twice ("– L'équipe Boréale — L'équipe Boréale") goes down to one.
-    while match is not None and match.set_apart:
-        tail = body[match.end :]
-        emoji = (
-            "".join(
-                ch
-                for ch in tail
-                if unicodedata.category(ch) in ("So", "Sk") or ch in "\u200d\ufe0f"
-            )
-            + emoji
-        )
-        words = match.words
-        body = body[: match.start].rstrip()  # always a prefix of `text`
-        gap = text[len(body) : words]
-        match = find_signature(body, signature)
-    sep = "\n" if "\n" in gap else " "
-    if emoji:
-        body = f"{body} {emoji}" if body else emoji
-    return f"{body}{sep}{signature}" if body else signature
