@@ -2,9 +2,10 @@
 
 import uvicorn
 
-from cmassist.interfaces.http.inbox_api import build_server
 from cmassist.bootstrap import Services
-from cmassist.interfaces.web.app import AUTH_MESSAGE, app_auth, build_app
+from cmassist.interfaces.http.inbox_api import build_server
+from cmassist.interfaces.web.app import build_app
+from cmassist.interfaces.web.auth import AUTH_MESSAGE, app_auth
 
 if __name__ == "__main__":
     services = Services()

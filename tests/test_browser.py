@@ -22,7 +22,8 @@ from playwright.sync_api import Browser, Page, expect
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
 
 from cmassist.bootstrap import Services
-from cmassist.interfaces.web.app import app_auth, build_app
+from cmassist.interfaces.web.app import build_app
+from cmassist.interfaces.web.auth import app_auth
 from cmassist.interfaces.web.language import auth_message
 from tests.browser_support import CHROMIUM, chromium, free_port
 

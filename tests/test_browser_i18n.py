@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from cmassist.config import Settings
 from cmassist.adapters.embeddings import SentenceTransformerEmbedder
-from cmassist.interfaces.i18n import MISSED, catalog
-from cmassist.interfaces.http.inbox_api import build_server
 from cmassist.bootstrap import Services
-from cmassist.interfaces.web.app import AUTH_MESSAGE, app_auth, build_app
+from cmassist.config import Settings
+from cmassist.interfaces.http.inbox_api import build_server
+from cmassist.interfaces.i18n import MISSED, catalog
+from cmassist.interfaces.web.app import build_app
+from cmassist.interfaces.web.auth import AUTH_MESSAGE, app_auth
 from tests.browser_support import CHROMIUM, chromium, free_port
 from tests.support import wait_until
 

@@ -14,14 +14,15 @@ from cmassist.interfaces.web.app import L, build_app
 from cmassist.interfaces.web.language import auth_message
 
 ROOT = Path(__file__).resolve().parents[1]
-UI = ROOT / "src" / "cmassist" / "ui.py"
+WEB = ROOT / "src" / "cmassist" / "interfaces" / "web"
 SAMPLE_INBOX = ROOT / "brand_guidelines" / "inbox" / "sample.jsonl"
 
 
 def literal_messages() -> list[str]:
     """Every literal passed to tr(...) or L(...) in the app's code."""
     found = []
-    for node in ast.walk(ast.parse(UI.read_text(encoding="utf-8"))):
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sorted(WEB.glob("*.py"))]
+    for node in (n for tree in trees for n in ast.walk(tree)):
         if isinstance(node, ast.Call) and node.args:
             f = node.func
             name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)

@@ -17,24 +17,19 @@ from zoneinfo import ZoneInfo
 import gradio as gr
 import pytest
 
-from cmassist.domain.errors import ConfigError, LLMTimeoutError
-from cmassist.interfaces.i18n import Translator
 from cmassist.adapters.llm.base import GenParams, RenderedPrompt, Usage
 from cmassist.adapters.llm.fake import FakeLLM
-from cmassist.services.review import DraftView
 from cmassist.bootstrap import Services
-from cmassist.interfaces.web.app import (
-    PANEL_FIELDS,
-    POST_SLOTS,
-    SLOT_FIELDS,
-    WEEK_DAYS,
-    Handlers,
-    app_auth,
-    build_app,
-    count_line,
-    md,
-    word_diff,
-)
+from cmassist.domain.errors import ConfigError, LLMTimeoutError
+from cmassist.interfaces.i18n import Translator
+from cmassist.interfaces.web.app import Handlers, build_app
+from cmassist.interfaces.web.auth import app_auth
+from cmassist.interfaces.web.cards import SLOT_FIELDS, count_line
+from cmassist.interfaces.web.compose import POST_SLOTS
+from cmassist.interfaces.web.render import md, word_diff
+from cmassist.interfaces.web.review_panel import PANEL_FIELDS
+from cmassist.interfaces.web.times import WEEK_DAYS
+from cmassist.services.review import DraftView
 from tests.ui_support import assert_renders_no_markup, error_of
 
 XSS = '<img src=x onerror=alert(1)> <script>alert("x")</script>'

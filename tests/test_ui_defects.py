@@ -13,18 +13,17 @@ import gradio as gr
 import pytest
 from starlette.requests import Request
 
-from cmassist.interfaces.i18n import Translator
 from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
-from cmassist.interfaces.web.app import (
+from cmassist.interfaces.i18n import Translator
+from cmassist.interfaces.web.app import Handlers, build_app
+from cmassist.interfaces.web.findings import (
     FINDING_COLORS_BY_LABEL,
     FINDING_WIDTHS,
-    PANEL_FIELDS,
-    Handlers,
-    build_app,
     findings_highlight,
-    md,
 )
+from cmassist.interfaces.web.render import md
+from cmassist.interfaces.web.review_panel import PANEL_FIELDS
 from tests.ui_support import error_of
 
 PASSWORD = "correct horse battery"

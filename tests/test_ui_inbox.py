@@ -15,15 +15,10 @@ import pytest
 
 from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
-from cmassist.interfaces.web.app import (
-    INBOX_COLUMNS,
-    INBOX_REPLY_FIELDS,
-    MESSAGE_FIELDS,
-    TICKED,
-    UNTICKED,
-    Handlers,
-    build_app,
-)
+from cmassist.interfaces.web.app import Handlers, build_app
+from cmassist.interfaces.web.inbox import MESSAGE_FIELDS
+from cmassist.interfaces.web.inbox_render import INBOX_COLUMNS, TICKED, UNTICKED
+from cmassist.interfaces.web.inbox_reply import INBOX_REPLY_FIELDS
 from tests.ui_support import assert_renders_no_markup, error_of
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "brand_guidelines" / "inbox" / "sample.jsonl"

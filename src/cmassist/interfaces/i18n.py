@@ -30,7 +30,11 @@ _FIELD = re.compile(r"\{(\w+)(?:[:!][^{}]*)?\}")
 @functools.cache
 def catalog() -> dict[str, str]:
     """English message id → French, from the packaged `locales/fr.yaml`."""
-    text = resources.files("cmassist.interfaces").joinpath("locales/fr.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("cmassist.interfaces")
+        .joinpath("locales/fr.yaml")
+        .read_text(encoding="utf-8")
+    )
     data = yaml.safe_load(text) or {}
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()

@@ -1,0 +1,266 @@
+"""Cards of drafts, shared by the Compose and Reply tabs: streamed as they are written,
+saved for review as the user's, edited in place, checked again and submitted."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from cmassist.domain.errors import CmassistError, InputError
+from cmassist.domain.models import Draft
+from cmassist.interfaces.i18n import Translator
+from cmassist.interfaces.web.base import TabHandlers
+from cmassist.interfaces.web.board import Board
+from cmassist.interfaces.web.cards import (
+    SLOT_FIELDS,
+    SOURCE_COLUMNS,
+    SOURCE_WIDTHS,
+    draft_header,
+    review_meta,
+)
+from cmassist.interfaces.web.errors import stopped_reason, user_errors
+from cmassist.interfaces.web.findings import check_line, findings_frame, findings_highlight
+from cmassist.interfaces.web.layout import L, findings_table, findings_text, table
+from cmassist.interfaces.web.render import plural
+from cmassist.interfaces.web.request import translator
+from cmassist.services.drafting import DraftEvent
+from cmassist.services.review import Actor
+
+log = logging.getLogger(__name__)
+
+# The cards the app lays out for one request's variants (per platform): Gradio lays out
+# every card up front, so 5 keeps the page light; drafting itself takes up to
+# cmassist.domain.limits.MAX_VARIANTS from the CLI and Python.
+VARIANT_SLOTS = 5
+
+
+@dataclass
+class DraftStream:
+    """A drafting under way, and how its cards are filled and saved."""
+
+    events: Iterator[DraftEvent]
+    total: int
+    kind: str  # "post" | "reply"
+    slots: int
+    author: Actor | None = None  # who the drafts are saved for review as; None: not saved
+    context: str = ""  # what they were drafted from (the brief, the customer's comment)
+
+
+class DraftCardHandlers(TabHandlers):
+    """The handlers of draft cards: the stream that fills them, and each card's buttons."""
+
+    def stream(self, stream: DraftStream, tr: Translator) -> Iterator[list[Any]]:
+        """The page's updates as the drafts are written, each finished one saved."""
+        board = Board(stream.slots, stream.kind, tr)
+        started = time.perf_counter()
+        what = tr(plural(stream.kind, stream.total))
+        yield board.reset(
+            self.waiting(
+                tr,
+                tr(
+                    "✍️ Retrieving guidelines and examples for {n} {what}…",
+                    n=stream.total,
+                    what=what,
+                ),
+            )
+        )
+        try:
+            for event in stream.events:
+                if event.draft is not None:
+                    yield board.finish(event.draft, self._save(stream, event.draft))
+                elif event.type == "token":
+                    yield board.token(event, stream.total)
+        except Exception as e:
+            yield board.abort(stopped_reason(e, tr))
+            raise
+        done = len(board.finished)
+        then = (
+            tr("submit each one you want published for review")
+            if stream.author
+            else tr("copy them with the copy button")
+        )
+        yield board.done(
+            tr(
+                "✅ {n} {what} ready in {s} s · edit them in place, then {then}",
+                n=done,
+                what=tr(plural(stream.kind, done)),
+                s=tr.number(time.perf_counter() - started, 1),
+                then=then,
+            )
+        )
+
+    def _save(self, stream: DraftStream, draft: Draft) -> dict[str, Any]:
+        """Keep a finished draft in the review store; a failure to save never hides its text."""
+        if stream.author is None:
+            return {
+                "unsaved": "Not saved for review: nobody is logged in (serve the app with "
+                "`cmassist serve` to log in)"
+            }
+        try:
+            saved = self.services.review.save_generated(
+                stream.author, [draft], context=stream.context
+            )
+        except Exception as e:
+            if not isinstance(e, CmassistError):
+                log.exception("could not save a draft for review")
+            return {"unsaved": f"Not saved for review: {e}"}
+        return review_meta(saved[0]) if saved else {"unsaved": "Not saved: the draft is empty"}
+
+    @user_errors
+    def submit_draft(
+        self, text: str, meta: dict[str, Any] | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """Submit a card's draft for review, as the user edited it on the card."""
+        tr = translator(request)
+        author = self.actor(request)
+        meta = dict(meta or {})
+        review = meta.get("review") or {}
+        if not review.get("id"):
+            raise InputError(
+                "this draft was not saved for review", "draft it again while logged in"
+            )
+        service = self.services.review
+        draft_id, expected = int(review["id"]), review.get("row_version")
+        # An edit that changes nothing makes no new version; otherwise the reviewer sees
+        # exactly the words on the card, as version 2.
+        view = service.edit(
+            author, draft_id, text or "", expected=expected, note="edited before submitting"
+        )
+        if view.version != review.get("version"):
+            expected = view.row_version  # our own edit just now
+        view = service.submit(author, draft_id, expected=expected)
+        meta["review"] = review_meta(view)
+        return (
+            draft_header(meta, text, tr),
+            meta,
+            gr.update(value=tr("Submitted for review ✓"), interactive=False),
+        )
+
+    @user_errors
+    def recheck_slot(
+        self, text: str, meta: dict[str, Any] | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """Check a card's text again, as the user edited it; the header shows the new
+        verdict."""
+        tr = translator(request)
+        meta = dict(meta or {})
+        if not meta.get("platform"):
+            raise InputError("this draft has no platform to check against", "draft it again")
+        result = self.services.checker.check(
+            text or "",
+            platform=meta["platform"],
+            brand=meta.get("brand") or self.services.settings.brand,
+            kind=meta.get("kind") if meta.get("kind") in ("post", "reply") else "post",
+            language=meta.get("language"),
+        ).public()
+        return (
+            gr.update(
+                value=findings_highlight(text, result, tr),
+                label=check_line(result, tr),
+                visible=True,
+            ),
+            findings_frame(text, result, tr),
+            draft_header({**meta, "check": result}, text, tr),
+            {**meta, "check": result},
+        )
+
+    @staticmethod
+    def recount(text: str, meta: dict[str, Any] | None, request: gr.Request | None = None) -> str:
+        """The header of an edited draft, with the count of the text as it is now."""
+        return draft_header(meta or {}, text or "", translator(request))
+
+    @staticmethod
+    def stopped(*metas: dict[str, Any] | None) -> list[Any]:
+        """After Stop: hide the draft that was being written, keep the finished ones."""
+        out: list[Any] = ["⏹️"]
+        for meta in metas:
+            writing = bool(meta) and meta.get("status") == "writing"
+            out += [gr.update(visible=False) if writing else gr.skip()] + [gr.skip()] * (
+                len(SLOT_FIELDS) - 1
+            )
+        return out
+
+
+# -- layout -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Slot:
+    """The components of one card, in the order of SLOT_FIELDS."""
+
+    box: gr.Column
+    header: gr.Markdown
+    text: gr.Textbox
+    findings: gr.HighlightedText
+    fixes: gr.Dataframe
+    sources: gr.Dataframe
+    meta: gr.State
+    submit: gr.Button
+
+    def outputs(self) -> list[Any]:
+        return [getattr(self, name) for name in SLOT_FIELDS]
+
+
+def slots(n: int, kind: str, handlers: DraftCardHandlers) -> list[Slot]:
+    """`n` cards, hidden until a draft fills them, each with its own buttons wired."""
+    return [_slot(kind, handlers) for _ in range(n)]
+
+
+def _slot(kind: str, handlers: DraftCardHandlers) -> Slot:
+    with gr.Column(visible=False, variant="panel") as box:
+        header = gr.Markdown(latex_delimiters=[], line_breaks=True)
+        # The copy button shows only with the label.
+        text = gr.Textbox(
+            label=L("Text: edit it here, then submit or copy it"),
+            lines=4,
+            max_lines=30,
+            interactive=True,
+            buttons=["copy"],
+            placeholder=L("The post appears here")
+            if kind == "post"
+            else L("The reply appears here"),
+        )
+        # The text once, editable; its findings marked in it below, folded away.
+        with gr.Accordion(L("Findings: what, why (the guideline) and the fix"), open=False):
+            findings = findings_text(L("Check"), visible=False)
+            fixes = findings_table()
+            recheck = gr.Button(L("Check again"), size="sm")
+        with gr.Accordion(L("Sources: guideline passages and past examples used"), open=False):
+            sources = table(
+                SOURCE_COLUMNS,
+                "Sources",
+                ["score"],
+                max_height=320,
+                column_widths=SOURCE_WIDTHS,
+            )
+        meta = gr.State({})
+        submit = gr.Button(L("Submit for review"), visible=False, size="sm")
+    text.input(
+        handlers.recount,
+        [text, meta],
+        header,
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+        trigger_mode="always_last",
+    )
+    submit.click(
+        handlers.submit_draft, [text, meta], [header, meta, submit], api_visibility="private"
+    )
+    recheck.click(
+        handlers.recheck_slot,
+        [text, meta],
+        [findings, fixes, header, meta],
+        api_visibility="private",
+    )
+    return Slot(box, header, text, findings, fixes, sources, meta, submit)
+
+
+def flat(cards: Iterable[Slot]) -> list[Any]:
+    """Every card's outputs, in order: what a stream updates."""
+    return [c for s in cards for c in s.outputs()]
