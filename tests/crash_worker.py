@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import sys
 
+from cmassist.bootstrap import open_database
 from cmassist.config import Settings
 from cmassist.services.outbox import publish_due
 from cmassist.services.review import ReviewService
 
 
+def review_service() -> ReviewService:
+    settings = Settings()
+    return ReviewService(settings, database=open_database(settings))
+
+
 def publish() -> None:
-    report = publish_due(ReviewService(Settings()))
+    report = publish_due(review_service())
     print(report.model_dump_json(), flush=True)
 
 
 def approve_loop() -> None:
-    review = ReviewService(Settings())
+    review = review_service()
     author, reviewer = review.actor("ann"), review.actor("bob")
     n = 0
     while True:

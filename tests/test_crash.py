@@ -23,10 +23,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from cmassist.config import Settings
-from cmassist.adapters.db.schema import AuditRow, CommentRow, DecisionRow, DraftRow, VersionRow
-from cmassist.services.outbox import publish_due
+from cmassist.adapters.db.tables import AuditRow, CommentRow, DecisionRow, DraftRow, VersionRow
+from cmassist.adapters.db.uow import SqlDatabase
 from cmassist.adapters.publishers import WebhookPublisher
+from cmassist.config import Settings
+from cmassist.services.outbox import publish_due
 from cmassist.services.review import ReviewService
 
 from .fake_publish_servers import WebhookReceiver
@@ -35,6 +36,12 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs PO
 
 HELPER = Path(__file__).with_name("crash_worker.py")
 SECRET = "crash-test-secret-0123456789"
+
+
+def review_of(settings: Settings) -> tuple[ReviewService, SqlDatabase]:
+    """A review service on a fresh engine, as a restarted process has."""
+    database = SqlDatabase.open(settings)
+    return ReviewService(settings, database=database), database
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -100,7 +107,7 @@ def test_worker_killed_mid_publish_sends_each_post_once(tmp_path: Path):
             CMASSIST_WEBHOOK_SECRET=SECRET,
             CMASSIST_PUBLISH_LEASE_SECONDS=str(lease),
         )
-        review = ReviewService(
+        review, _ = review_of(
             Settings(data_dir=tmp_path / "data", webhook_url=hook, publish_lease_seconds=lease)
         )
         ann = review.add_user("ann", "password-ann", "author")
@@ -160,14 +167,14 @@ def check_consistent(
     settings: Settings, reviewer_id: int, acknowledged: set[int]
 ) -> dict[str, int]:
     """Every draft's state agrees with its decisions, versions, comments and audit rows."""
-    review = ReviewService(settings)  # a fresh engine, as after a restart
+    review, database = review_of(settings)
     expected = {
         "draft": (["created"], 1),
         "submitted": (["created", "submitted"], 2),
         "approved": (["created", "submitted", "approved"], 3),
     }
     try:
-        with review.session() as s:
+        with database.sessions() as s, s.begin():
             assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
             drafts = {d.id: d for d in s.scalars(select(DraftRow))}
             by_draft: dict[str, dict[int, list[Any]]] = {}
@@ -210,15 +217,15 @@ def check_consistent(
             assert review.get(draft_id).approved_until is not None  # the gate agrees
         return dict(counts)
     finally:
-        review.engine.dispose()
+        database.dispose()
 
 
 def test_killed_mid_approval_leaves_a_consistent_database(tmp_path: Path):
     settings = Settings(data_dir=tmp_path / "data")
-    setup = ReviewService(settings)
+    setup, database = review_of(settings)
     setup.add_user("ann", "password-ann", "author")
     bob = setup.add_user("bob", "password-bob", "reviewer")
-    setup.engine.dispose()
+    database.dispose()
     seed = random.randrange(2**32)
     rng = random.Random(seed)
     acknowledged: set[int] = set()

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select, text
 
+from cmassist.adapters.db.tables import DecisionRow, DraftRow, OutboxRow, VersionRow
+from cmassist.adapters.db.uow import SqlDatabase
+from cmassist.adapters.publishers.memory import MemoryPublisher
 from cmassist.config import Settings
-from cmassist.adapters.db.schema import DecisionRow, DraftRow, OutboxRow, VersionRow
 from cmassist.domain.errors import CmassistError
 from cmassist.services.outbox import publish_due
-from cmassist.adapters.publishers.memory import MemoryPublisher
 from cmassist.services.review import ReviewService, text_hash
 
 USERS = {"ann": "author", "abe": "author", "rita": "reviewer", "rob": "reviewer", "ada": "admin"}
@@ -50,7 +51,9 @@ class GateMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="gate-"))
         self.clock = Clock()
-        self.review = ReviewService(Settings(data_dir=self.dir), clock=self.clock)
+        settings = Settings(data_dir=self.dir)
+        self.db = SqlDatabase.open(settings, clock=self.clock)
+        self.review = ReviewService(settings, database=self.db, adapter_names=lambda: ["mem"])
         self.actors = {
             name: self.review.add_user(name, f"{name}-password", role)
             for name, role in USERS.items()
@@ -59,7 +62,7 @@ class GateMachine(RuleBasedStateMachine):
         self.forged: list[int] = []
 
     def teardown(self) -> None:
-        self.review.engine.dispose()
+        self.db.dispose()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _try(self, action, *args, **kwargs):
@@ -177,7 +180,7 @@ class GateMachine(RuleBasedStateMachine):
     @rule(draft=drafts, body=TEXTS)
     def tamper_with_the_text(self, draft: int, body: str) -> None:
         """Someone rewrites the current version's text straight in the database."""
-        with self.review.session() as s:
+        with self.db.sessions() as s, s.begin():
             d = s.get(DraftRow, draft)
             s.execute(
                 text("UPDATE draft_versions SET text = :t WHERE draft_id = :d AND number = :n"),
@@ -188,7 +191,7 @@ class GateMachine(RuleBasedStateMachine):
     def forge_a_self_approval(self, draft: int) -> None:
         """Someone inserts an approval by the draft's own author straight in the database."""
         self.forged.append(draft)
-        with self.review.session() as s:
+        with self.db.sessions() as s, s.begin():
             d = s.get(DraftRow, draft)
             v = s.scalars(
                 select(VersionRow).where(
@@ -235,7 +238,7 @@ class GateMachine(RuleBasedStateMachine):
             self._assert_approved(request, self.clock.now)
 
     def _assert_approved(self, request, at: datetime) -> None:
-        with self.review.session() as s:
+        with self.db.sessions() as s, s.begin():
             draft = s.get(DraftRow, request.draft_id)
             version = s.scalars(
                 select(VersionRow).where(

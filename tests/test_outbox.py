@@ -7,6 +7,8 @@ import csv
 import io
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -16,10 +18,8 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from cmassist.config import Settings
-from cmassist.adapters.db.schema import DecisionRow, OutboxRow
-from cmassist.domain.errors import ConfigError, ForbiddenError, PublishError
-from cmassist.services.outbox import BACKOFF_BASE, PublishReport, publish_due
+from cmassist.adapters.db.tables import DecisionRow, OutboxRow
+from cmassist.adapters.db.uow import DB_FILE, SqlDatabase
 from cmassist.adapters.publishers import (
     CsvPublisher,
     IcsPublisher,
@@ -33,12 +33,30 @@ from cmassist.adapters.publishers import (
 )
 from cmassist.adapters.publishers.ics import escape_text, fold
 from cmassist.adapters.publishers.webhook import sign
+from cmassist.config import Settings
+from cmassist.domain.errors import ConfigError, ForbiddenError, InputError, PublishError
+from cmassist.services.outbox import BACKOFF_BASE, PublishReport, publish_due
 from cmassist.services.review import Actor, ReviewService
 
 from .fake_publish_servers import FakeMastodon, WebhookReceiver
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SECRET = "test-webhook-secret-0123456789"
+# What the tests may schedule through; "nowhere" stands for an adapter configured when the
+# draft was scheduled and gone by the time it is due.
+ADAPTERS = ("memory", "other", "nowhere", "csv", "ics", "webhook", "mastodon")
+
+
+def review_service(settings: Settings, clock: Any = None) -> ReviewService:
+    database = SqlDatabase.open(settings, clock=clock)
+    return ReviewService(settings, database=database, adapter_names=lambda: ADAPTERS)
+
+
+@contextmanager
+def raw(review: ReviewService) -> Iterator[Any]:
+    """A SQL session straight on the database, as someone tampering with it would have."""
+    with review.db.sessions() as s, s.begin():  # type: ignore[attr-defined]
+        yield s
 
 
 class Clock:
@@ -64,14 +82,14 @@ class People:
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, People]:
     """A database with the team in it, made once: password hashing is slow on purpose."""
     data = tmp_path_factory.mktemp("outbox-template") / "data"
-    review = ReviewService(Settings(data_dir=data))
+    review = review_service(Settings(data_dir=data))
     team = People(
         author=review.add_user("ann", "password-ann", "author"),
         reviewer=review.add_user("bob", "password-bob", "reviewer"),
         admin=review.add_user("ada", "password-ada", "admin"),
     )
-    review.engine.dispose()  # checkpoints the WAL into the file
-    return data / "cmassist.adapters.db.schema", team
+    review.db.dispose()  # type: ignore[attr-defined]  # checkpoints the WAL into the file
+    return data / DB_FILE, team
 
 
 @pytest.fixture
@@ -83,11 +101,11 @@ def clock() -> Clock:
 def make_review(tmp_path: Path, clock: Clock, template: tuple[Path, People]) -> Any:
     def make(**overrides: Any) -> ReviewService:
         data = tmp_path / "data"
-        if not (data / "cmassist.adapters.db.schema").exists():
+        if not (data / DB_FILE).exists():
             data.mkdir(parents=True, exist_ok=True)
-            shutil.copy(template[0], data / "cmassist.adapters.db.schema")
+            shutil.copy(template[0], data / DB_FILE)
         settings = Settings(data_dir=data, **{"publish_max_attempts": 3, **overrides})
-        return ReviewService(settings, clock=clock)
+        return review_service(settings, clock)
 
     return make
 
@@ -250,7 +268,7 @@ def test_an_edit_after_scheduling_publishes_nothing(
     assert report.published == report.blocked == [] and memory.calls == []
 
     # Even if the cancellation were lost, the gate sees that the text changed.
-    with review.session() as s:
+    with raw(review) as s:
         s.execute(update(OutboxRow).values(state="queued"))
     report = publish_due(review, adapters={"memory": memory})
     assert [o.draft_id for o in report.blocked] == [draft_id]
@@ -291,7 +309,7 @@ def test_a_forged_self_approval_is_never_published(
 
     # Someone with database access adds an approval by the author herself, newer than the
     # reviewer's: the gate re-checks the two-person rule at publishing time.
-    with review.session() as s:
+    with raw(review) as s:
         s.add(
             DecisionRow(
                 draft_id=draft_id,
@@ -393,6 +411,23 @@ def test_attempts_are_bounded(review: ReviewService, team: People, clock: Clock)
     )
 
 
+def test_scheduling_refuses_an_unknown_adapter(make_review: Any, team: People) -> None:
+    """From Python too, not only from the CLI and the app: one line naming the known ones."""
+    review = make_review()
+    review.scheduler.adapter_names = lambda: ["csv", "ics"]
+    draft = review.create_draft(team.author, brand="boreale", platform="x", text="Open Saturday")
+    review.submit(team.author, draft.id)
+    review.approve(team.reviewer, draft.id)
+    at = review.now() + timedelta(minutes=10)
+    with pytest.raises(InputError) as e:
+        review.schedule(team.reviewer, draft.id, at, adapters=["csv", "fax", "myspace"])
+    assert str(e.value) == ("unknown or unconfigured adapter 'fax', 'myspace': use one of csv, ics")
+    assert "\n" not in str(e.value)
+    after = review.get(draft.id)
+    assert after.state == "approved" and after.outbox == []  # nothing was queued
+    assert review.schedule(team.reviewer, draft.id, at, adapters=["csv"]).state == "scheduled"
+
+
 def test_an_unconfigured_adapter_fails_clearly(review: ReviewService, team: People, clock: Clock):
     draft_id = scheduled(review, team, adapters=("nowhere",))
     clock.advance(minutes=11)
@@ -429,7 +464,7 @@ def test_a_stuck_claim_on_its_last_attempt_is_failed_not_resent(
 ):
     review = make_review(publish_max_attempts=1, publish_lease_seconds=60)
     scheduled(review, team)
-    with review.session() as s:
+    with raw(review) as s:
         s.execute(update(OutboxRow).values(state="publishing", attempts=1, claimed_at=clock.at))
     clock.advance(minutes=11)
     memory = MemoryPublisher()
@@ -728,7 +763,7 @@ def test_only_the_gate_text_is_published(review: ReviewService, team: People, cl
     """The item's own text hash is what the gate checks against: a forged hash on the
     item (pointing at other words) is blocked, whatever the draft says."""
     draft_id = scheduled(review, team)
-    with review.session() as s:
+    with raw(review) as s:
         s.execute(update(OutboxRow).values(text_hash="0" * 64))
         assert s.scalar(select(OutboxRow.state)) == "queued"
     memory = MemoryPublisher()

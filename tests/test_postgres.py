@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from cmassist.adapters.db.uow import SqlDatabase
+from cmassist.adapters.publishers.memory import MemoryPublisher
 from cmassist.config import Settings
 from cmassist.domain.errors import ConflictError, ForbiddenError
 from cmassist.services.outbox import publish_due
-from cmassist.adapters.publishers.memory import MemoryPublisher
 from cmassist.services.review import ReviewService
 
 
@@ -103,8 +104,10 @@ class Clock:
 
 def test_the_whole_workflow_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     clock = Clock()
-    review = ReviewService(Settings(db_url=pg_url, data_dir=tmp_path), clock=clock)
-    assert review.engine.dialect.name == "postgresql"
+    settings = Settings(db_url=pg_url, data_dir=tmp_path)
+    database = SqlDatabase.open(settings, clock=clock)
+    review = ReviewService(settings, database=database, adapter_names=lambda: ["mem"])
+    assert database.engine.dialect.name == "postgresql"
     ann = review.add_user("ann", "ann-password", "author")
     rita = review.add_user("rita", "rita-password", "reviewer")
     draft = review.create_draft(
@@ -131,8 +134,8 @@ def test_the_whole_workflow_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     assert not publish_due(review, adapters={"mem": publisher}, now=clock.now).published
     actions = [a.action for a in review.audit_log(draft_id=draft.id)]
     assert actions[0] == "published" and "approved" in actions and "refused" in actions
-    with review.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+    with database.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
         conn.execute(text("DELETE FROM audit_log"))
-    review.engine.dispose()
-    again = ReviewService(Settings(db_url=pg_url, data_dir=tmp_path), clock=clock)
+    database.dispose()
+    again = ReviewService(settings, database=SqlDatabase.open(settings, clock=clock))
     assert again.get(draft.id).state == "published"  # migrations are idempotent on restart

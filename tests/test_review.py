@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, inspect, text
 
+from cmassist.adapters.db.tables import DecisionRow
+from cmassist.adapters.db.uow import SqlDatabase
 from cmassist.config import Settings
-from cmassist.adapters.db.schema import DecisionRow
 from cmassist.domain.errors import (
     AuthError,
     ConflictError,
@@ -39,8 +41,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def review(tmp_path: Path, clock: Clock) -> ReviewService:
-    return ReviewService(Settings(data_dir=tmp_path / "data"), clock=clock)
+def db(tmp_path: Path, clock: Clock) -> SqlDatabase:
+    return SqlDatabase.open(Settings(data_dir=tmp_path / "data"), clock=clock)
+
+
+@pytest.fixture
+def review(tmp_path: Path, db: SqlDatabase) -> ReviewService:
+    return ReviewService(Settings(data_dir=tmp_path / "data"), database=db)
 
 
 @pytest.fixture
@@ -102,8 +109,8 @@ def test_an_edit_after_approval_returns_to_review_and_voids_the_approval(review,
     review.approve(bob, draft_id)
     view = review.edit(alice, draft_id, "Nouveau café du Pérou !!! ☕")
     assert view.state == "submitted" and view.version == 2 and view.approved_until is None
-    with review.session() as s, pytest.raises(PublishBlockedError):
-        review.check_publishable(s, draft_id, 2, view.text_hash, review.now())
+    with review.db.transaction() as uow, pytest.raises(PublishBlockedError):
+        review.check_publishable(uow, draft_id, 2, view.text_hash, review.now())
     edit = review.audit_log(action="edited")[0]
     assert edit.hash_before == text_hash("Nouveau café du Pérou ☕", "x")
     assert edit.hash_after == view.text_hash
@@ -122,8 +129,8 @@ def test_approvals_expire(review, people, clock: Clock) -> None:
     draft_id = _submitted(review, alice)
     view = review.approve(bob, draft_id)
     clock.advance(days=7, seconds=1)
-    with review.session() as s, pytest.raises(PublishBlockedError, match="expired"):
-        review.check_publishable(s, draft_id, 1, view.text_hash, review.now())
+    with review.db.transaction() as uow, pytest.raises(PublishBlockedError, match="expired"):
+        review.check_publishable(uow, draft_id, 1, view.text_hash, review.now())
     assert review.expire() == 1
     assert review.get(draft_id).state == "expired"
     assert review.submit(alice, draft_id).state == "submitted"  # the author can resubmit
@@ -175,7 +182,7 @@ def test_authors_edit_only_their_own_drafts(review, people) -> None:
         review.edit(other, draft_id, "Hijacked")
 
 
-def test_logins(review, people) -> None:
+def test_logins(review, people, db: SqlDatabase) -> None:
     assert review.authenticate("Alice", "alice-password").name == "alice"
     with pytest.raises(AuthError, match="wrong user name or password"):
         review.authenticate("alice", "nope")
@@ -186,8 +193,8 @@ def test_logins(review, people) -> None:
         review.authenticate("alice", "alice-password")
     reasons = [a.reason for a in review.audit_log(action="login_failed")]
     assert reasons == ["account disabled", "unknown user", "wrong password"]
-    with review.session() as s:
-        stored = s.execute(text("SELECT password_hash FROM users WHERE name='bob'")).scalar()
+    with db.engine.connect() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM users WHERE name='bob'")).scalar()
     assert "bob-password" not in stored and stored.startswith("scrypt$")
 
 
@@ -202,18 +209,18 @@ def test_only_admins_pause_publishing(review, people) -> None:
     assert [a.action for a in review.audit_log(actor="root")[:2]] == ["resumed", "paused"]
 
 
-def test_the_audit_log_is_append_only(review, people) -> None:
-    with review.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+def test_the_audit_log_is_append_only(db: SqlDatabase, people) -> None:
+    with db.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
         conn.execute(text("UPDATE audit_log SET actor = 'someone else'"))
-    with review.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+    with db.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
         conn.execute(text("DELETE FROM audit_log"))
 
 
-def test_a_forged_self_approval_does_not_pass_the_gate(review, people) -> None:
+def test_a_forged_self_approval_does_not_pass_the_gate(review, people, db) -> None:
     alice, *_ = people
     draft_id = _submitted(review, alice)
     view = review.get(draft_id)
-    with review.session() as s:  # someone writes an approval by the author straight into the DB
+    with db.sessions() as s, s.begin():  # someone writes an approval by the author in the DB
         s.add(
             DecisionRow(
                 draft_id=draft_id,
@@ -228,8 +235,8 @@ def test_a_forged_self_approval_does_not_pass_the_gate(review, people) -> None:
             )
         )
         s.execute(text("UPDATE drafts SET state='approved' WHERE id=:i"), {"i": draft_id})
-    with review.session() as s, pytest.raises(PublishBlockedError, match="second person"):
-        review.check_publishable(s, draft_id, 1, view.text_hash, review.now())
+    with review.db.transaction() as uow, pytest.raises(PublishBlockedError, match="second person"):
+        review.check_publishable(uow, draft_id, 1, view.text_hash, review.now())
 
 
 def test_audit_exports(review, people) -> None:
@@ -244,26 +251,26 @@ def test_audit_exports(review, people) -> None:
     assert json.loads(review.export_audit("json"))[-1]["action"] == "submitted"
 
 
-def test_migrations_are_recorded_and_idempotent(review: ReviewService) -> None:
-    from cmassist.adapters.db.schema import MIGRATIONS, migrate
+def test_migrations_are_recorded_and_idempotent(db: SqlDatabase) -> None:
+    from cmassist.adapters.db.migrations import MIGRATIONS, migrate
 
-    assert migrate(review.engine) == []
-    with review.engine.connect() as conn:
+    assert migrate(db.engine) == []
+    with db.engine.connect() as conn:
         versions = [r[0] for r in conn.execute(text("SELECT version FROM schema_migrations"))]
     assert versions == [m[0] for m in MIGRATIONS]
 
 
-def test_text_rewritten_in_the_database_does_not_pass_the_gate(review, people) -> None:
+def test_text_rewritten_in_the_database_does_not_pass_the_gate(review, people, db) -> None:
     alice, bob, _, _ = people
     draft_id = _submitted(review, alice)
     view = review.approve(bob, draft_id)
-    with review.session() as s:
-        s.execute(
+    with db.engine.begin() as conn:
+        conn.execute(
             text("UPDATE draft_versions SET text = 'Forged words' WHERE draft_id = :d"),
             {"d": draft_id},
         )
-    with review.session() as s, pytest.raises(PublishBlockedError, match="second person"):
-        review.check_publishable(s, draft_id, 1, view.text_hash, review.now())
+    with review.db.transaction() as uow, pytest.raises(PublishBlockedError, match="second person"):
+        review.check_publishable(uow, draft_id, 1, view.text_hash, review.now())
 
 
 def test_refusals_outside_decisions_are_audited_by_the_service(review, people) -> None:
@@ -279,3 +286,73 @@ def test_refusals_outside_decisions_are_audited_by_the_service(review, people) -
         review.disable_user("root", by="root")
     attempted = [a.details["attempted"] for a in review.audit_log(action="refused")]
     assert attempted == ["paused", "submitted"]
+
+
+def _schema(engine: Engine) -> dict[str, tuple[list[Any], ...]]:
+    """Every table's columns, indexes, unique constraints and foreign keys, as SQL sees them."""
+    seen = inspect(engine)
+    return {
+        table: (
+            sorted((c["name"], str(c["type"]), c["nullable"]) for c in seen.get_columns(table)),
+            sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in seen.get_indexes(table)
+            ),
+            sorted(
+                (u["name"] or "", tuple(u["column_names"]))
+                for u in seen.get_unique_constraints(table)
+            ),
+            sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in seen.get_foreign_keys(table)
+            ),
+        )
+        for table in seen.get_table_names()
+        if table != "schema_migrations"
+    }
+
+
+def test_the_frozen_migrations_build_the_schema_the_models_describe(
+    db: SqlDatabase, tmp_path: Path
+) -> None:
+    """The migrations keep their own snapshot of the tables; a new column or table comes
+    with a new migration. A fresh database must still be what the models read and write."""
+    from cmassist.adapters.db.tables import Base
+
+    models = create_engine(f"sqlite:///{tmp_path / 'models.db'}")
+    Base.metadata.create_all(models)
+    assert _schema(db.engine) == _schema(models)
+
+
+def test_an_install_made_before_the_migrations_were_frozen_keeps_working(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """Migration 1 used to create every model's table; such a database takes the later
+    migrations, ends with the same schema, and its records stay readable."""
+    from cmassist.adapters.db.migrations import migrate
+    from cmassist.adapters.db.tables import Base
+    from cmassist.adapters.db.uow import db_url
+
+    settings = Settings(data_dir=tmp_path / "old")
+    old = create_engine(db_url(settings))
+    with old.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE schema_migrations "
+                "(version INTEGER PRIMARY KEY, name VARCHAR(128), applied_at VARCHAR(40))"
+            )
+        )
+        Base.metadata.create_all(conn)
+        conn.execute(text("INSERT INTO schema_migrations VALUES (1, 'initial schema', 'then')"))
+    assert migrate(old) == [2, 3, 4, 5]
+    before = ReviewService(settings, database=SqlDatabase(old, clock=clock))
+    ann = before.add_user("ann", "ann-password", "author")
+    draft_id = _submitted(before, ann)
+    old.dispose()
+
+    database = SqlDatabase.open(settings, clock=clock)  # as after an upgrade
+    after = ReviewService(settings, database=database)
+    bob = after.add_user("bob", "bob-password", "reviewer")
+    assert after.approve(bob, draft_id).state == "approved"
+    fresh = SqlDatabase.open(Settings(data_dir=tmp_path / "fresh"))
+    assert _schema(database.engine) == _schema(fresh.engine)

@@ -17,14 +17,15 @@ from typing import Any
 
 import pytest
 
-from cmassist.interfaces.cli.main import main
-from cmassist.config import Settings
-from cmassist.domain.errors import ConfigError, PublishError
+from cmassist.adapters.db.uow import DB_FILE
 from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.adapters.publishers import MemoryPublisher, PublishRequest, PublishResult
-from cmassist.services.review import Actor, ReviewService
 from cmassist.bootstrap import Services
+from cmassist.config import Settings
+from cmassist.domain.errors import ConfigError, PublishError
+from cmassist.interfaces.cli.main import main
 from cmassist.services.outbox_worker import OutboxWorker, worker_status
+from cmassist.services.review import Actor, ReviewService
 from tests.support import wait_until
 
 from .conftest import ROOT
@@ -50,15 +51,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Actor, Act
     review = ReviewService(Settings(data_dir=data))
     author = review.add_user("ann", "password-ann", "author")
     reviewer = review.add_user("bob", "password-bob", "reviewer")
-    review.engine.dispose()
-    return data / "cmassist.adapters.db.schema", author, reviewer
+    review.db.dispose()  # type: ignore[attr-defined]  # checkpoints the WAL into the file
+    return data / DB_FILE, author, reviewer
 
 
 @pytest.fixture
 def settings(tmp_path: Path, template: tuple[Path, Actor, Actor]) -> Settings:
     data = tmp_path / "data"
     data.mkdir(parents=True)
-    shutil.copy(template[0], data / "cmassist.adapters.db.schema")
+    shutil.copy(template[0], data / DB_FILE)
     return Settings(data_dir=data)
 
 

@@ -7,7 +7,7 @@ first use, so `cmassist ingest` never loads the LLM and `--help` loads nothing.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cmassist.adapters.prompts import PromptLibrary
 from cmassist.adapters.store import KnowledgeStore
@@ -19,8 +19,24 @@ from cmassist.services.outbox_worker import OutboxWorker, WorkerStatus, worker_s
 from cmassist.services.ports.models import LLM, Embedder
 from cmassist.services.ports.publishing import Publisher
 from cmassist.services.registry import build_embedder, build_llm, build_publishers
-from cmassist.services.review import ReviewService
+from cmassist.services.review import ReviewService, set_default_database
 from cmassist.services.triage import Triager
+
+if TYPE_CHECKING:
+    from cmassist.adapters.db.uow import SqlDatabase
+    from cmassist.services.ports.persistence import Clock
+
+
+def open_database(settings: Settings, clock: Clock | None = None) -> SqlDatabase:
+    """The review database of these settings (SQLite under the data directory, or
+    CMASSIST_DB_URL), migrated to the latest schema."""
+    from cmassist.adapters.db.uow import SqlDatabase
+
+    return SqlDatabase.open(settings, clock=clock)
+
+
+# `ReviewService(settings)` from Python, without Services, opens the same database.
+set_default_database(open_database)
 
 
 class Services:
@@ -70,8 +86,18 @@ class Services:
         return Drafting(self.store, self.llm, self.prompts, self.settings, checker=self.checker)
 
     @cached_property
+    def database(self) -> SqlDatabase:
+        return open_database(self.settings)
+
+    @cached_property
     def review(self) -> ReviewService:
-        return ReviewService(self.settings, checker=self._check_for_review)
+        return ReviewService(
+            self.settings,
+            database=self.database,
+            checker=self._check_for_review,
+            publishers=build_publishers,
+            adapter_names=self.publisher_names,
+        )
 
     @cached_property
     def triager(self) -> Triager:
@@ -79,7 +105,12 @@ class Services:
 
     @cached_property
     def inbox(self) -> InboxService:
-        return InboxService(self.review, self.triager)
+        from cmassist.adapters.db.inbox_repository import register_inbox
+
+        # The review database: the inbox shares its transactions with the audit log.
+        database = self.database
+        register_inbox(database)
+        return InboxService(database, self.review.audit, self.triager.triage)
 
     def publishers(self) -> dict[str, Publisher]:
         """The publishers the settings configure, by name (a URL set without its secret is a

@@ -11,22 +11,18 @@ Failures are retried with exponential backoff up to `publish_max_attempts`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
 
-from cmassist.adapters.db.schema import DraftRow, OutboxRow, SettingRow
 from cmassist.domain.errors import CmassistError, PublishBlockedError, PublishError
-from cmassist.adapters.publishers import (
-    Publisher,
-    PublishRequest,
-    PublishResult,
-    build_publishers,
-)
-from cmassist.services.review import PAUSE_KEY, ReviewService
+from cmassist.services.ports.persistence import OutboxRecord, UnitOfWork
+from cmassist.services.ports.publishing import Publisher, PublishRequest, PublishResult
+from cmassist.services.registry import build_publishers
+from cmassist.services.review import ReviewService
+from cmassist.services.scheduling import PAUSE_KEY
 
 __all__ = [
     "PublishOutcome",
@@ -107,21 +103,23 @@ def publish_due(
     """Publish what is due: queued items whose time (or retry time) has come, and items
     whose worker stopped more than `publish_lease_seconds` ago. Nothing while paused.
 
-    `adapters` defaults to `build_publishers(review.settings)`; `now` to the service's
-    clock (read again for every claim when not given)."""
+    `adapters` defaults to the publishers the review service's settings configure
+    (`review.publishers()`); `now` to the service's clock (read again for every claim when
+    not given)."""
     clock: Callable[[], datetime] = review.now if now is None else (lambda: now)
     start = clock()
     if adapters is None:
-        adapters = build_publishers(review.settings)
+        adapters = review.publishers()
     report = PublishReport(at=start)
-    due = _due(review, start, limit)
+    with review.db.transaction() as uow:
+        due = uow.outbox.due(start, _lease_cutoff(review, start), limit)
     if review.is_paused():
         report.paused = True
-        report.skipped = [_outcome(row, error="publishing is paused") for row in due]
+        report.skipped = [_outcome(item, error="publishing is paused") for item in due]
         return report
-    for i, row in enumerate(due):
+    for i, item in enumerate(due):
         try:
-            _publish_one(review, row, adapters, clock, report)
+            _publish_one(review, item, adapters, clock, report)
         except _Paused:
             report.paused = True
             report.skipped.extend(_outcome(r, error="publishing is paused") for r in due[i:])
@@ -132,70 +130,43 @@ def publish_due(
 # -- one item ---------------------------------------------------------------------------
 
 
-def _due(review: ReviewService, now: datetime, limit: int) -> list[OutboxRow]:
-    with review.session() as s:
-        q = (
-            select(OutboxRow)
-            .where(_claimable(review, now, ignore_attempts=True))
-            .order_by(func.coalesce(OutboxRow.next_attempt_at, OutboxRow.due_at), OutboxRow.id)
-            .limit(max(0, limit))
-        )
-        return list(s.scalars(q))
-
-
-def _claimable(review: ReviewService, now: datetime, *, ignore_attempts: bool = False) -> Any:
-    lease_cutoff = now - timedelta(seconds=review.settings.publish_lease_seconds)
-    condition = or_(
-        and_(
-            OutboxRow.state == "queued",
-            OutboxRow.due_at <= now,
-            func.coalesce(OutboxRow.next_attempt_at, OutboxRow.due_at) <= now,
-        ),
-        and_(OutboxRow.state == "publishing", OutboxRow.claimed_at <= lease_cutoff),
-    )
-    if ignore_attempts:
-        return condition
-    return and_(condition, OutboxRow.attempts < review.settings.publish_max_attempts)
+def _lease_cutoff(review: ReviewService, now: datetime) -> datetime:
+    """Claims older than this are a stopped worker's: they may be taken again."""
+    return now - timedelta(seconds=review.settings.publish_lease_seconds)
 
 
 def _publish_one(
     review: ReviewService,
-    row: OutboxRow,
+    item: OutboxRecord,
     adapters: Mapping[str, Publisher],
     clock: Callable[[], datetime],
     report: PublishReport,
 ) -> None:
-    publisher = adapters.get(row.adapter)
+    publisher = adapters.get(item.adapter)
     if publisher is None:
-        _fail_unclaimed(
-            review,
-            row,
-            clock(),
-            f"no publisher named {row.adapter!r} is configured (configured: "
-            f"{', '.join(sorted(adapters)) or 'none'}); configure it and schedule again",
-            report,
+        message = (
+            f"no publisher named {item.adapter!r} is configured (configured: "
+            f"{', '.join(sorted(adapters)) or 'none'}); configure it and schedule again"
         )
+        _fail_unclaimed(review, item, message, report)
         return
-    if row.state == "publishing" and row.attempts >= review.settings.publish_max_attempts:
-        _fail_unclaimed(
-            review,
-            row,
-            clock(),
-            f"the worker stopped during the last of {row.attempts} attempts; whether the post "
-            f"went out is unknown: check {row.adapter}",
-            report,
+    if item.state == "publishing" and item.attempts >= review.settings.publish_max_attempts:
+        message = (
+            f"the worker stopped during the last of {item.attempts} attempts; whether the post "
+            f"went out is unknown: check {item.adapter}"
         )
+        _fail_unclaimed(review, item, message, report)
         return
-    claim = _claim(review, row.id, clock(), report)
+    claim = _claim(review, item.id, clock(), report)
     if claim is None:
         return
     request, attempt = claim
     try:
         result = publisher.publish(request)
     except Exception as e:  # whatever the adapter raised is this item's failure, not the run's
-        _record_failure(review, row.id, attempt, e, clock(), report)
+        _record_failure(review, item.id, attempt, e, clock(), report)
         return
-    _record_success(review, row.id, result, clock(), report)
+    _record_success(review, item.id, result, clock(), report)
 
 
 def _claim(
@@ -203,30 +174,24 @@ def _claim(
 ) -> tuple[PublishRequest, int] | None:
     """Claim the item and pass it through the gate, in one transaction. Returns what to
     publish and the attempt number, or None (taken by another worker, or blocked)."""
-    with review.session() as s:
-        # The UPDATE comes first so that SQLite takes its write lock before any read: the
-        # gate below reads inside the same write transaction, so nothing changes under it.
-        claimed = s.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == item_id, _claimable(review, now))
-            .values(state="publishing", claimed_at=now, attempts=OutboxRow.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
+    with review.db.transaction() as uow:
+        # The claim is written first so that SQLite takes its write lock before any read:
+        # the gate below reads inside the same write transaction, so nothing changes under it.
+        max_attempts = review.settings.publish_max_attempts
+        if not uow.outbox.claim(item_id, now, _lease_cutoff(review, now), max_attempts):
             return None
-        pause = s.get(SettingRow, PAUSE_KEY)
-        if pause is not None and pause.value == "1":
+        if uow.flags.get(PAUSE_KEY) == "1":
             raise _Paused
-        item = s.get(OutboxRow, item_id)
-        assert item is not None  # claimed just above
+        item = _item(uow, item_id)
         try:
-            draft, version, _ = review.check_publishable(
-                s, item.draft_id, item.version, item.text_hash, now
+            ok = review.gate.check_publishable(
+                uow, item.draft_id, item.version, item.text_hash, now
             )
         except PublishBlockedError as e:
-            item.state, item.last_error, item.next_attempt_at = "failed", str(e), None
-            review._audit(
-                s,
+            uow.outbox.block(item.id, str(e))
+            item = _item(uow, item_id)
+            review.audit.record(
+                uow,
                 WORKER,
                 "publish_blocked",
                 draft_id=item.draft_id,
@@ -236,22 +201,22 @@ def _claim(
             )
             report.blocked.append(_outcome(item, error=str(e)))
             return None
-        review._audit(
-            s,
+        review.audit.record(
+            uow,
             WORKER,
             "publish_attempt",
             draft_id=item.draft_id,
             before=item.text_hash,
-            after=version.text_hash,
+            after=ok.version.text_hash,
             **_details(item),
         )
         request = PublishRequest(
-            draft_id=draft.id,
-            version=version.number,
-            text=version.text,
-            platform=version.platform,
-            brand=draft.brand,
-            language=draft.language,
+            draft_id=ok.draft.id,
+            version=ok.version.number,
+            text=ok.version.text,
+            platform=ok.version.platform,
+            brand=ok.draft.brand,
+            language=ok.draft.language,
             due_at=item.due_at,
             idempotency_key=item.idempotency_key,
         )
@@ -261,34 +226,15 @@ def _claim(
 def _record_success(
     review: ReviewService, item_id: int, result: PublishResult, now: datetime, report: PublishReport
 ) -> None:
-    with review.session() as s:
+    with review.db.transaction() as uow:
         # Whatever happened to the claim meanwhile, the post went out: record it.
-        done = s.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == item_id, OutboxRow.state != "published")
-            .values(
-                state="published",
-                external_ref=result.external_ref,
-                published_at=now,
-                last_error="",
-                next_attempt_at=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if done.rowcount != 1:
+        if not uow.outbox.mark_published(item_id, result.external_ref, now):
             return  # another worker recorded it first
-        item = s.get(OutboxRow, item_id)
-        assert item is not None
-        unpublished = s.scalar(
-            select(func.count(OutboxRow.id)).where(
-                OutboxRow.draft_id == item.draft_id,
-                OutboxRow.version == item.version,
-                OutboxRow.state.not_in(("published", "cancelled")),
-            )
-        )
-        draft_state = None if unpublished else _set_draft_state(review, s, item, "published")
-        review._audit(
-            s,
+        item = _item(uow, item_id)
+        unpublished = uow.outbox.unsettled(item.draft_id, item.version)
+        draft_state = None if unpublished else _finish_draft(review, uow, item, "published")
+        review.audit.record(
+            uow,
             WORKER,
             "published",
             draft_id=item.draft_id,
@@ -300,6 +246,16 @@ def _record_success(
             **_details(item),
         )
         report.published.append(_outcome(item))
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """How a failed item is left: failed for good, or queued for a retry."""
+
+    message: str
+    final: bool
+    transient: bool
+    next_attempt_at: datetime | None = None
 
 
 def _record_failure(
@@ -314,43 +270,24 @@ def _record_failure(
     # An adapter that did not say is assumed transient: the attempts are bounded anyway.
     transient = error.transient if isinstance(error, PublishError) else True
     final = not transient or attempt >= review.settings.publish_max_attempts
-    values: dict[str, Any] = {"state": "failed", "last_error": message, "next_attempt_at": None}
+    retry_at = None
     if not final:
         delay = min(BACKOFF_BASE * 2 ** (attempt - 1), BACKOFF_CAP)
         retry_after = error.retry_after if isinstance(error, PublishError) else None
         if retry_after:
             delay = max(delay, timedelta(seconds=retry_after))
-        values.update(state="queued", next_attempt_at=now + delay)
+        retry_at = now + delay
     # Only while the claim is still ours: after a lease expiry another worker owns it.
-    _settle_failure(
-        review,
-        item_id,
-        "publishing",
-        attempt,
-        values,
-        message,
-        final=final,
-        transient=transient,
-        report=report,
-    )
+    failure = _Failure(message, final, transient, retry_at)
+    _settle_failure(review, item_id, "publishing", attempt, failure, report)
 
 
 def _fail_unclaimed(
-    review: ReviewService, row: OutboxRow, now: datetime, message: str, report: PublishReport
+    review: ReviewService, item: OutboxRecord, message: str, report: PublishReport
 ) -> None:
     """Fail an item for good without trying it (no publisher, or no attempts left)."""
-    values = {"state": "failed", "last_error": message, "next_attempt_at": None}
-    _settle_failure(
-        review,
-        row.id,
-        row.state,
-        row.attempts,
-        values,
-        message,
-        final=True,
-        transient=False,
-        report=report,
-    )
+    failure = _Failure(message, final=True, transient=False)
+    _settle_failure(review, item.id, item.state, item.attempts, failure, report)
 
 
 def _settle_failure(
@@ -358,63 +295,68 @@ def _settle_failure(
     item_id: int,
     expected_state: str,
     expected_attempts: int,
-    values: dict[str, Any],
-    message: str,
-    *,
-    final: bool,
-    transient: bool,
+    failure: _Failure,
     report: PublishReport,
 ) -> None:
     """Record a failure if the item is still as the caller saw it; audit and report it."""
-    with review.session() as s:
-        done = s.execute(
-            update(OutboxRow)
-            .where(
-                OutboxRow.id == item_id,
-                OutboxRow.state == expected_state,
-                OutboxRow.attempts == expected_attempts,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
+    with review.db.transaction() as uow:
+        settled = uow.outbox.settle(
+            item_id,
+            expected_state=expected_state,
+            expected_attempts=expected_attempts,
+            state="failed" if failure.final else "queued",
+            last_error=failure.message,
+            next_attempt_at=failure.next_attempt_at,
         )
-        if done.rowcount != 1:
+        if not settled:
             return
-        item = s.get(OutboxRow, item_id)
-        assert item is not None
-        draft_state = _set_draft_state(review, s, item, "failed") if final else None
-        review._audit(
-            s,
+        item = _item(uow, item_id)
+        draft_state = _finish_draft(review, uow, item, "failed") if failure.final else None
+        review.audit.record(
+            uow,
             WORKER,
             "publish_failed",
             draft_id=item.draft_id,
             before=item.text_hash,
-            reason=message,
-            final=final,
-            transient=transient,
+            reason=failure.message,
+            final=failure.final,
+            transient=failure.transient,
             next_attempt_at=item.next_attempt_at,
             draft_state=draft_state,
             **_details(item),
         )
-        (report.failed if final else report.retrying).append(_outcome(item, error=message))
+        (report.failed if failure.final else report.retrying).append(
+            _outcome(item, error=failure.message)
+        )
 
 
-def _set_draft_state(review: ReviewService, s: Session, item: OutboxRow, state: str) -> str | None:
+def _item(uow: UnitOfWork, item_id: int) -> OutboxRecord:
+    item = uow.outbox.get(item_id)
+    if item is None:  # claimed or settled in this very transaction: it cannot be gone
+        raise LookupError(f"outbox item #{item_id} vanished")
+    return item
+
+
+def _finish_draft(
+    review: ReviewService, uow: UnitOfWork, item: OutboxRecord, state: str
+) -> str | None:
     """Move a scheduled draft, still at the item's version, to `state`; bumps its row
     version so that anyone holding the old one gets a conflict. None if it moved on."""
-    moved = s.execute(
-        update(DraftRow)
-        .where(
-            DraftRow.id == item.draft_id,
-            DraftRow.state == "scheduled",
-            DraftRow.current_version == item.version,
-        )
-        .values(state=state, row_version=DraftRow.row_version + 1, updated_at=review.now())
-        .execution_options(synchronize_session=False)
-    )
-    return state if moved.rowcount == 1 else None
+    moved = uow.drafts.finish_scheduled(item.draft_id, item.version, state, review.now())
+    return state if moved else None
 
 
-def _details(item: OutboxRow) -> dict[str, Any]:
+class _ItemDetails(TypedDict):
+    """What every audit entry of the worker says about its item."""
+
+    item: int
+    adapter: str
+    idempotency_key: str
+    version: int
+    attempt: int
+
+
+def _details(item: OutboxRecord) -> _ItemDetails:
     return {
         "item": item.id,
         "adapter": item.adapter,
@@ -424,7 +366,7 @@ def _details(item: OutboxRow) -> dict[str, Any]:
     }
 
 
-def _outcome(item: OutboxRow, *, error: str = "") -> PublishOutcome:
+def _outcome(item: OutboxRecord, *, error: str = "") -> PublishOutcome:
     return PublishOutcome(
         item_id=item.id,
         draft_id=item.draft_id,

@@ -14,16 +14,17 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, func, select
 
-from cmassist.adapters.db.schema import AuditRow, OutboxRow, WorkerRow
 from cmassist.domain.errors import CmassistError
+from cmassist.services.audit import AuditView
 from cmassist.services.outbox import WORKER, PublishReport, run_pass
-from cmassist.adapters.publishers import Publisher
+from cmassist.services.ports.persistence import WorkerRecord
+from cmassist.services.ports.publishing import Publisher
 from cmassist.services.review import ReviewService
 
 log = logging.getLogger(__name__)
@@ -192,29 +193,31 @@ class OutboxWorker:
     def _beat(self, *, ran: bool = False, error: str = "", stopped: bool = False) -> None:
         now = self.review.now()
         try:
-            with self.review.session() as s:
-                row = s.get(WorkerRow, self.id)
-                if row is None:
-                    row = WorkerRow(id=self.id, started_at=self._started_at or now)
-                    s.add(row)
-                row.kind, row.host, row.pid, row.interval = (
-                    self.kind,
-                    self.host,
-                    self.pid,
-                    self.interval,
+            with self.review.db.transaction() as uow:
+                old = uow.workers.get(self.id)
+                beat = WorkerRecord(
+                    id=self.id,
+                    kind=self.kind,
+                    host=self.host,
+                    pid=self.pid,
+                    interval=self.interval,
+                    started_at=old.started_at if old else self._started_at or now,
+                    beat_at=now,
+                    last_run_at=old.last_run_at if old else None,
+                    stopped_at=now if stopped else None,
+                    last_error=old.last_error if old else "",
                 )
-                row.beat_at = now
-                row.stopped_at = now if stopped else None
                 if ran:
-                    row.last_run_at, row.last_error = now, error
+                    beat = replace(beat, last_run_at=now, last_error=error)
+                uow.workers.save(beat)
         except Exception:
             log.exception("cannot write the publishing worker's heartbeat")
 
     def _forget_old(self) -> None:
         cutoff = self.review.now() - FORGET_AFTER
         try:
-            with self.review.session() as s:
-                s.execute(delete(WorkerRow).where(WorkerRow.beat_at < cutoff))
+            with self.review.db.transaction() as uow:
+                uow.workers.forget_before(cutoff)
         except Exception:
             log.exception("cannot clean up old publishing worker heartbeats")
 
@@ -231,25 +234,13 @@ def worker_status(
     `failures` failed or blocked items. `here`: the worker of the asking process, if any."""
     now = now or review.now()
     max_attempts = review.settings.publish_max_attempts
-    with review.session() as s:
-        beats = [
-            _beat_view(row, now, here)
-            for row in s.scalars(select(WorkerRow).order_by(WorkerRow.beat_at.desc()))
-        ]
-        when = func.coalesce(OutboxRow.next_attempt_at, OutboxRow.due_at)
-        queued = (OutboxRow.state == "queued") & (OutboxRow.attempts < max_attempts)
-        next_due = s.scalar(select(func.min(when)).where(queued))
-        due_now = s.scalar(select(func.count(OutboxRow.id)).where(queued, when <= now))
-        failed = s.scalars(
-            select(AuditRow)
-            .where(
-                AuditRow.actor == WORKER,
-                AuditRow.action.in_(("publish_failed", "publish_blocked")),
-            )
-            .order_by(AuditRow.id.desc())
-            .limit(max(0, failures))
-        )
-        failure_views = [_failure(row) for row in failed]
+    with review.db.transaction() as uow:
+        beats = [_beat_view(row, now, here) for row in uow.workers.all()]
+        next_due = uow.outbox.next_due(max_attempts)
+        due_now = uow.outbox.due_count(now, max_attempts)
+    failed = review.audit.entries(
+        limit=max(0, failures), actor=WORKER, actions=("publish_failed", "publish_blocked")
+    )
     alive = [b for b in beats if b.alive]
     where: Where = "none"
     if any(b.here for b in alive):
@@ -269,15 +260,15 @@ def worker_status(
         interval_s=interval,
         last_run=max(runs) if runs else None,
         silent_s=(now - beats[0].beat_at).total_seconds() if beats else None,
-        next_due=_aware(next_due),
-        due_now=int(due_now or 0),
+        next_due=next_due,
+        due_now=due_now,
         paused=review.is_paused(),
-        failures=failure_views,
+        failures=[_failure(entry) for entry in failed],
         workers=beats,
     )
 
 
-def _beat_view(row: WorkerRow, now: datetime, here: OutboxWorker | None) -> WorkerBeat:
+def _beat_view(row: WorkerRecord, now: datetime, here: OutboxWorker | None) -> WorkerBeat:
     recent = now - row.beat_at <= timedelta(seconds=STALE_INTERVALS * row.interval)
     # A one-off pass (cron) is stopped as soon as it ends: it counts while recent.
     alive = recent and (row.stopped_at is None or row.kind == "once")
@@ -297,22 +288,14 @@ def _beat_view(row: WorkerRow, now: datetime, here: OutboxWorker | None) -> Work
     )
 
 
-def _failure(row: AuditRow) -> WorkerFailure:
-    details = row.details or {}
+def _failure(entry: AuditView) -> WorkerFailure:
+    details = entry.details
+    item = details.get("item")
     return WorkerFailure(
-        at=row.at,
-        item_id=details.get("item"),
-        draft_id=row.draft_id,
+        at=entry.at,
+        item_id=item if isinstance(item, int) else None,
+        draft_id=entry.draft_id,
         adapter=str(details.get("adapter", "")),
-        error=row.reason,
-        final=row.action == "publish_blocked" or bool(details.get("final", True)),
+        error=entry.reason,
+        final=entry.action == "publish_blocked" or bool(details.get("final", True)),
     )
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    """min() over a column comes back without the column's type: SQLite forgets zones."""
-    if at is None:
-        return None
-    if isinstance(at, str):  # SQLite returns the stored text for an aggregate
-        at = datetime.fromisoformat(at)
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

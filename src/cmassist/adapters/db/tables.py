@@ -1,14 +1,8 @@
-"""The review store: drafts, versions, decisions, users, the audit log and the outbox.
-
-SQLAlchemy over a SQLite file under the data directory by default, or any SQLAlchemy URL
-(PostgreSQL for a team) through `CMASSIST_DB_URL`. Schema changes are small numbered
-migrations, applied in order on start and recorded in `schema_migrations`.
-The audit log is append-only: database triggers refuse any UPDATE or DELETE on it.
-"""
+"""The review database's tables as SQLAlchemy models: drafts, versions, decisions, users,
+the audit log, the outbox, the inbox; times always stored and read back in UTC."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,23 +10,15 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
-    Engine,
     Float,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
-    inspect,
-    text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
-
-from cmassist.config import Settings
-from cmassist.domain.errors import ConfigError, StoreError
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -249,131 +235,3 @@ class WorkerRow(Base):
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")  # of the pass itself, not an item
-
-
-# -- migrations -----------------------------------------------------------------------------
-
-
-def _m001_initial(conn: Any) -> None:
-    Base.metadata.create_all(conn)
-
-
-def _m002_append_only_audit(conn: Any) -> None:
-    if conn.dialect.name == "sqlite":
-        for op in ("UPDATE", "DELETE"):
-            conn.execute(
-                text(
-                    f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{op.lower()} "
-                    f"BEFORE {op} ON audit_log BEGIN "
-                    "SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-                )
-            )
-    elif conn.dialect.name == "postgresql":
-        conn.execute(
-            text(
-                "CREATE OR REPLACE FUNCTION cmassist_audit_append_only() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql"
-            )
-        )
-        conn.execute(
-            text(
-                "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-                "FOR EACH ROW EXECUTE FUNCTION cmassist_audit_append_only()"
-            )
-        )
-
-
-def _m003_checks(conn: Any) -> None:
-    """Check results on versions, and reviewers' overrides of blocking findings."""
-    columns = {c["name"] for c in inspect(conn).get_columns("draft_versions")}
-    if "check_result" not in columns:
-        conn.execute(text("ALTER TABLE draft_versions ADD COLUMN check_result JSON"))
-    Base.metadata.create_all(conn, tables=[OverrideRow.__table__], checkfirst=True)
-
-
-def _m004_inbox(conn: Any) -> None:
-    """The inbox of incoming messages and the crisis alerts raised from it."""
-    Base.metadata.create_all(
-        conn, tables=[InboxRow.__table__, CrisisRow.__table__], checkfirst=True
-    )
-
-
-def _m005_outbox_workers(conn: Any) -> None:
-    """The publishing workers' heartbeats."""
-    Base.metadata.create_all(conn, tables=[WorkerRow.__table__], checkfirst=True)
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[Any], None]]] = [
-    (1, "initial schema", _m001_initial),
-    (2, "append-only audit log", _m002_append_only_audit),
-    (3, "check results and finding overrides", _m003_checks),
-    (4, "inbox and crisis alerts", _m004_inbox),
-    (5, "publishing worker heartbeats", _m005_outbox_workers),
-]
-
-
-def migrate(engine: Engine) -> list[int]:
-    """Apply the migrations not yet applied; returns their numbers."""
-    applied: list[int] = []
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, name VARCHAR(128), applied_at VARCHAR(40))"
-            )
-        )
-        done = {row[0] for row in conn.execute(text("SELECT version FROM schema_migrations"))}
-    for number, name, step in MIGRATIONS:
-        if number in done:
-            continue
-        with engine.begin() as conn:  # each migration in its own transaction
-            step(conn)
-            conn.execute(
-                text(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :a)"
-                ),
-                {"v": number, "n": name, "a": datetime.now(UTC).isoformat()},
-            )
-        applied.append(number)
-    return applied
-
-
-def db_url(settings: Settings) -> str:
-    if settings.db_url:
-        return settings.db_url
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{(settings.data_dir / 'cmassist.adapters.db.schema').resolve()}"
-
-
-def make_engine(settings: Settings) -> Engine:
-    url = db_url(settings)
-    try:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
-    except Exception as e:  # bad URL, missing driver
-        raise ConfigError(
-            f"cannot use CMASSIST_DB_URL {url!r} ({type(e).__name__}: {e})",
-            "use a SQLAlchemy URL such as postgresql+psycopg://user@host/db",
-        ) from e
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-            cur.execute("PRAGMA synchronous=FULL")  # a committed approval survives a crash
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.close()
-
-    try:
-        migrate(engine)
-    except Exception as e:
-        raise StoreError(
-            f"cannot open the review database ({type(e).__name__}: {e})",
-            "check CMASSIST_DB_URL and that the database is reachable",
-        ) from e
-    return engine
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
