@@ -6,6 +6,7 @@ over the same data directory. The fake LLM stands in where the model is not the 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,8 @@ from cmassist.bootstrap import Services
 from cmassist.config import Settings
 from cmassist.domain.timeutil import as_utc
 from cmassist.interfaces.cli.main import main
+
+from .conftest import ROOT
 
 PASSWORDS = {"root": "root-password-1", "ana": "ana-password-1", "rev": "rev-password-1"}
 # What differs between two runs of one workflow: ids, times, and the timing of generation.
@@ -137,3 +140,68 @@ def test_scheduling_an_approved_draft(app: Services, team, capsys, minutes: int)
     assert stable(by_cli) == stable(by_app.model_dump(mode="json"))
     due = {as_utc(o["due_at"]) for o in by_cli["outbox"]}
     assert due == {as_utc(o.due_at) for o in by_app.outbox} == {at}
+
+
+# -- the inbox --------------------------------------------------------------------------
+
+INBOX_SAMPLE = ROOT / "brand_guidelines" / "inbox" / "sample.jsonl"
+# A message's triage also keeps when it ran.
+VOLATILE_TRIAGE = {"triaged_at", "raised_at", "window_start", "window_end"}
+
+
+def inbox_state(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Messages or alerts as two runs compare them: their ids kept (both inboxes start
+    empty and store the same file in the same order), times left out."""
+    return [{k: v for k, v in r.items() if k not in VOLATILE_TRIAGE} for r in rows]
+
+
+@pytest.fixture
+def other_app(app: Services, sample_settings: Settings, tmp_path, embedder: Any) -> Services:
+    """The app's services over a second copy of the sample data: the same import can run
+    through the CLI in one and through the app in the other."""
+    data = tmp_path / "app-data"
+    shutil.copytree(sample_settings.data_dir, data)
+    return Services(Settings(data_dir=data), embedder=embedder)
+
+
+def test_importing_inbox_messages_with_triage_and_alerts(other_app: Services, capsys) -> None:
+    by_cli = cli(capsys, "inbox", "import", str(INBOX_SAMPLE))
+    by_app = other_app.inbox.import_messages(INBOX_SAMPLE, brand=other_app.settings.brand)
+    assert by_cli == by_app.public()
+    assert by_cli["triaged"] == 120 and by_cli["open_alerts"] >= 1
+
+    listed = cli(capsys, "inbox", "list", "--status", "all", "--limit", "1000")["messages"]
+    kept = [m.model_dump(mode="json") for m in other_app.inbox.list(status=None, limit=1000)]
+    assert inbox_state(listed) == inbox_state(kept)
+    alerts = cli(capsys, "inbox", "alerts")["alerts"]
+    raised = [a.model_dump(mode="json") for a in other_app.inbox.alerts(status="open")]
+    assert inbox_state(alerts) == inbox_state(raised) and alerts
+
+
+def test_messages_received_over_http_are_triaged_like_an_import(
+    other_app: Services, capsys
+) -> None:
+    """The endpoint stores each message through the inbox service, which triages them as
+    the CLI's import does."""
+    from fastapi.testclient import TestClient
+    from pydantic import SecretStr
+
+    from cmassist.interfaces.http.inbox_api import build_server
+
+    cli(capsys, "inbox", "import", str(INBOX_SAMPLE))
+    other_app.settings.inbox_token = SecretStr("t")
+    server, _ = build_server(other_app)
+    client = TestClient(server)  # no lifespan: triage runs below, not in the worker
+    for line in INBOX_SAMPLE.read_text(encoding="utf-8").splitlines():
+        answer = client.post(
+            "/api/inbox/messages", json=json.loads(line), headers={"Authorization": "Bearer t"}
+        )
+        assert answer.status_code == 202, answer.text
+    assert len(other_app.inbox.triage_all().ids) == 120
+
+    listed = cli(capsys, "inbox", "list", "--status", "all", "--limit", "1000")["messages"]
+    kept = [m.model_dump(mode="json") for m in other_app.inbox.list(status=None, limit=1000)]
+    assert inbox_state(listed) == inbox_state(kept)
+    alerts = cli(capsys, "inbox", "alerts")["alerts"]
+    raised = [a.model_dump(mode="json") for a in other_app.inbox.alerts(status="open")]
+    assert inbox_state(alerts) == inbox_state(raised)

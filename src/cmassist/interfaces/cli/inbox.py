@@ -4,7 +4,7 @@ handled, answered with a draft reply, and crisis alerts with their holding state
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,7 +14,7 @@ from cmassist.interfaces.cli.output import emit
 from cmassist.interfaces.cli.session import login, services
 
 if TYPE_CHECKING:
-    from cmassist.bootstrap import Services
+    from cmassist.services.inbox import InboxImportReport
 
 
 @click.group()
@@ -22,17 +22,7 @@ def inbox() -> None:
     """Incoming comments, mentions and messages: import, triage, work the queue, crises."""
 
 
-def triage_all(svc: Services) -> list[int]:
-    """Triage every untriaged message, a batch at a time; their ids."""
-    done: list[int] = []
-    while True:
-        batch = svc.inbox.triage_pending(limit=256)
-        if not batch:
-            return done
-        done.extend(batch)
-
-
-def _print_import(path: Path, report: Any, alerts: list[Any]) -> None:
+def _print_import(path: Path, report: InboxImportReport) -> None:
     for e in report.errors:
         click.echo(f"  rejected {e}", err=True)
     click.echo(
@@ -49,7 +39,7 @@ def _print_import(path: Path, report: Any, alerts: list[Any]) -> None:
             else "; nothing imported (fix the rows, or pass --skip-bad)"
         )
     )
-    for a in alerts:
+    for a in report.open_alerts:
         click.echo(f"CRISIS ALERT #{a.id} {a.brand} {a.topic}: {a.reason}")
 
 
@@ -72,13 +62,13 @@ def inbox_import(
 
     A file with a bad row imports nothing (exit 2), unless --skip-bad."""
     svc = services(ctx)
-    report = svc.inbox.import_file(path, brand=brand or svc.settings.brand, skip_bad=skip_bad)
-    triaged = [] if no_triage or not report.added else triage_all(svc)
-    alerts = svc.inbox.alerts()
+    report = svc.inbox.import_messages(
+        path, brand=brand or svc.settings.brand, skip_bad=skip_bad, triage=not no_triage
+    )
     if as_json:
-        emit({**report.public(), "triaged": len(triaged), "open_alerts": len(alerts)})
+        emit(report.public())
     else:
-        _print_import(path, report, alerts)
+        _print_import(path, report)
     if report.errors:
         ctx.exit(2)
 
@@ -88,11 +78,11 @@ def inbox_import(
 @click.pass_context
 def inbox_triage(ctx: click.Context, as_json: bool) -> None:
     """Triage every message not triaged yet."""
-    done = triage_all(services(ctx))
+    done = services(ctx).inbox.triage_all()
     if as_json:
-        emit({"triaged": len(done)})
+        emit({"triaged": len(done.ids)})
     else:
-        click.echo(f"{len(done)} message(s) triaged")
+        click.echo(f"{len(done.ids)} message(s) triaged")
 
 
 @inbox.command("list")

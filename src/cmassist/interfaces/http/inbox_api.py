@@ -24,12 +24,16 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cmassist.domain.errors import CmassistError, InputError
+from cmassist.domain.messages import MessageConflictError
+
+if TYPE_CHECKING:
+    from cmassist.bootstrap import Services
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 512 * 1024
@@ -42,7 +46,7 @@ def _error(status: int, problem: str, **headers: str) -> JSONResponse:
 class TriageWorker:
     """Triages untriaged inbox messages in the background, in small batches."""
 
-    def __init__(self, services: Any, *, batch: int = 64) -> None:
+    def __init__(self, services: Services, *, batch: int = 64) -> None:
         self.services = services
         self.batch = batch
         self._wake = threading.Event()
@@ -80,55 +84,70 @@ class TriageWorker:
                     break
 
 
-def inbox_router(services: Any, worker: TriageWorker | None = None) -> APIRouter:
+def _read_body(body: bytes) -> dict[str, Any] | JSONResponse:
+    """The message of a request body, or the error answer."""
+    if len(body) > MAX_BODY_BYTES:
+        return _error(413, f"the message is over {MAX_BODY_BYTES // 1024} KB")
+    try:
+        raw = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return _error(400, f"the body is not UTF-8 JSON ({type(e).__name__})")
+    if not isinstance(raw, dict):
+        return _error(422, "send one message as a JSON object")
+    return raw
+
+
+def _refusal(request: Request, token: str) -> JSONResponse | None:
+    """The answer to a request refused before its body is read (off, token, type, size)."""
+    if not token:
+        return _error(503, "the inbox endpoint is off: set CMASSIST_INBOX_TOKEN")
+    auth = request.headers.get("authorization", "")
+    given = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        return _error(401, "missing or wrong token: send Authorization: Bearer <token>")
+    if "json" not in request.headers.get("content-type", ""):
+        return _error(415, "send the message as JSON (Content-Type: application/json)")
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        return _error(413, f"the message is over {MAX_BODY_BYTES // 1024} KB")
+    return None
+
+
+def inbox_router(services: Services, worker: TriageWorker | None = None) -> APIRouter:
+    """The inbox endpoint's routes; each message goes to `services.inbox.receive`."""
     settings = services.settings
     router = APIRouter()
-    # The bound is exact: counting the queue and storing a message happen under one lock.
-    admit = threading.Lock()
 
     @router.post("/api/inbox/messages")
     async def receive(request: Request) -> JSONResponse:
         token = settings.inbox_token.get_secret_value() if settings.inbox_token else ""
-        if not token:
-            return _error(503, "the inbox endpoint is off: set CMASSIST_INBOX_TOKEN")
-        auth = request.headers.get("authorization", "")
-        given = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if not given or not hmac.compare_digest(given.encode(), token.encode()):
-            return _error(401, "missing or wrong token: send Authorization: Bearer <token>")
-        if "json" not in request.headers.get("content-type", ""):
-            return _error(415, "send the message as JSON (Content-Type: application/json)")
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return _error(413, f"the message is over {MAX_BODY_BYTES // 1024} KB")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return _error(413, f"the message is over {MAX_BODY_BYTES // 1024} KB")
+        refused = _refusal(request, token)
+        if refused is not None:
+            return refused
+        raw = _read_body(await request.body())
+        if isinstance(raw, JSONResponse):
+            return raw
         try:
-            raw = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            return _error(400, f"the body is not UTF-8 JSON ({type(e).__name__})")
-        if not isinstance(raw, dict):
-            return _error(422, "send one message as a JSON object")
-        with admit:
-            pending = services.inbox.pending()
-            if pending >= settings.inbox_queue_max:
-                return _error(
-                    429,
-                    f"{pending} messages are waiting for triage; retry in a few seconds",
-                    **{"Retry-After": "5"},
-                )
-            try:
-                inbox_id, created = services.inbox.add_one(raw, brand=settings.brand)
-            except InputError as e:
-                status = 409 if "already in the inbox" in e.problem else 422
-                return _error(status, str(e))
-            except CmassistError as e:
-                return _error(503, str(e))
+            receipt = services.inbox.receive(
+                raw, brand=settings.brand, queue_max=settings.inbox_queue_max
+            )
+        except MessageConflictError as e:
+            return _error(409, str(e))
+        except InputError as e:
+            return _error(422, str(e))
+        except CmassistError as e:
+            return _error(503, str(e))
+        if receipt.status == "queue_full":
+            return _error(
+                429,
+                f"{receipt.pending} messages are waiting for triage; retry in a few seconds",
+                **{"Retry-After": "5"},
+            )
+        created = receipt.status == "accepted"
         if worker is not None and created:
             worker.wake()
         return JSONResponse(
-            {"id": inbox_id, "status": "accepted" if created else "duplicate"},
-            status_code=202 if created else 200,
+            {"id": receipt.id, "status": receipt.status}, status_code=202 if created else 200
         )
 
     @router.get("/api/inbox/health")
@@ -138,7 +157,9 @@ def inbox_router(services: Any, worker: TriageWorker | None = None) -> APIRouter
     return router
 
 
-def build_server(services: Any, blocks: Any = None, **mount: Any) -> tuple[FastAPI, TriageWorker]:
+def build_server(
+    services: Services, blocks: Any = None, **mount: Any
+) -> tuple[FastAPI, TriageWorker]:
     """The FastAPI app: the inbox endpoint, and the Gradio app mounted at / when given."""
     worker = TriageWorker(services)
 
