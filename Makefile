@@ -1,5 +1,6 @@
 # The README's two commands: `make run` (set up, ingest the sample brand, serve the app)
 # and `make test` (set up, run the whole suite). Both are idempotent and quick the second time.
+# `make test-fast` runs the unit tests alone (no model loaded); `make lint` checks the rest.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -14,7 +15,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install prepare run test lint format bench clean
+.PHONY: install prepare run test test-fast lint format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cmassist needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
@@ -38,11 +39,23 @@ CMASSIST_ADMIN_PASSWORD ?= cmassist-demo
 run: prepare
 	CMASSIST_ADMIN_USER="$(CMASSIST_ADMIN_USER)" CMASSIST_ADMIN_PASSWORD="$(CMASSIST_ADMIN_PASSWORD)" $(PY) -m cmassist serve
 
-test: install
-	$(PY) -m pytest
+# Unit tests embed with the fake embedder and load no model; tests marked `integration`
+# (real embedding model) or `slow` (the GGUF, servers, the browser) run in a second session
+# with the real models. `make test` runs both (the second even if the first fails).
+FAST := not integration and not slow
 
+test: install
+	status=0; $(PY) -m pytest -m "$(FAST)" || status=$$?; \
+	$(PY) -m pytest -m "not ($(FAST))" || status=$$?; exit $$status
+
+test-fast: install
+	$(PY) -m pytest -m "$(FAST)"
+
+# Style, the import contracts of [tool.importlinter] and the types of domain and services.
 lint: install
-	$(VENV)/bin/ruff check src tests bench app.py
+	status=0; $(VENV)/bin/ruff check src tests bench app.py || status=$$?; \
+	$(VENV)/bin/lint-imports || status=$$?; \
+	$(VENV)/bin/mypy || status=$$?; exit $$status
 
 format: install
 	$(VENV)/bin/ruff format src tests bench app.py

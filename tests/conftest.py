@@ -1,6 +1,12 @@
-"""Shared fixtures. Every test gets its own data directory; the real embedding model and
-the sample brand's store are built once per session. No test can reach a remote LLM:
-OpenAI keys are removed from the environment."""
+"""Shared fixtures. Every test gets its own data directory; no test can reach a remote LLM
+(OpenAI keys are removed from the environment).
+
+Unit tests embed with the deterministic fake embedder (`CMASSIST_EMBEDDING_MODEL=fake`), so
+they load no model. A test marked `integration` (retrieval quality, labelled sets, triage
+quality, end to end) or `slow` (the real GGUF, servers, the browser) needs the real models:
+when any selected test does, the whole session uses the real all-MiniLM-L6-v2, as `make test`
+does for its second run (`make test-fast` runs the fast part alone).
+"""
 
 from __future__ import annotations
 
@@ -16,18 +22,36 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: no phoning home
 
-from cmassist.config import Settings
-from cmassist.adapters.embeddings import SentenceTransformerEmbedder
-from cmassist.services.ingest import ingest
+from cmassist.adapters.embeddings import FakeEmbedder, SentenceTransformerEmbedder
 from cmassist.adapters.llm.fake import FakeLLM
-from cmassist.bootstrap import Services
 from cmassist.adapters.store import KnowledgeStore
+from cmassist.bootstrap import Services
+from cmassist.config import Settings
+from cmassist.services.ingest import ingest
+from cmassist.services.ports.models import Embedder
 
 if TYPE_CHECKING:
     from cmassist.interfaces.web.app import Handlers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "brand_guidelines"
+REAL_MODEL_MARKERS = ("integration", "slow")
+_real_models = {"needed": True}  # until collection says otherwise
+
+
+def needs_real_models(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(m) is not None for m in REAL_MODEL_MARKERS)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """One embedder for the whole session: the real one as soon as one selected test needs it
+    (a store built with one model cannot be read with another)."""
+    _real_models["needed"] = any(needs_real_models(item) for item in session.items)
+
+
+def real_models() -> bool:
+    """Whether this session embeds with the real model (see the module docstring)."""
+    return _real_models["needed"]
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +60,16 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if key.startswith("CMASSIST_") or key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("CMASSIST_DATA_DIR", str(tmp_path / "data"))
+    if not real_models():  # what the CLI, subprocesses and Services(settings) build
+        monkeypatch.setenv("CMASSIST_EMBEDDING_MODEL", "fake")
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real default embedding model (all-MiniLM-L6-v2 from its package), loaded once."""
+def embedder() -> Embedder:
+    """The session's embedder: the real default model (all-MiniLM-L6-v2 from its package),
+    loaded once, when a selected test needs it; the fake one otherwise."""
+    if not real_models():
+        return FakeEmbedder()
     e = SentenceTransformerEmbedder("default")
     e.embed_one("warm up")
     return e
@@ -52,14 +81,12 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def store(settings: Settings, embedder: SentenceTransformerEmbedder) -> KnowledgeStore:
+def store(settings: Settings, embedder: Embedder) -> KnowledgeStore:
     return KnowledgeStore(settings, embedder)
 
 
 @pytest.fixture(scope="session")
-def sample_data_dir(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
-) -> Path:
+def sample_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """A data directory with the sample brand ingested once; copy it before writing."""
     data = tmp_path_factory.mktemp("sample") / "data"
     report = ingest(KnowledgeStore(Settings(data_dir=data), embedder), [SAMPLE], brand="boreale")
@@ -83,9 +110,7 @@ def fake_llm() -> FakeLLM:
 
 
 @pytest.fixture
-def services(
-    sample_settings: Settings, embedder: SentenceTransformerEmbedder, fake_llm: FakeLLM
-) -> Services:
+def services(sample_settings: Settings, embedder: Embedder, fake_llm: FakeLLM) -> Services:
     return Services(sample_settings, llm=fake_llm, embedder=embedder)
 
 

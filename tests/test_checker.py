@@ -235,6 +235,7 @@ def test_an_invented_support_address_is_caught_and_a_real_one_is_not(checker: Ch
     assert [fake.model_dump()["findings"][i]["rule"] for i in range(2)] == ["unverified_fact"] * 2
 
 
+@pytest.mark.integration
 def test_off_voice_text_is_said_in_words_with_the_voice_passage(checker: Checker) -> None:
     r = checker.check(
         "Dear valued customer, as per our policy, there is nothing we can do.",
@@ -260,6 +261,7 @@ def test_the_second_brand_has_its_own_rules(checker: Checker) -> None:
     assert all(f.citation.source.endswith(".md") for f in bike.findings)
 
 
+@pytest.mark.integration
 def test_every_past_post_and_reply_of_both_brands_passes_the_rules(checker: Checker) -> None:
     for brand, folder in (("boreale", ROOT / "brand_guidelines"), ("velofleuve", SECOND)):
         with (folder / "posts.csv").open(encoding="utf-8") as f:
@@ -280,6 +282,7 @@ def test_every_past_post_and_reply_of_both_brands_passes_the_rules(checker: Chec
             assert rules_of(r) <= {"voice"}, (row["id"], r.findings)
 
 
+@pytest.mark.integration
 def test_the_labelled_set_meets_the_targets(checker: Checker) -> None:
     """Quality, not speed: precision ≥ 0.95 and recall ≥ 0.90 per rule, voice AUC ≥ 0.85."""
     rows = load_labelled(LABELLED)

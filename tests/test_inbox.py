@@ -40,6 +40,7 @@ def jsonl(rows: list[dict]) -> bytes:
 # -- import -------------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_import_is_idempotent_by_id_and_triages_with_reasons(services: Services) -> None:
     data = jsonl([msg(1), msg(2, "Love the new Aurore blend, thank you!")])
     first = services.inbox.import_bytes(data, "a.jsonl", brand="boreale")
@@ -174,6 +175,7 @@ def test_a_brand_column_with_a_bad_name_is_a_row_error(services: Services) -> No
 # -- crisis -------------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_the_sample_spike_raises_one_alert_and_a_holding_statement_draft(
     services: Services,
 ) -> None:
@@ -204,6 +206,7 @@ def _f1(pairs: list[tuple[bool, bool]]) -> float:
     return 2 * tp / max(2 * tp + fp + fn, 1)
 
 
+@pytest.mark.integration
 def test_triage_quality_on_the_held_out_labelled_sets(services: Services) -> None:
     """Held-out sets only (the heads never saw them): complaints in our 240 FR/EN brand
     comments, negative sentiment in 600 real TweetEval tweets."""

@@ -206,6 +206,7 @@ def test_missing_paths_are_reported(store: KnowledgeStore, tmp_path: Path) -> No
     assert report.files[0].error and "no such file" in report.files[0].error
 
 
+@pytest.mark.integration
 def test_filtered_search_matches_a_filtered_chroma_query(
     store: KnowledgeStore, tmp_path: Path
 ) -> None:

@@ -27,6 +27,8 @@ PROMPT = RenderedPrompt(
     text="Our café in Montréal opens on Monday. Here is the story of how it began:\n\n",
 )
 SHORT = GenParams(max_tokens=6, seed=1)
+pytestmark = pytest.mark.slow  # the real GGUF model
+
 BOUND = 180.0  # seconds: generous, the test machine may be a busy 2-core one
 FILLER = {"choices": [{"text": " and", "finish_reason": None}]}
 

@@ -35,6 +35,7 @@ def test_the_labelled_set_is_as_described() -> None:
     assert {c for r in kinds["safety"] for c in r["categories"]} == set(CATEGORY_NAMES)
 
 
+@pytest.mark.integration
 def test_every_report_escalates_and_no_ordinary_message_does(services: Services) -> None:
     rows = _rows()
     got = services.triager.triage("boreale", [r["text"] for r in rows])
