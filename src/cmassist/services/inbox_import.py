@@ -60,11 +60,28 @@ class InboxImportReport:
     open_alerts: list[AlertView] = field(default_factory=list)
 
     @property
+    def total(self) -> int:
+        """Rows in the file."""
+        return self.rows.total
+
+    @property
     def added(self) -> list[int]:
+        """The inbox ids of the messages stored."""
         return self.rows.added
 
     @property
+    def skipped(self) -> int:
+        """Messages already in the inbox (or twice in the file) with the same content."""
+        return self.rows.skipped
+
+    @property
+    def repaired(self) -> int:
+        """Messages stored without their U+FFFD replacement characters."""
+        return self.rows.repaired
+
+    @property
     def errors(self) -> list[RowError]:
+        """One per bad row, with its file, row and field."""
         return self.rows.errors
 
     def public(self) -> dict[str, Any]:
