@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from cmassist.config import Settings
-from cmassist.domain.errors import LLMBusyError, LLMError
 from cmassist.adapters.llm.base import GenParams, RenderedPrompt, build_llm
 from cmassist.adapters.llm.llama import LlamaCppLLM
+from cmassist.config import Settings
+from cmassist.domain.errors import LLMBusyError, LLMError
 from tests.support import wait_until
 
 PROMPT = RenderedPrompt(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cmassist.adapters.llm import GenParams, RenderedPrompt, Usage, build_llm
+from cmassist.adapters.llm.openai_compat import OpenAICompatLLM
 from cmassist.config import Settings
 from cmassist.domain.errors import (
     ConfigError,
@@ -12,8 +14,6 @@ from cmassist.domain.errors import (
     LLMTimeoutError,
     LLMUnavailableError,
 )
-from cmassist.adapters.llm import GenParams, RenderedPrompt, Usage, build_llm
-from cmassist.adapters.llm.openai_compat import OpenAICompatLLM
 
 from .fake_openai_server import FakeOpenAIServer
 

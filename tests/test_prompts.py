@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from cmassist.adapters.prompts import PromptLibrary
 from cmassist.config import Settings
 from cmassist.domain.errors import ConfigError
-from cmassist.adapters.prompts import PromptLibrary
 
 
 @pytest.fixture

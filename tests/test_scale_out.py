@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.config import Settings
 from cmassist.adapters.embeddings import OpenAIEmbedder, SentenceTransformerEmbedder, build_embedder
-from cmassist.domain.errors import StoreError
-from cmassist.services.ingest import ingest
-from cmassist.domain.models import Kind
 from cmassist.adapters.store import KnowledgeStore
+from cmassist.config import Settings
+from cmassist.domain.errors import StoreError
+from cmassist.domain.models import Kind
+from cmassist.services.ingest import ingest
 
 from .fake_openai_server import FakeOpenAIServer
 
