@@ -4,8 +4,10 @@ redaction and grounded replies, all on the real store and embedding model."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +20,9 @@ from cmassist.domain.hostile import detect_injection
 from cmassist.domain.messages import MessageConflictError
 from cmassist.domain.redact import find_pii, iban_ok, luhn_ok, redact
 from cmassist.interfaces.http.inbox_api import build_server
+
+if TYPE_CHECKING:
+    from cmassist.interfaces.web.app import Handlers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_INBOX = ROOT / "brand_guidelines" / "inbox" / "sample.jsonl"
@@ -138,6 +143,56 @@ def test_one_call_imports_triages_in_batches_and_reports_the_brand_s_alerts(
     services.inbox.import_bytes(jsonl([msg("late")]), "late.jsonl", brand="acme")
     again = services.inbox.import_messages(path, brand="acme", skip_bad=True)
     assert again.added == [] and again.rows.skipped == 2 and again.triaged == 1
+
+
+def _inbox_state(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """What an import leaves: each message's triage columns, and the open alerts."""
+    messages = sorted(
+        (m.external_id, m.brand, m.action, m.priority, m.topic, m.sentiment, m.language)
+        for m in services.inbox.list(status=None, limit=1000)
+    )
+    alerts = [(a.brand, a.topic, a.count, a.reason) for a in services.inbox.alerts()]
+    return messages, alerts
+
+
+def test_the_cli_and_the_app_import_alike(
+    ui: Handlers,
+    sample_data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Parity: `cmassist inbox import` and the Inbox tab's import run the same workflow and
+    leave the same inbox (triage, alerts) and the same counts."""
+    import gradio as gr
+
+    from cmassist.config import Settings
+    from cmassist.interfaces.cli.main import main
+
+    ui.services.review.add_user("bob", "pw-bob-123456", "author")
+    upload = tmp_path / "upload" / "sample.jsonl"
+    upload.parent.mkdir()
+    upload.write_bytes(SAMPLE_INBOX.read_bytes())
+    summary, problems = ui.inbox_import(
+        str(upload), "", False, "boreale", gr.Request(username="bob")
+    )
+    assert problems.empty
+    assert summary.startswith("✅ 120 messages added · 0 already in the inbox · 120 triaged")
+    assert "🚨 1 open crisis alert" in summary
+
+    cli_data = tmp_path / "cli-data"
+    shutil.copytree(sample_data_dir, cli_data)
+    monkeypatch.setenv("CMASSIST_DATA_DIR", str(cli_data))
+    assert main(["inbox", "import", str(SAMPLE_INBOX), "--brand", "boreale", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["added"], out["skipped_duplicates"], out["triaged"], out["open_alerts"]) == (
+        120,
+        0,
+        120,
+        1,
+    )
+    cli = Services(Settings(data_dir=cli_data), llm=FakeLLM(), embedder=ui.services.embedder)
+    assert _inbox_state(cli) == _inbox_state(ui.services)
 
 
 def test_triage_runs_in_batches_and_ends_under_a_steady_flow(services: Services) -> None:
