@@ -24,7 +24,9 @@ from cmassist.services.triage import Triager
 
 if TYPE_CHECKING:
     from cmassist.adapters.db.uow import SqlDatabase
+    from cmassist.services.crisis import CrisisService
     from cmassist.services.ports.persistence import Clock
+    from cmassist.services.replies import ReplyService
 
 
 def open_database(settings: Settings, clock: Clock | None = None) -> SqlDatabase:
@@ -136,47 +138,24 @@ class Services:
         """Whether publishing runs, here or in another process, and how it went."""
         return worker_status(self.review, here=self.publishing_worker)
 
+    @cached_property
+    def crisis(self) -> CrisisService:
+        from cmassist.services.crisis import CrisisService
+
+        def passages(brand: str) -> list[Any]:
+            return list(self.checker.profile(brand).passages)
+
+        return CrisisService(self.inbox, self.review, passages, self.embedder.embed)
+
+    @cached_property
+    def replies(self) -> ReplyService:
+        from cmassist.services.replies import ReplyService
+
+        return ReplyService(self.inbox, self.drafting, self.review)
+
     def crisis_drafts(self, actor: Any, alert_id: int) -> list[Any]:
-        """Holding-statement drafts for a crisis alert, from the brand's crisis guidelines,
-        saved in the review workflow (a second person approves before anything goes out)."""
-        from collections import Counter
-
-        from cmassist.services.crisis import choose, holding_statements
-
-        alert = self.inbox.alert(alert_id)
-        messages = self.inbox.messages(alert.message_ids)
-        profile = self.checker.profile(alert.brand)
-        chosen = choose(
-            holding_statements(profile.passages), [m.text for m in messages], self.embedder.embed
-        )
-        platform = (
-            Counter(m.platform for m in messages).most_common(1)[0][0] if messages else "facebook"
-        )
-        context = (
-            f"Crisis alert #{alert.id} on {alert.topic}: {alert.reason}. "
-            "Fill in the bracketed parts before submitting."
-        )
-        drafts = []
-        for lang, st in sorted(chosen.items()):
-            drafts.append(
-                self.review.create_draft(
-                    actor,
-                    brand=alert.brand,
-                    platform=platform,
-                    text=st.text,
-                    kind="post",
-                    language=lang if lang in ("fr", "en") else "en",
-                    provenance={
-                        "source": "crisis holding statement",
-                        "alert": alert.id,
-                        "statement": st.label,
-                        "guideline": {"source": st.source, "heading": st.heading, "line": st.line},
-                    },
-                    context=context,
-                )
-            )
-        self.inbox.add_alert_drafts(alert.id, [d.id for d in drafts])
-        return drafts
+        """Holding-statement drafts for a crisis alert (`CrisisService.holding_drafts`)."""
+        return self.crisis.holding_drafts(actor, alert_id)
 
     def _check_for_review(self, text: str, **kwargs: Any) -> dict[str, Any]:
         return self.checker.check(text, **kwargs).public()

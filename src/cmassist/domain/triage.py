@@ -3,7 +3,8 @@ each decision (the record `cmassist.services.triage` makes and the inbox stores)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Action = Literal["reply", "escalate", "hide", "ignore"]
@@ -59,3 +60,9 @@ class Triage:
             "safety": list(self.safety),
             "health_question": self.health_question,
         }
+
+    @classmethod
+    def from_public(cls, data: Mapping[str, Any]) -> Triage:
+        """A triage read back from its `public()` form (as the inbox keeps it)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -10,8 +10,10 @@ Bracketed parts ("[time]", "[produit, lot]") are left for a person to fill in.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -19,14 +21,35 @@ from cmassist.domain.errors import InputError
 from cmassist.domain.textmatch import fold_str
 from cmassist.domain.textutil import detect_language
 
+if TYPE_CHECKING:
+    from cmassist.services.inbox import InboxService
+    from cmassist.services.review import Actor, DraftView, ReviewService
+
 _HEADING = re.compile(r"holding statement|declarations? d'attente|declaration d'attente")
 _BULLET = re.compile(
     r"^\s*[-*]\s*(?P<label>[^:«\"“]{1,40})\s*:\s*[«\"“]\s*(?P<text>.+?)\s*[»\"”]\s*$", re.M
 )
 
 
+class Passage(Protocol):
+    """A guideline passage, as the brand's checking profile keeps it."""
+
+    @property
+    def heading(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class Statement:
+    """A ready statement of the guidelines: its label, text, language and where it is."""
+
     label: str
     text: str
     language: str | None
@@ -35,7 +58,7 @@ class Statement:
     line: int | None
 
 
-def holding_statements(passages: Any) -> list[Statement]:
+def holding_statements(passages: Iterable[Passage]) -> list[Statement]:
     """The holding statements of a brand's guideline passages (checker profile passages)."""
     out: list[Statement] = []
     for p in passages:
@@ -55,7 +78,9 @@ def holding_statements(passages: Any) -> list[Statement]:
     return out
 
 
-def choose(statements: list[Statement], messages: list[str], embed: Any) -> dict[str, Statement]:
+def choose(
+    statements: list[Statement], messages: list[str], embed: Callable[[list[str]], Any]
+) -> dict[str, Statement]:
     """The statement most of the alert's messages are closest to, in each language."""
     if not statements:
         raise InputError(
@@ -90,3 +115,56 @@ def choose(statements: list[Statement], messages: list[str], embed: Any) -> dict
         lang: statements[idx[rank] if rank < len(idx) else max(idx, key=lambda i: scores[i])]
         for lang, idx in by_lang.items()
     }
+
+
+class CrisisService:
+    """Holding-statement drafts for a crisis alert, saved in the review workflow: a second
+    person approves them before anything goes out."""
+
+    def __init__(
+        self,
+        inbox: InboxService,
+        review: ReviewService,
+        passages: Callable[[str], Sequence[Passage]],
+        embed: Callable[[list[str]], Any],
+    ) -> None:
+        self.inbox = inbox
+        self.review = review
+        self.passages = passages  # a brand's guideline passages (its checking profile's)
+        self.embed = embed
+
+    def holding_drafts(self, actor: Actor, alert_id: int) -> list[DraftView]:
+        """One draft per language the crisis guidelines give, of the statement closest to
+        the alert's messages, on the platform most of them came from; linked to the alert."""
+        alert = self.inbox.alert(alert_id)
+        messages = self.inbox.messages(alert.message_ids)
+        chosen = choose(
+            holding_statements(self.passages(alert.brand)), [m.text for m in messages], self.embed
+        )
+        platform = (
+            Counter(m.platform for m in messages).most_common(1)[0][0] if messages else "facebook"
+        )
+        context = (
+            f"Crisis alert #{alert.id} on {alert.topic}: {alert.reason}. "
+            "Fill in the bracketed parts before submitting."
+        )
+        drafts = [
+            self.review.create_draft(
+                actor,
+                brand=alert.brand,
+                platform=platform,
+                text=st.text,
+                kind="post",
+                language=lang if lang in ("fr", "en") else "en",
+                provenance={
+                    "source": "crisis holding statement",
+                    "alert": alert.id,
+                    "statement": st.label,
+                    "guideline": {"source": st.source, "heading": st.heading, "line": st.line},
+                },
+                context=context,
+            )
+            for lang, st in sorted(chosen.items())
+        ]
+        self.inbox.add_alert_drafts(alert.id, [d.id for d in drafts])
+        return drafts
