@@ -7,8 +7,8 @@ from typing import Any
 
 import gradio as gr
 
-from cmassist.adapters.store import brand_slug
 from cmassist.bootstrap import Services
+from cmassist.domain.brands import brand_slug
 from cmassist.domain.errors import AuthError, InputError
 from cmassist.interfaces.i18n import Translator
 from cmassist.interfaces.web.errors import user_errors

@@ -19,6 +19,7 @@ from cmassist.interfaces.web.inbox_render import (
     INBOX_WIDTHS,
     REASON_COLUMNS,
     UNTICKED,
+    import_summary,
     inbox_row,
     message_head,
     reasons_frame,
@@ -31,7 +32,6 @@ from cmassist.interfaces.web.layout import LLM_EVENTS, PRIVATE, L, clear, table
 from cmassist.interfaces.web.render import frame
 from cmassist.interfaces.web.request import translator, username
 from cmassist.interfaces.web.times import read_zone
-from cmassist.services.inbox import MAX_FILE_BYTES as INBOX_MAX_BYTES
 from cmassist.services.inbox import STATUSES as INBOX_STATUSES
 from cmassist.services.triage import ACTIONS, SENTIMENTS
 
@@ -220,58 +220,26 @@ class InboxHandlers(CrisisHandlers, InboxReplyHandlers):
         brand: str | None,
         request: gr.Request | None = None,
     ) -> tuple[str, pd.DataFrame]:
-        """Import a file of messages, then triage what is new. A file with a bad row
-        imports nothing, unless bad rows are to be skipped."""
+        """Import a file of messages, triage what is new and say which crisis alerts are
+        open (the inbox's import workflow). A file with a bad row imports nothing, unless
+        bad rows are to be skipped."""
         self.actor(request)
         tr = translator(request)
         path = _upload(file)
         target = self.brand((brand_name or "").strip() or brand)
-        inbox = self.services.inbox
-        report = inbox.import_bytes(
-            path.read_bytes(), path.name, brand=target, skip_bad=bool(skip_bad)
+        report = self.services.inbox.import_messages(
+            path, brand=target, skip_bad=bool(skip_bad), name=path.name
         )
         problems = frame(
             [[e.where, e.field, tr.error(e.problem)] for e in report.errors],
             IMPORT_ERROR_COLUMNS,
             tr,
         )
-        bad = len(report.errors)
-        if bad and not skip_bad:
-            return (
-                tr(
-                    "⛔ **Nothing imported**: {bad} in {total} rows (below). Fix the file, or "
-                    "tick “Skip bad rows” to import the good ones.",
-                    bad=tr("{n} problem", n=bad) if bad == 1 else tr("{n} problems", n=bad),
-                    total=report.total,
-                ),
-                problems,
-            )
-        triaged = inbox.triage_pending(limit=5000)
-        added = len(report.added)
-        summary = tr(
-            "{added} added · {skipped} already in the inbox · {triaged} triaged",
-            added=tr("{n} message", n=added) if added == 1 else tr("{n} messages", n=added),
-            skipped=report.skipped,
-            triaged=len(triaged),
-        )
-        if report.repaired:
-            summary += tr(" · {n} with broken characters (U+FFFD) removed", n=report.repaired)
-        if bad:
-            summary = "⚠️ " + summary + tr(" · {n} bad rows skipped (below)", n=bad)
-        else:
-            summary = f"✅ {summary}"
-        alerts = inbox.alerts(status="open", brand=target)
-        if alerts:
-            summary += "\n\n" + (
-                tr("🚨 {n} open crisis alert: see the top of this tab", n=1)
-                if len(alerts) == 1
-                else tr("🚨 {n} open crisis alerts: see the top of this tab", n=len(alerts))
-            )
-        return summary, problems
+        return import_summary(report, tr), problems
 
 
 def _upload(file: str | None) -> Path:
-    """The uploaded file of messages, of a kind and size the inbox reads."""
+    """The uploaded file of messages, of a kind the inbox reads."""
     if not file:
         raise InputError(
             "no file to import", f"upload a {', '.join(INBOX_SUFFIXES)} file of messages"
@@ -279,13 +247,7 @@ def _upload(file: str | None) -> Path:
     path = Path(str(file))
     if path.suffix.lower() not in INBOX_SUFFIXES:
         raise InputError(f"cannot import {path.name}", f"upload a {', '.join(INBOX_SUFFIXES)} file")
-    if path.stat().st_size > INBOX_MAX_BYTES:
-        raise InputError(
-            f"{path.name} is {path.stat().st_size / 1e6:.0f} MB, over the "
-            f"{INBOX_MAX_BYTES // 2**20} MB limit",
-            "split the file",
-        )
-    return path
+    return path  # its size and its rows are the inbox's to check
 
 
 # -- layout -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from cmassist.interfaces.i18n import Translator
 from cmassist.interfaces.web.inputs import to_int
 from cmassist.interfaces.web.render import frame, md, platform_name
 from cmassist.interfaces.web.times import when
-from cmassist.services.inbox import MessageView
+from cmassist.services.inbox import InboxImportReport, MessageView
 
 INBOX_COLUMNS = [
     "select",
@@ -167,3 +167,38 @@ def reasons_frame(message: MessageView, tr: Translator) -> pd.DataFrame:
     rows = [[tr(k.replace("_", " ")), tr.error(reasons[k])] for k in order]
     rows.append([tr("method"), str(triage.get("method") or "")])
     return frame(rows, REASON_COLUMNS, tr)
+
+
+def import_summary(report: InboxImportReport, tr: Translator) -> str:
+    """What an import did: nothing, for a bad row; else the messages added, skipped,
+    repaired and triaged, the bad rows skipped, and the open crisis alerts."""
+    rows = report.rows
+    bad = len(rows.errors)
+    if not report.written:
+        return tr(
+            "⛔ **Nothing imported**: {bad} in {total} rows (below). Fix the file, or "
+            "tick “Skip bad rows” to import the good ones.",
+            bad=tr("{n} problem", n=bad) if bad == 1 else tr("{n} problems", n=bad),
+            total=rows.total,
+        )
+    added = len(rows.added)
+    summary = tr(
+        "{added} added · {skipped} already in the inbox · {triaged} triaged",
+        added=tr("{n} message", n=added) if added == 1 else tr("{n} messages", n=added),
+        skipped=rows.skipped,
+        triaged=report.triaged,
+    )
+    if rows.repaired:
+        summary += tr(" · {n} with broken characters (U+FFFD) removed", n=rows.repaired)
+    if bad:
+        summary = "⚠️ " + summary + tr(" · {n} bad rows skipped (below)", n=bad)
+    else:
+        summary = f"✅ {summary}"
+    alerts = report.open_alerts
+    if alerts:
+        summary += "\n\n" + (
+            tr("🚨 {n} open crisis alert: see the top of this tab", n=1)
+            if len(alerts) == 1
+            else tr("🚨 {n} open crisis alerts: see the top of this tab", n=len(alerts))
+        )
+    return summary

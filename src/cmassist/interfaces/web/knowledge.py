@@ -11,7 +11,8 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from cmassist.adapters.store import Hit, brand_slug
+from cmassist.adapters.store import Hit
+from cmassist.domain.brands import brand_slug
 from cmassist.domain.errors import CmassistError, InputError
 from cmassist.domain.models import Kind
 from cmassist.domain.textutil import excerpt
