@@ -35,7 +35,7 @@ def detect_language(text: str, default: str | None = None) -> str | None:
     social-media text; other languages read as whichever is closer.
     """
     words = [w.lower().strip("'") for w in _WORD.findall(text)]
-    fr = sum(1 for w in words if w in _FR or w + "'" in _FR)
+    fr: float = sum(1 for w in words if w in _FR or w + "'" in _FR)
     en = sum(1 for w in words if w in _EN)
     fr += 0.5 * sum(1 for ch in text.lower() if ch in _FR_CHARS)
     if fr == en:

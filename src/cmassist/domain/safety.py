@@ -517,11 +517,11 @@ def read_safety(text: str) -> SafetyReading:
         return SafetyReading(reports, (), tuple(dict.fromkeys(set_aside)))
     health = dict(asked)
     if any(_is_question(folded[a:b]) for a, b in sentences):
-        for category, rx in _HEALTH.items():
+        for asks, rx in _HEALTH.items():
             for m in rx.finditer(folded):
                 # "no nuts?" still asks about allergens
-                if category == "allergy" or live(m):
-                    _add(health, category, words_of(m))
+                if asks == "allergy" or live(m):
+                    _add(health, asks, words_of(m))
         if health:
             for m in _HEALTH_CHILD.finditer(folded):
                 _add(health, "child", words_of(m))

@@ -29,9 +29,11 @@ def obedience_markers(text: str) -> list[tuple[int, int, str]]:
         s, e = f.span(m.start(), m.end())
         out.append((s, e, "reads like an assistant that obeyed injected instructions"))
     report = detect_injection(text)
-    for s in report.signals:
-        if s.weight >= 1.0:
-            out.append((s.start, s.end, "repeats injected instructions: " + s.reason))
+    for signal in report.signals:
+        if signal.weight >= 1.0:
+            out.append(
+                (signal.start, signal.end, "repeats injected instructions: " + signal.reason)
+            )
     return out
 
 

@@ -61,6 +61,7 @@ def meant_to_go(findings: Sequence[Finding | Mapping[str, Any]]) -> list[tuple[i
     """The spans of findings whose text a rewrite should drop (MEANT_TO_GO rules); findings
     may come as records or, from the app, as their JSON form."""
     spans = []
+    rule: object
     for f in findings:
         if isinstance(f, Finding):
             rule, start, end = f.rule, f.start, f.end

@@ -99,7 +99,9 @@ def topic_of(
         if top:
             votes: dict[str, float] = {}
             for i in top:
-                votes[brand.past_topics[i]] = votes.get(brand.past_topics[i], 0.0) + float(sims[i])  # type: ignore[index]
+                past = brand.past_topics[i]
+                if past:  # always: `top` keeps only past comments with a topic
+                    votes[past] = votes.get(past, 0.0) + float(sims[i])
             name = max(votes, key=lambda k: votes[k])
             return (
                 name,

@@ -39,15 +39,18 @@ class Heads:
         logits = x @ self.sentiment_w.T + self.sentiment_b
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)  # columns: negative, neutral, positive
+        p: np.ndarray = e / e.sum(axis=1, keepdims=True)  # columns: negative, neutral, positive
+        return p
 
     def complaint(self, x: np.ndarray) -> np.ndarray:
         z = x @ self.complaint_w.T + self.complaint_b
-        return 1.0 / (1.0 + np.exp(-z[:, 0]))
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-z[:, 0]))
+        return p
 
     def offensive(self, x: np.ndarray) -> np.ndarray:
         z = x @ self.offensive_w.T + self.offensive_b
-        return 1.0 / (1.0 + np.exp(-z[:, 0]))
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-z[:, 0]))
+        return p
 
 
 _HEADS: Heads | None = None
