@@ -56,11 +56,8 @@ class Triager:
             self._brands[brand] = (key, sig)
             return sig
 
-    def __call__(self, brand: str, texts: Sequence[str]) -> list[dict[str, Any]]:
-        """The inbox's triage function: one `Triage.public()` per text."""
-        return [t.public() for t in self.triage(brand, texts)]
-
     def triage(self, brand: str, texts: Sequence[str]) -> list[Triage]:
+        """One triage per text, in order (the inbox's triage function)."""
         if not texts:
             return []
         sig = self.signals(brand)
