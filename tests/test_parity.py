@@ -205,3 +205,23 @@ def test_messages_received_over_http_are_triaged_like_an_import(
     alerts = cli(capsys, "inbox", "alerts")["alerts"]
     raised = [a.model_dump(mode="json") for a in other_app.inbox.alerts(status="open")]
     assert inbox_state(alerts) == inbox_state(raised)
+
+
+def test_drafting_the_reply_to_an_inbox_message(
+    app: Services, other_app: Services, team, capsys
+) -> None:
+    cli(capsys, "inbox", "import", str(INBOX_SAMPLE))
+    other_app.inbox.import_messages(INBOX_SAMPLE, brand=other_app.settings.brand)
+    other_app.review.add_user("ana", PASSWORDS["ana"], "author", by="bootstrap")
+    ana = other_app.review.authenticate("ana", PASSWORDS["ana"])
+    message = other_app.inbox.list(action="reply", limit=1)[0]
+
+    by_cli = cli(capsys, "inbox", "draft", str(message.id), user="ana")["draft"]
+    by_app = other_app.replies.draft_reply(ana, message.id).saved
+    assert by_cli["kind"] == "reply" and by_cli["context"].startswith(
+        f"Inbox message #{message.id}"
+    )
+    assert stable(by_cli) == stable(by_app.model_dump(mode="json"))
+    shown = cli(capsys, "inbox", "show", str(message.id))["message"]
+    assert shown["draft_id"] == by_cli["id"]
+    assert other_app.inbox.get(message.id).draft_id == by_app.id

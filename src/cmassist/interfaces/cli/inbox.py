@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cmassist.domain.errors import InputError
 from cmassist.interfaces.cli.options import PLATFORM_CHOICES, brand_option, json_option, user_option
 from cmassist.interfaces.cli.output import emit
 from cmassist.interfaces.cli.session import login, services
@@ -186,14 +185,7 @@ def inbox_handled(ctx: click.Context, ids: tuple[int, ...], reason: str) -> None
 def inbox_draft(ctx: click.Context, message_id: int, as_json: bool) -> None:
     """Draft a reply to a message and save it for review."""
     actor = login(ctx)
-    svc = services(ctx)
-    m = svc.inbox.get(message_id)
-    drafts = svc.drafting.suggest_replies(m.text, brand=m.brand, platform=m.platform)
-    views = svc.review.save_generated(actor, drafts, context=m.text, platform=m.platform)
-    if not views:
-        raise InputError("the model returned no reply", "try again, or write the reply yourself")
-    svc.inbox.link_draft(actor, m.id, views[0].id)
-    v = views[0]
+    v = services(ctx).replies.draft_reply(actor, message_id).saved
     if as_json:
         emit({"draft": v.model_dump(mode="json")})
         return
@@ -227,7 +219,7 @@ def inbox_alerts(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 def inbox_holding(ctx: click.Context, alert_id: int, as_json: bool) -> None:
     """Draft the holding statement for a crisis alert from the crisis guidelines."""
     actor = login(ctx)
-    views = services(ctx).crisis_drafts(actor, alert_id)
+    views = services(ctx).crisis.holding_drafts(actor, alert_id)
     if as_json:
         emit({"drafts": [v.model_dump(mode="json") for v in views]})
         return
