@@ -13,20 +13,21 @@ from cmassist.adapters.prompts import PromptLibrary
 from cmassist.adapters.store import KnowledgeStore
 from cmassist.config import Settings
 from cmassist.services.checking.checker import Checker
-from cmassist.services.drafting import Drafting
-from cmassist.services.inbox import InboxService
-from cmassist.services.outbox_worker import OutboxWorker, WorkerStatus, worker_status
 from cmassist.services.ports.models import LLM, Embedder
 from cmassist.services.ports.publishing import Publisher
 from cmassist.services.registry import build_embedder, build_llm, build_publishers
 from cmassist.services.review import ReviewService, set_default_database
-from cmassist.services.triage import Triager
 
 if TYPE_CHECKING:
+    # Imported where they are built, so that a command pays only for what it uses.
     from cmassist.adapters.db.uow import SqlDatabase
     from cmassist.services.crisis import CrisisService
+    from cmassist.services.drafting import Drafting
+    from cmassist.services.inbox import InboxService
+    from cmassist.services.outbox_worker import OutboxWorker, WorkerStatus
     from cmassist.services.ports.persistence import Clock
     from cmassist.services.replies import ReplyService
+    from cmassist.services.triage import Triager
 
 
 def open_database(settings: Settings, clock: Clock | None = None) -> SqlDatabase:
@@ -85,6 +86,8 @@ class Services:
 
     @cached_property
     def drafting(self) -> Drafting:
+        from cmassist.services.drafting import Drafting
+
         return Drafting(self.store, self.llm, self.prompts, self.settings, checker=self.checker)
 
     @cached_property
@@ -103,11 +106,14 @@ class Services:
 
     @cached_property
     def triager(self) -> Triager:
+        from cmassist.services.triage import Triager
+
         return Triager(self.store, self._judge_llm(), self.prompts)
 
     @cached_property
     def inbox(self) -> InboxService:
         from cmassist.adapters.db.inbox_repository import register_inbox
+        from cmassist.services.inbox import InboxService
 
         # The review database: the inbox shares its transactions with the audit log.
         database = self.database
@@ -126,6 +132,8 @@ class Services:
     def start_publishing_worker(self, **options: Any) -> OutboxWorker:
         """Run the outbox worker in a thread of this process (what `cmassist serve` does);
         `options` go to `OutboxWorker` (interval, adapters, ...)."""
+        from cmassist.services.outbox_worker import OutboxWorker
+
         if self.publishing_worker is None or not self.publishing_worker.running:
             self.publishing_worker = OutboxWorker(self.review, kind="server", **options).start()
         return self.publishing_worker
@@ -136,6 +144,8 @@ class Services:
 
     def outbox_worker_status(self) -> WorkerStatus:
         """Whether publishing runs, here or in another process, and how it went."""
+        from cmassist.services.outbox_worker import worker_status
+
         return worker_status(self.review, here=self.publishing_worker)
 
     @cached_property
