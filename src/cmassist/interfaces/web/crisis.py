@@ -124,7 +124,7 @@ class CrisisHandlers(TabHandlers):
         saved for review."""
         tr = translator(request)
         actor = self.actor(request)
-        drafts = self.services.crisis_drafts(actor, alert_number(chosen))
+        drafts = self.services.crisis.holding_drafts(actor, alert_number(chosen))
         if not drafts:
             return tr("⚠️ No holding statement was drafted: see the brand's crisis guidelines.")
         numbers = ", ".join(md(f"#{d.id}") for d in drafts)

@@ -10,7 +10,6 @@ from typing import Any
 import gradio as gr
 
 from cmassist.domain.errors import InputError, LLMError
-from cmassist.domain.models import Draft
 from cmassist.interfaces.i18n import Translator
 from cmassist.interfaces.web.base import TabHandlers
 from cmassist.interfaces.web.cards import review_meta
@@ -24,10 +23,9 @@ from cmassist.interfaces.web.findings import (
 from cmassist.interfaces.web.inbox_render import INJECTION_WARNING
 from cmassist.interfaces.web.inputs import message_number
 from cmassist.interfaces.web.layout import L, findings_table, findings_text
-from cmassist.interfaces.web.render import frame, md, platform_name
+from cmassist.interfaces.web.render import frame, md
 from cmassist.interfaces.web.request import translator
-from cmassist.services.inbox import MessageView
-from cmassist.services.review import DraftView
+from cmassist.services.replies import InboxReply, no_reply
 
 # What a drafted reply fills, in order.
 INBOX_REPLY_FIELDS = ("status", "text", "check", "findings", "saved", "submit")
@@ -54,45 +52,39 @@ class InboxReplyHandlers(TabHandlers):
         self, message_id: float | None, request: gr.Request | None = None
     ) -> Iterator[tuple[Any, ...]]:
         """A reply to the open message, drafted in the brand's voice, checked, saved for
-        review as the user's and linked to the message; it can be edited and submitted
-        right there."""
+        review as the user's and linked to the message (the reply service's workflow); it
+        can be edited and submitted right there."""
         tr = translator(request)
         actor = self.actor(request)
-        message = self.services.inbox.get(message_number(message_id))
-        lead = tr("**Reply to message {number}**", number=md("#" + str(message.id)))
-        if (message.triage or {}).get("injection"):
+        events = self.services.replies.stream_reply(actor, message_number(message_id))
+        first = next(events)  # the message and its triage; an unknown one fails here
+        lead = tr("**Reply to message {number}**", number=md("#" + str(first.message.id)))
+        if first.triage is not None and first.triage.injection:
             lead = f"{tr(INJECTION_WARNING)}\n\n{lead}"
+        drafting = f"{lead} · {tr('✍️ drafting…')}"
+        yield (self.waiting(tr, drafting), *self.inbox_reply_cleared(request)[1:])
         skip2 = (gr.skip(), gr.skip())
-        yield (
-            self.waiting(tr, f"{lead} · {tr('✍️ drafting…')}"),
-            *self.inbox_reply_cleared(request)[1:],
-        )
         partial = ""
-        draft: Draft | None = None
+        reply: InboxReply | None = None
         try:
-            for event in self.services.drafting.stream_replies(
-                message.text, brand=message.brand, platform=message.platform, variants=1
-            ):
-                if event.draft is not None:
-                    draft = event.draft
+            for event in events:
+                if event.reply is not None:
+                    reply = event.reply
                 elif event.type == "token":
                     if not partial:
-                        status = f"{lead} · {tr('✍️ drafting…')}"
-                        yield (status, gr.skip(), gr.skip(), gr.skip(), *skip2)
+                        yield (drafting, gr.skip(), gr.skip(), gr.skip(), *skip2)
                     partial += event.text
                     yield (gr.skip(), partial, gr.skip(), gr.skip(), *skip2)
         except Exception as e:
-            why = md(stopped_reason(e, tr))
-            yield (tr("{lead} · ⚠️ stopped: {why}", lead=lead, why=why), "", *skip2, *skip2)
+            if _no_reply(e):
+                status = tr("{lead} · ⚠️ the model gave no reply", lead=lead)
+            else:
+                status = tr("{lead} · ⚠️ stopped: {why}", lead=lead, why=md(stopped_reason(e, tr)))
+            yield (status, "", *skip2, *skip2)
             raise
-        if draft is None or not draft.text.strip():
-            yield (tr("{lead} · ⚠️ the model gave no reply", lead=lead), "", *skip2, *skip2)
-            raise LLMError("the model gave no reply", "try again")
-        saved = self.services.review.save_generated(
-            actor, [draft], context=_reply_context(message), platform=message.platform
-        )
-        self.services.inbox.link_draft(actor, message.id, saved[0].id)
-        yield _drafted(lead, draft, saved[0], message, tr)
+        if reply is None:  # the service ends with the reply or raises
+            raise no_reply()
+        yield _drafted(lead, reply, tr)
 
     @user_errors
     def inbox_submit_reply(
@@ -132,25 +124,21 @@ class InboxReplyHandlers(TabHandlers):
         )
 
 
-def _reply_context(message: MessageView) -> str:
-    """What a reply was drafted from, as the Review tab shows it."""
-    return (
-        f"Inbox message #{message.id} on {platform_name(message.platform)}"
-        f" from {message.author or 'someone'}: {message.text}"
-    )
+def _no_reply(error: Exception) -> bool:
+    """The model gave no reply (the reply service's one error for it)."""
+    return isinstance(error, LLMError) and error.problem == no_reply().problem
 
 
-def _drafted(
-    lead: str, draft: Draft, saved: DraftView, message: MessageView, tr: Translator
-) -> tuple[Any, ...]:
+def _drafted(lead: str, reply: InboxReply, tr: Translator) -> tuple[Any, ...]:
     """The reply area once the reply is drafted and saved: INBOX_REPLY_FIELDS."""
+    draft, message = reply.draft, reply.message
     status = tr(
         "{lead} · 📝 Draft {number} saved for review: edit it here and submit it, "
         "or open it in the Review tab",
         lead=lead,
-        number=md("#" + str(saved.id)),
+        number=md("#" + str(reply.saved.id)),
     )
-    if (draft.check or {}).get("verdict") == "block":
+    if reply.blocked:
         status += "\n\n" + tr("⛔ It has blocking findings: fix them before submitting.")
     return (
         status,
@@ -160,7 +148,7 @@ def _drafted(
             label=check_line(draft.check, tr) or tr("Check"),
         ),
         findings_frame(draft.text, draft.check, tr),
-        {**review_meta(saved), "platform": message.platform, "brand": message.brand},
+        {**review_meta(reply.saved), "platform": message.platform, "brand": message.brand},
         gr.update(visible=True, interactive=True, value=tr("Submit for review")),
     )
 
