@@ -266,7 +266,7 @@ def inbox_tab(
     with gr.Tab(L("Inbox")) as tab:
         crisis = crisis_panel()
         import_in, import_btn, import_out = _import_section()
-        filters, refresh = _filters(platform_choices)
+        dropdowns, refresh = _filters(platform_choices)
         info = gr.Markdown(latex_delimiters=[], elem_id="inbox-info")
         queue = table(
             INBOX_COLUMNS,
@@ -284,15 +284,16 @@ def inbox_tab(
             detail, open_btn = _message_column()
             reply = reply_column()
 
-    filters = [*filters, zone, selected]
+    queue_in = [*dropdowns, zone, selected]
+    brand_filter = dropdowns[0]
     queue_out = [queue, info, selected, ticked_info]
     loads = [app.load, tab.select, refresh.click]
     message_no = detail[0]
     reply_out = reply.outputs()
-    app.load(h.inbox_brands, None, filters[0], **PRIVATE)
-    gr.on([*loads, *(f.input for f in filters[:6])], h.inbox_queue, filters, queue_out, **PRIVATE)
-    crisis_in = [filters[0], crisis.pick, zone]
-    wire_crisis(h, crisis, crisis_in, [*loads, filters[0].input])
+    app.load(h.inbox_brands, None, brand_filter, **PRIVATE)
+    gr.on([*loads, *(f.input for f in dropdowns)], h.inbox_queue, queue_in, queue_out, **PRIVATE)
+    crisis_in = [brand_filter, crisis.pick, zone]
+    wire_crisis(h, crisis, crisis_in, [*loads, brand_filter.input])
     queue.select(
         h.inbox_clicked,
         [queue, selected, zone],
@@ -304,13 +305,13 @@ def inbox_tab(
     for button, fn in status_buttons:
         button.click(fn, [selected, note], [action_status, selected], **PRIVATE).success(
             clear, None, note, **PRIVATE
-        ).then(h.inbox_queue, filters, queue_out, **PRIVATE)
+        ).then(h.inbox_queue, queue_in, queue_out, **PRIVATE)
     gr.on(
         [open_btn.click, message_no.submit], h.inbox_open, [message_no, zone], detail, **PRIVATE
     ).success(h.inbox_reply_cleared, None, reply_out, **PRIVATE)
     reply.draft.click(h.inbox_draft_reply, message_no, reply_out, **PRIVATE, **LLM_EVENTS).success(
         h.inbox_open, [message_no, zone], detail, **PRIVATE
-    ).then(h.inbox_queue, filters, queue_out, **PRIVATE)
+    ).then(h.inbox_queue, queue_in, queue_out, **PRIVATE)
     reply.submit.click(
         h.inbox_submit_reply,
         [reply.text, reply.saved],
@@ -324,7 +325,7 @@ def inbox_tab(
         concurrency_limit=1,
         concurrency_id="inbox-import",
         **PRIVATE,
-    ).success(h.inbox_queue, filters, queue_out, **PRIVATE).then(
+    ).success(h.inbox_queue, queue_in, queue_out, **PRIVATE).then(
         h.crisis_panel, crisis_in, crisis.outputs(), **PRIVATE
     )
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 import pandas as pd
 
-from cmassist.adapters.store import Hit
 from cmassist.domain.brands import brand_slug
 from cmassist.domain.errors import CmassistError, InputError
 from cmassist.domain.models import Kind
@@ -24,6 +23,9 @@ from cmassist.interfaces.web.layout import L, table
 from cmassist.interfaces.web.render import frame
 from cmassist.interfaces.web.request import translator
 from cmassist.services.ingest import DATA_SUFFIXES, GUIDELINE_SUFFIXES, IngestReport, ingest
+
+if TYPE_CHECKING:  # only an annotation: the record a store's browse and search return
+    from cmassist.services.ports.store import Hit
 
 KINDS = [
     ("all", "all"),
