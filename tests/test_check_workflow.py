@@ -10,14 +10,15 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from cmassist.services.checking.checker import apply_fixes
-from cmassist.interfaces.cli.main import main
-from cmassist.config import Settings
-from cmassist.domain.errors import BlockingFindingsError, ForbiddenError, InputError
-from cmassist.interfaces.i18n import Translator
 from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
-from cmassist.interfaces.web.app import Handlers, findings_highlight
+from cmassist.config import Settings
+from cmassist.domain.errors import BlockingFindingsError, ForbiddenError, InputError
+from cmassist.interfaces.cli.main import main
+from cmassist.interfaces.i18n import Translator
+from cmassist.interfaces.web.app import Handlers
+from cmassist.interfaces.web.findings import findings_highlight
+from cmassist.services.checking.checker import apply_fixes
 
 BAD = "Our cheap coffee, now at bit.ly/deal."
 GOOD = "The Tesfa Alem landed this morning in Saint-Henri: jasmine, bergamot and white peach."

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.services.checking.checker import Checker, CheckResult, check_input
-from cmassist.services.checking.evaluation import MECHANICAL_RULES, evaluate, load_labelled
-from cmassist.config import Settings
 from cmassist.adapters.embeddings import SentenceTransformerEmbedder
+from cmassist.adapters.store import KnowledgeStore
+from cmassist.bootstrap import Services
+from cmassist.config import Settings
 from cmassist.domain.errors import InputError, UnknownBrandError
 from cmassist.domain.facts import FactIndex, extract
-from cmassist.services.ingest import ingest
-from cmassist.bootstrap import Services
-from cmassist.adapters.store import KnowledgeStore
 from cmassist.domain.textmatch import fold, term_pattern
+from cmassist.services.checking.checker import Checker, CheckResult, check_input
+from cmassist.services.checking.evaluation import MECHANICAL_RULES, evaluate, load_labelled
+from cmassist.services.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "tests" / "data" / "brands" / "velofleuve"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.services.checking.checker import Checker, Finding, apply_fixes, sentence_start
-from cmassist.config import Settings
 from cmassist.adapters.embeddings import SentenceTransformerEmbedder
 from cmassist.bootstrap import Services
+from cmassist.config import Settings
+from cmassist.services.checking.checker import Checker, Finding, apply_fixes, sentence_start
 
 
 def fix(text: str, *fixes: tuple[str, str] | tuple[str, str, str], nth: int = 0) -> str:

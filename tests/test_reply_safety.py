@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.services.checking.checker import Checker, CheckResult
-from cmassist.config import Settings
 from cmassist.adapters.embeddings import SentenceTransformerEmbedder
-from cmassist.domain.hostile import detect_injection, planted_codes, sensitive_requests
-from cmassist.services.ingest import ingest
 from cmassist.adapters.llm.fake import FakeLLM
-from cmassist.bootstrap import Services
 from cmassist.adapters.store import KnowledgeStore
+from cmassist.bootstrap import Services
+from cmassist.config import Settings
+from cmassist.domain.hostile import detect_injection, planted_codes, sensitive_requests
+from cmassist.services.checking.checker import Checker, CheckResult
+from cmassist.services.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "tests" / "data" / "brands" / "velofleuve"

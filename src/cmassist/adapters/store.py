@@ -5,66 +5,56 @@ Each brand has four collections (`cmassist-<brand>.guideline`, `.post`, `.reply`
 one brand) needs no metadata filter, which Chroma pays for dearly on large collections.
 Embeddings are computed by our own embedder (not Chroma's), so ingest controls batching,
 and the model is recorded on the collections: a store built with one model is never
-queried with another.
+queried with another. Every write gives the brand a new revision (kept on its posts
+collection), so derived data (the checking profile) knows when to be rebuilt.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import shutil
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from cmassist.config import Settings
-from cmassist.adapters.embeddings import Embedder
-from cmassist.domain.errors import ConfigError, InputError, StoreError, UnknownBrandError
+from cmassist.domain.errors import ConfigError, StoreError, UnknownBrandError
 from cmassist.domain.guidelines import BrandRules
 from cmassist.domain.models import Kind, Record
+from cmassist.services.ports.models import Embedder
+from cmassist.services.ports.store import (
+    RECORD_KINDS,
+    BrandInfo,
+    Hit,
+    StoredRecord,
+    UpsertCounts,
+    brand_slug,
+)
+
+__all__ = [
+    "BrandInfo",
+    "Hit",
+    "KnowledgeStore",
+    "StoredRecord",
+    "UpsertCounts",
+    "brand_slug",
+    "where",
+]
 
 PREFIX = "cmassist-"
-_BRAND = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 DEFAULT_BATCH = 1000
 # Filtered searches first look among this many nearest candidates (k * OVERFETCH at least).
 OVERFETCH = 10
 MIN_CANDIDATES = 100
-
-
-def brand_slug(name: str) -> str:
-    """Validate a brand name: lowercase letters, digits and dashes."""
-    slug = (name or "").strip().lower()
-    if not _BRAND.match(slug):
-        raise InputError(
-            f"invalid brand name {name!r}",
-            "use lowercase letters, digits and dashes (e.g. 'boreale'), at most 50 characters",
-        )
-    return slug
-
-
-@dataclass
-class Hit:
-    id: str
-    kind: Kind
-    text: str
-    metadata: dict[str, Any]
-    score: float | None = None  # cosine similarity, 1 is identical
-
-
-@dataclass
-class UpsertCounts:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-
-@dataclass
-class BrandInfo:
-    slug: str
-    name: str
-    counts: dict[str, int]
+# Records read per request when iterating over a brand's records.
+PAGE = 2000
+# The collection metadata key of the brand's revision (kept on its posts collection).
+REVISION = "revision"
 
 
 def where(**conditions: Any) -> dict[str, Any] | None:
@@ -80,6 +70,8 @@ def where(**conditions: Any) -> dict[str, Any] | None:
 
 
 class KnowledgeStore:
+    """The `Store` port over Chroma: a local persistent store, or a Chroma server."""
+
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -95,44 +87,8 @@ class KnowledgeStore:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = self._connect()
+                    self._client = connect(self.settings)
         return self._client
-
-    def _connect(self) -> Any:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        url = self.settings.chroma_url
-        try:
-            if url:
-                parsed = urlparse(url if "://" in url else f"http://{url}")
-                if not parsed.hostname:
-                    raise ConfigError(
-                        f"CMASSIST_CHROMA_URL {url!r} has no host", "use e.g. http://localhost:8000"
-                    )
-                client = chromadb.HttpClient(
-                    host=parsed.hostname,
-                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-                    ssl=parsed.scheme == "https",
-                    settings=chroma_settings,
-                )
-                client.heartbeat()
-                return client
-            self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
-            return chromadb.PersistentClient(
-                path=str(self.settings.chroma_path), settings=chroma_settings
-            )
-        except ConfigError:
-            raise
-        except Exception as e:
-            where_ = url or str(self.settings.chroma_path)
-            raise StoreError(
-                f"cannot open the knowledge store at {where_} ({type(e).__name__}: {e})",
-                "check that the Chroma server is running and CMASSIST_CHROMA_URL is right"
-                if url
-                else "check CMASSIST_DATA_DIR is writable",
-            ) from e
 
     def max_batch(self) -> int:
         get = getattr(self.client, "get_max_batch_size", None)
@@ -216,11 +172,11 @@ class KnowledgeStore:
                 "set CMASSIST_EMBEDDING_MODEL back, or re-ingest into a fresh CMASSIST_DATA_DIR",
             )
         if brand_name and meta.get("brand_name") != brand_name:
-            new_meta = {**meta, "brand_name": brand_name}
             for k in Kind:
                 other = self._get_collection(slug, k)
                 if other is not None:
-                    other.modify(metadata=new_meta)
+                    other.modify(metadata={**(other.metadata or {}), "brand_name": brand_name})
+            self._bump(slug)
         return col
 
     def brand_name(self, brand: str) -> str:
@@ -242,6 +198,32 @@ class KnowledgeStore:
                 self.client.delete_collection(name)
             self._collections.pop(name, None)
         self._rules.pop(slug, None)
+        shutil.rmtree(self._derived_root() / slug, ignore_errors=True)
+
+    # -- revision and derived data ----------------------------------------------------------
+
+    def revision(self, brand: str) -> str:
+        """The brand's revision: a new value after every write to its records or rules, by
+        this process or another (read from the store each time, never cached)."""
+        slug = self.require_brand(brand)
+        col = self.client.get_collection(self._name(slug, Kind.POST))
+        stored = (col.metadata or {}).get(REVISION)
+        # A store written before revisions existed gets one now, at its first read.
+        return str(stored) if stored else self._bump(slug)
+
+    def _bump(self, slug: str) -> str:
+        col = self.client.get_collection(self._name(slug, Kind.POST))
+        revision = uuid.uuid4().hex
+        col.modify(metadata={**(col.metadata or {}), REVISION: revision})
+        self._collections[self._name(slug, Kind.POST)] = col
+        return revision
+
+    def _derived_root(self) -> Path:
+        return self.settings.data_dir / "derived"
+
+    def derived_dir(self, brand: str) -> Path | None:
+        """Where data derived from the brand's records is kept, beside the store."""
+        return self._derived_root() / brand_slug(brand)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -302,6 +284,8 @@ class KnowledgeStore:
                     progress(len(chunk))
             if kind == Kind.RULES:
                 self._rules.pop(brand_slug(brand), None)
+        if new or changed:
+            self._bump(brand_slug(brand))
         return UpsertCounts(len(new), len(changed), unchanged, 0)
 
     def remove_stale(
@@ -318,6 +302,8 @@ class KnowledgeStore:
                 removed += len(stale)
                 if kind == Kind.RULES:
                     self._rules.pop(brand_slug(brand), None)
+        if removed:
+            self._bump(brand_slug(brand))
         return removed
 
     # -- reading ------------------------------------------------------------------------
@@ -353,34 +339,13 @@ class KnowledgeStore:
         # No count() first: it costs ~10 ms at 100k records, and a query asking for more
         # results than there are records simply returns them all.
         n = k if not active else max(k * OVERFETCH, MIN_CANDIDATES)
-        hits = self._query(col, kind, embedding, n, None)
+        hits = _query(col, kind, embedding, n, None)
         if not active:
             return hits[:k]
         matching = [h for h in hits if _matches(h.metadata, active)]
         if len(matching) >= k or len(hits) < n:  # enough, or every record was a candidate
             return matching[:k]
-        return self._query(col, kind, embedding, k, where(**active))[:k]
-
-    @staticmethod
-    def _query(
-        col: Any, kind: Kind, embedding: list[float], n: int, where_: dict[str, Any] | None
-    ) -> list[Hit]:
-        res = col.query(
-            query_embeddings=[embedding],
-            n_results=n,
-            where=where_,
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            Hit(i, kind, d, dict(m or {}), 1.0 - float(dist))
-            for i, d, m, dist in zip(
-                res["ids"][0],
-                res["documents"][0],
-                res["metadatas"][0],
-                res["distances"][0],
-                strict=True,
-            )
-        ]
+        return _query(col, kind, embedding, k, where(**active))[:k]
 
     def browse(
         self,
@@ -413,6 +378,33 @@ class KnowledgeStore:
             )
         return out
 
+    def records(
+        self,
+        brand: str,
+        kinds: Iterable[Kind] = RECORD_KINDS,
+        *,
+        embeddings: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[StoredRecord]:
+        """A brand's records of the given kinds, kind by kind in storage order, read a page
+        at a time; at most `limit` of each kind, with their embeddings if asked."""
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+        for kind in kinds:
+            col = self.collection(brand, kind)
+            offset = 0
+            while limit is None or offset < limit:
+                page = PAGE if limit is None else min(PAGE, limit - offset)
+                got = col.get(limit=page, offset=offset, include=include)
+                vectors = got.get("embeddings") if embeddings else None
+                for n, (i, d, m) in enumerate(
+                    zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                ):
+                    vector = None if vectors is None else np.asarray(vectors[n], dtype=np.float32)
+                    yield StoredRecord(i, kind, d or "", dict(m or {}), vector)
+                if len(got["ids"]) < page:
+                    break
+                offset += page
+
     def get(self, brand: str, ids: Sequence[str]) -> list[Hit]:
         """Records by ID, whatever their kind (IDs start with their kind)."""
         out: list[Hit] = []
@@ -440,6 +432,63 @@ class KnowledgeStore:
                 rules = rules.merge(BrandRules.model_validate_json(meta["rules_json"]))
             self._rules[slug] = rules
         return self._rules[slug]
+
+
+def connect(settings: Settings) -> Any:
+    """A Chroma client: the server at CMASSIST_CHROMA_URL, or the store in the data dir."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    url = settings.chroma_url
+    try:
+        if url:
+            parsed = urlparse(url if "://" in url else f"http://{url}")
+            if not parsed.hostname:
+                raise ConfigError(
+                    f"CMASSIST_CHROMA_URL {url!r} has no host", "use e.g. http://localhost:8000"
+                )
+            client = chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+            return client
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except ConfigError:
+        raise
+    except Exception as e:
+        where_ = url or str(settings.chroma_path)
+        raise StoreError(
+            f"cannot open the knowledge store at {where_} ({type(e).__name__}: {e})",
+            "check that the Chroma server is running and CMASSIST_CHROMA_URL is right"
+            if url
+            else "check CMASSIST_DATA_DIR is writable",
+        ) from e
+
+
+def _query(
+    col: Any, kind: Kind, embedding: list[float], n: int, where_: dict[str, Any] | None
+) -> list[Hit]:
+    res = col.query(
+        query_embeddings=[embedding],
+        n_results=n,
+        where=where_,
+        include=["documents", "metadatas", "distances"],
+    )
+    return [
+        Hit(i, kind, d, dict(m or {}), 1.0 - float(dist))
+        for i, d, m, dist in zip(
+            res["ids"][0],
+            res["documents"][0],
+            res["metadatas"][0],
+            res["distances"][0],
+            strict=True,
+        )
+    ]
 
 
 def _matches(meta: dict[str, Any], filters: dict[str, Any]) -> bool:

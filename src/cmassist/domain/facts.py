@@ -9,11 +9,13 @@ support address, the wrong price).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
+
+from cmassist.domain.spans import free
+from cmassist.domain.textmatch import fold_str
 
 FactKind = Literal["email", "phone", "url", "price", "date", "time"]
 ALL_KINDS: tuple[FactKind, ...] = ("email", "phone", "url", "price", "date", "time")
@@ -29,7 +31,7 @@ class Fact:
 
 
 _TRAIL = ".,;:!?)]}»\"'’…"
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _TLDS = (
     "com|ca|org|net|io|ly|co|example|gl|me|fr|qc|info|biz|shop|app|dev|link|gd|to|be|"
     "us|uk|de|ch|eu|site|store|online|xyz|tv|cc|at|es|it|nl|mx|au|jp|br|in|ai|pro|club|"
@@ -87,11 +89,6 @@ _NOON = re.compile(r"\b(?:noon|midi)\b", re.IGNORECASE)
 _MIDNIGHT = re.compile(r"\b(?:midnight|minuit)\b", re.IGNORECASE)
 
 
-def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFD", s.casefold())
-    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-
-
 def _strip_trailing(text: str, start: int, end: int) -> tuple[int, str]:
     raw = text[start:end]
     while raw and raw[-1] in _TRAIL:
@@ -128,20 +125,17 @@ def extract(text: str, kinds: Iterable[str] = ALL_KINDS) -> list[Fact]:
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
     def add(kind: FactKind, a: int, b: int, key: str, block: bool = True) -> None:
         if kind in wanted:
             facts.append(Fact(kind, a, b, text[a:b], key))
         if block:
             taken.append((a, b))
 
-    for m in _EMAIL.finditer(text):
+    for m in EMAIL.finditer(text):
         end, raw = _strip_trailing(text, m.start(), m.end())
         add("email", m.start(), end, raw.lower())
     for m in _URL.finditer(text):
-        if not free(m.start(), m.end()):
+        if not free((m.start(), m.end()), taken):
             continue
         end, raw = _strip_trailing(text, m.start(), m.end())
         host, path = url_key(raw)
@@ -149,14 +143,14 @@ def extract(text: str, kinds: Iterable[str] = ALL_KINDS) -> list[Fact]:
             continue
         add("url", m.start(), end, f"{host}{path}")
     for m in _PHONE.finditer(text):
-        if not free(m.start(), m.end()):
+        if not free((m.start(), m.end()), taken):
             continue
         digits = re.sub(r"\D", "", m.group())
         if len(digits) < 10:
             continue
         add("phone", m.start(), m.end(), digits[-10:])
     for m in _PRICE.finditer(text):
-        if not free(m.start(), m.end()):
+        if not free((m.start(), m.end()), taken):
             continue
         amount = m.group("a") or m.group("b")
         try:
@@ -165,48 +159,55 @@ def extract(text: str, kinds: Iterable[str] = ALL_KINDS) -> list[Fact]:
             continue
         add("price", m.start(), m.start() + len(m.group().rstrip()), key)
     for m in _DATE.finditer(text):
-        if not free(m.start(), m.end()):
-            continue
-        if m.group("y"):
-            month, day = int(m.group("m3")), int(m.group("d3"))
-        else:
-            name = _fold(m.group("m1") or m.group("m2")).rstrip(".")
-            month = MONTHS.get(name) or MONTHS.get(name[:3], 0)
-            day = int(m.group("d1") or m.group("d2"))
-        # "may" and "mar" are also words; "mars" a planet: need a plausible day
-        if not (1 <= month <= 12 and 1 <= day <= 31):
-            continue
-        word = (m.group("m1") or "").lower()
-        # "may 3" in lowercase is more often a verb than May: only with a digit right after
-        if (
-            word in ("may", "mar", "sep", "jun", "jul", "dec")
-            and m.group("m1") == word
-            and not re.match(r"\s*\d", text[m.end("m1") : m.end()])
-        ):
-            continue
-        add("date", m.start(), m.end(), f"{month:02d}-{day:02d}")
+        if free((m.start(), m.end()), taken) and (date := _date_key(m, text)):
+            add("date", m.start(), m.end(), date)
     for m in _TIME.finditer(text):
-        if not free(m.start(), m.end()):
-            continue
-        if m.group("h1"):
-            hour, minute = int(m.group("h1")), int(m.group("m1") or 0)
-            if not 1 <= hour <= 12:
-                continue
-            hour = hour % 12 + (12 if m.group("ap").lower() == "p" else 0)
-        elif m.group("h2"):
-            hour, minute = int(m.group("h2")), int(m.group("m2") or 0)
-        else:
-            hour, minute = int(m.group("h3")), int(m.group("m3"))
-        if hour > 24:
-            continue
-        end = m.end()
-        add("time", m.start(), end, f"{hour % 24:02d}:{minute:02d}")
+        if free((m.start(), m.end()), taken) and (clock := _time_key(m)):
+            add("time", m.start(), m.end(), clock)
     for rx, key in ((_NOON, "12:00"), (_MIDNIGHT, "00:00")):
         for m in rx.finditer(text):
-            if free(m.start(), m.end()):
+            if free((m.start(), m.end()), taken):
                 add("time", m.start(), m.end(), key)
     facts.sort(key=lambda f: f.start)
     return facts
+
+
+def _date_key(m: re.Match[str], text: str) -> str | None:
+    """ "MM-DD" of a date match, or None when it is not a date after all."""
+    if m.group("y"):
+        month, day = int(m.group("m3")), int(m.group("d3"))
+    else:
+        name = fold_str(m.group("m1") or m.group("m2")).rstrip(".")
+        month = MONTHS.get(name) or MONTHS.get(name[:3], 0)
+        day = int(m.group("d1") or m.group("d2"))
+    # "may" and "mar" are also words; "mars" a planet: need a plausible day
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    word = (m.group("m1") or "").lower()
+    # "may 3" in lowercase is more often a verb than May: only with a digit right after
+    if (
+        word in ("may", "mar", "sep", "jun", "jul", "dec")
+        and m.group("m1") == word
+        and not re.match(r"\s*\d", text[m.end("m1") : m.end()])
+    ):
+        return None
+    return f"{month:02d}-{day:02d}"
+
+
+def _time_key(m: re.Match[str]) -> str | None:
+    """ "HH:MM" (24 h) of a clock-time match, or None when it is no time of day."""
+    if m.group("h1"):
+        hour, minute = int(m.group("h1")), int(m.group("m1") or 0)
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m.group("ap").lower() == "p" else 0)
+    elif m.group("h2"):
+        hour, minute = int(m.group("h2")), int(m.group("m2") or 0)
+    else:
+        hour, minute = int(m.group("h3")), int(m.group("m3"))
+    if hour > 24:
+        return None
+    return f"{hour % 24:02d}:{minute:02d}"
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cmassist.domain.facts import extract
+from cmassist.domain.spans import free
 from cmassist.domain.textmatch import fold
 
 _UNITS = {
@@ -72,12 +73,9 @@ def stated_facts(text: str) -> list[StatedFact]:
     f = fold(text)  # matched on the folded text, reported at the original's offsets
     folded = f.text
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
     for m in _DURATION.finditer(folded):
         a, b = f.span(m.start(), m.end())
-        if not free(a, b):
+        if not free((a, b), taken):
             continue
         # "8 h" is a clock time (already a fact); "48 h" is a delay
         if m.group(3) == "h" and not re.search(
@@ -89,7 +87,7 @@ def stated_facts(text: str) -> list[StatedFact]:
         taken.append((a, b))
     for m in _PERCENT.finditer(folded):
         a, b = f.span(m.start(), m.end())
-        if free(a, b):
+        if free((a, b), taken):
             key = m.group(1).replace(",", ".")
             out.append(StatedFact("percent", a, b, text[a:b], f"{key}%"))
     for name, stems in _COMMITMENTS.items():

@@ -9,6 +9,7 @@ and skipped, the rest of the document still loads.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -16,14 +17,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cmassist.domain.facts import FactKind
+from cmassist.domain.findings import Severity
 from cmassist.domain.textutil import detect_language
 
 Lang = Literal["en", "fr", "any"]
-Severity = Literal["block", "warn", "info"]
-FactKind = Literal["email", "phone", "url", "price", "date", "time"]
 
 
-class _Rule(BaseModel):
+class Rule(BaseModel):
+    """What every rule has: where it was written (to cite it) and an optional severity."""
+
     model_config = ConfigDict(extra="forbid")
     source: str | None = Field(default=None, exclude=False)
     line: int | None = None
@@ -31,7 +34,7 @@ class _Rule(BaseModel):
     severity: Severity | None = None
 
 
-class TermRule(_Rule):
+class TermRule(Rule):
     term: str = Field(min_length=1)
     lang: Lang = "any"
     replacement: str | None = None
@@ -40,20 +43,20 @@ class TermRule(_Rule):
     unless: list[str] = Field(default_factory=list)
 
 
-class ClaimRule(_Rule):
+class ClaimRule(Rule):
     term: str = Field(min_length=1)
     lang: Lang = "any"
     reason: str | None = None
     unless: list[str] = Field(default_factory=list)
 
 
-class EmojiRule(_Rule):
+class EmojiRule(Rule):
     max_per_post: int | None = Field(default=None, ge=0)
     banned: list[str] = Field(default_factory=list)
     reason: str | None = None
 
 
-class HashtagRule(_Rule):
+class HashtagRule(Rule):
     max_per_post: int | None = Field(default=None, ge=0)
     case: Literal["camel", "lower", "any"] = "any"
     banned: list[str] = Field(default_factory=list)
@@ -61,12 +64,12 @@ class HashtagRule(_Rule):
     reason: str | None = None
 
 
-class LinkRule(_Rule):
+class LinkRule(Rule):
     allowed_domains: list[str] = Field(default_factory=list)
     reason: str | None = None
 
 
-class LocalizedText(_Rule):
+class LocalizedText(Rule):
     en: str | None = None
     fr: str | None = None
     reason: str | None = None
@@ -84,7 +87,7 @@ class LocalizedText(_Rule):
         return [t for t in (self.en, self.fr) if t]
 
 
-class ShoutingRule(_Rule):
+class ShoutingRule(Rule):
     max_caps_ratio: float = Field(default=0.3, gt=0, le=1)
     max_exclamations: int = Field(default=1, ge=0)
     # Acronyms that are not shouting (CAD, FAQ...).
@@ -92,7 +95,7 @@ class ShoutingRule(_Rule):
     reason: str | None = None
 
 
-class FactsRule(_Rule):
+class FactsRule(Rule):
     """Contact details, URLs, prices, dates and times must be found in the knowledge store."""
 
     kinds: list[FactKind] = Field(
@@ -101,19 +104,19 @@ class FactsRule(_Rule):
     reason: str | None = None
 
 
-class PlatformRule(_Rule):
+class PlatformRule(Rule):
     max_hashtags: int | None = Field(default=None, ge=0)
     max_emoji: int | None = Field(default=None, ge=0)
     max_chars: int | None = Field(default=None, gt=0)
     reason: str | None = None
 
 
-class Topic(_Rule):
+class Topic(Rule):
     name: str = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list)
 
 
-class VoiceRule(_Rule):
+class VoiceRule(Rule):
     adjectives: list[str] = Field(default_factory=list)
     reason: str | None = None
     # Headings (or part of them) of the sections listing example sentences as bullets.
@@ -171,13 +174,13 @@ class BrandRules(BaseModel):
 
     def limit(
         self, what: Literal["hashtags", "emoji"], platform: Any | None = None
-    ) -> tuple[int | None, _Rule | None]:
+    ) -> tuple[int | None, Rule | None]:
         """How many hashtags or emoji a post may have, and the rule that says so (to cite):
         the brand's per-platform rule, else its general rule, within the platform's own
         cap where it has one (a `Platform` with `max_hashtags`)."""
         override = self.platforms.get(platform.key) if platform is not None else None
         value = getattr(override, f"max_{what}") if override is not None else None
-        rule: _Rule | None = override
+        rule: Rule | None = override
         if value is None:
             rule = self.hashtags if what == "hashtags" else self.emoji
             value = rule.max_per_post if rule is not None else None
@@ -193,13 +196,13 @@ def _key(rule: Any) -> tuple[str, str]:
     return (rule.term.casefold(), rule.lang)
 
 
-_LIST_RULES: dict[str, type[_Rule]] = {
+_LIST_RULES: dict[str, type[Rule]] = {
     "banned_terms": TermRule,
     "discouraged_terms": TermRule,
     "claims_needing_proof": ClaimRule,
     "topics": Topic,
 }
-_ONE_RULES: dict[str, type[_Rule]] = {
+_ONE_RULES: dict[str, type[Rule]] = {
     "emoji": EmojiRule,
     "hashtags": HashtagRule,
     "links": LinkRule,
@@ -324,89 +327,89 @@ def _lang(value: Any) -> str | None:
     return value if value in ("fr", "en") else None
 
 
-def _parse_rules(raw: Any, path: str, line_of: Any, issues: list[RuleIssue]) -> BrandRules:
-    rules = BrandRules()
-    if raw is None:
-        return rules
-    if not isinstance(raw, dict):
-        issues.append(RuleIssue(path, line_of("rules"), "`rules` must be a mapping"))
-        return rules
+@dataclass
+class _RuleReader:
+    """Builds rules from one document's front matter, noting each problem with its line."""
 
-    def build(model: type[_Rule], value: Any, *where: str | int) -> _Rule | None:
+    path: str
+    line_of: Callable[..., int | None]
+    issues: list[RuleIssue]
+
+    def problem(self, where: tuple[str | int, ...], message: str) -> None:
+        self.issues.append(RuleIssue(self.path, self.line_of("rules", *where), message))
+
+    def build(self, model: type[Rule], value: Any, *where: str | int) -> Rule | None:
         if not isinstance(value, dict):
-            issues.append(
-                RuleIssue(
-                    path, line_of("rules", *where), f"rules.{_dotted(where)} must be a mapping"
-                )
-            )
+            self.problem(where, f"rules.{_dotted(where)} must be a mapping")
             return None
         try:
-            return model.model_validate({**value, "source": path, "line": line_of("rules", *where)})
+            return model.model_validate(
+                {**value, "source": self.path, "line": self.line_of("rules", *where)}
+            )
         except ValidationError as e:
             err = e.errors()[0]
             loc = ".".join(str(p) for p in err["loc"])
             field_path = _dotted(where) + (f".{loc}" if loc else "")
-            issues.append(
-                RuleIssue(
-                    path,
-                    line_of("rules", *where, *err["loc"]),
-                    f"rules.{field_path}: {err['msg'].lower()}; rule skipped",
-                )
+            self.problem(
+                (*where, *err["loc"]), f"rules.{field_path}: {err['msg'].lower()}; rule skipped"
             )
             return None
 
+
+def _parse_rules(
+    raw: Any, path: str, line_of: Callable[..., int | None], issues: list[RuleIssue]
+) -> BrandRules:
+    rules = BrandRules()
+    if raw is None:
+        return rules
+    reader = _RuleReader(path, line_of, issues)
+    if not isinstance(raw, dict):
+        issues.append(RuleIssue(path, line_of("rules"), "`rules` must be a mapping"))
+        return rules
     for name, value in raw.items():
         if name in _LIST_RULES:
             if not isinstance(value, list):
-                issues.append(
-                    RuleIssue(path, line_of("rules", name), f"rules.{name} must be a list")
-                )
+                reader.problem((name,), f"rules.{name} must be a list")
                 continue
             for i, item in enumerate(value):
                 if isinstance(item, str) and name != "topics":
                     item = {"term": item}
-                rule = build(_LIST_RULES[name], item, name, i)
+                rule = reader.build(_LIST_RULES[name], item, name, i)
                 if rule is not None:
                     getattr(rules, name).append(rule)
         elif name in _ONE_RULES:
-            rule = build(_ONE_RULES[name], value, name)
+            rule = reader.build(_ONE_RULES[name], value, name)
             if rule is not None:
                 setattr(rules, name, rule)
         elif name == "platforms":
-            if not isinstance(value, dict):
-                issues.append(
-                    RuleIssue(path, line_of("rules", name), "rules.platforms must be a mapping")
+            _parse_platforms(reader, rules, value)
+        else:
+            reader.problem((name,), f"unknown rule {name!r}; known rules: {', '.join(KNOWN_RULES)}")
+    return rules
+
+
+def _parse_platforms(reader: _RuleReader, rules: BrandRules, value: Any) -> None:
+    """`rules.platforms`: a rule per platform, by its key or a common alias."""
+    from cmassist.domain.platforms import PLATFORMS, get_platform
+
+    if not isinstance(value, dict):
+        reader.problem(("platforms",), "rules.platforms must be a mapping")
+        return
+    for platform, item in value.items():
+        key = str(platform).lower()
+        if key not in PLATFORMS:
+            try:
+                key = get_platform(key).key
+            except Exception:
+                reader.problem(
+                    ("platforms", platform),
+                    f"rules.platforms.{platform}: unknown platform; "
+                    f"use one of {', '.join(PLATFORMS)}",
                 )
                 continue
-            from cmassist.domain.platforms import PLATFORMS, get_platform
-
-            for platform, item in value.items():
-                key = str(platform).lower()
-                if key not in PLATFORMS:
-                    try:
-                        key = get_platform(key).key
-                    except Exception:
-                        issues.append(
-                            RuleIssue(
-                                path,
-                                line_of("rules", name, platform),
-                                f"rules.platforms.{platform}: unknown platform; "
-                                f"use one of {', '.join(PLATFORMS)}",
-                            )
-                        )
-                        continue
-                rule = build(PlatformRule, item, name, platform)
-                if rule is not None:
-                    rules.platforms[key] = rule  # type: ignore[assignment]
-        else:
-            issues.append(
-                RuleIssue(
-                    path,
-                    line_of("rules", name),
-                    f"unknown rule {name!r}; known rules: {', '.join(KNOWN_RULES)}",
-                )
-            )
-    return rules
+        rule = reader.build(PlatformRule, item, "platforms", platform)
+        if isinstance(rule, PlatformRule):
+            rules.platforms[key] = rule
 
 
 def _dotted(parts: tuple[str | int, ...]) -> str:

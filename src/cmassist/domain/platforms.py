@@ -63,7 +63,7 @@ def get_platform(name: str) -> Platform:
 
 
 _URL = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
-_HASHTAG = re.compile(r"(?<![\w#])#[^\s#.,;:!?()\[\]{}\"'«»]+", re.UNICODE)
+HASHTAG = re.compile(r"(?<![\w#])#[^\s#.,;:!?()\[\]{}\"'«»]+", re.UNICODE)
 # Code point ranges X counts as one character (twitter-text v3 configuration).
 _X_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 _JOINERS = {0x200D, 0xFE0E, 0xFE0F}
@@ -87,7 +87,7 @@ def count_chars(text: str, platform: Platform) -> int:
 
 
 def hashtags(text: str) -> list[str]:
-    return _HASHTAG.findall(text)
+    return HASHTAG.findall(text)
 
 
 def table() -> list[dict[str, object]]:

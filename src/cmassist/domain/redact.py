@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from cmassist.domain.facts import _EMAIL
+from cmassist.domain.facts import EMAIL
+from cmassist.domain.spans import free
 
 PiiKind = Literal["email", "phone", "address", "card", "iban", "order"]
 PII_KINDS: tuple[PiiKind, ...] = ("email", "phone", "address", "card", "iban", "order")
@@ -74,7 +75,8 @@ _NAME = r"[A-ZÀ-Ýa-zà-ÿ0-9'’\-]+"
 # "1234, rue Saint-Denis", "14 bis avenue Jean Jaurès", "45 avenue du Parc"
 _ADDR_FR = (
     rf"\b\d{{1,5}}(?:\s?(?:bis|ter|[A-Da-d]))?,?\s+(?:{_STREET_TYPES})\s+"
-    rf"(?:(?:de|du|des|la|le|l'|d'|St-|Ste-)\s*)*{_NAME}(?:[ \-](?:Est|Ouest|Nord|Sud|E|O|W|N|S)\b)?"
+    rf"(?:(?:de|du|des|la|le|l'|d'|St-|Ste-)\s*)*{_NAME}"
+    r"(?:[ \-](?:Est|Ouest|Nord|Sud|E|O|W|N|S)\b)?"
 )
 # "987 Sherbrooke St W", "123 Main Street"
 _ADDR_EN = (
@@ -141,32 +143,29 @@ def find_pii(text: str, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = 
     found: list[Pii] = []
     taken: list[tuple[int, int]] = []
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
     def add(kind: PiiKind, a: int, b: int) -> None:
         while b > a and text[b - 1] in ".,;:!?)]}»\"'’…-– ":
             b -= 1
         while a < b and text[a] in " ,(":
             a += 1
-        if b <= a or not free(a, b):
+        if b <= a or not free((a, b), taken):
             return
         value = text[a:b]
         taken.append((a, b))
         if kind in wanted and pii_key(kind, value) not in kept and value.casefold() not in kept:
             found.append(Pii(kind, a, b, value))
 
-    for m in _EMAIL.finditer(text):
+    for m in EMAIL.finditer(text):
         add("email", m.start(), m.end())
     for m in _IBAN.finditer(text):
         if iban_ok(m.group()):
             add("iban", m.start(), m.end())
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn_ok(digits) and free(m.start(), m.end()):
+        if 13 <= len(digits) <= 19 and luhn_ok(digits) and free((m.start(), m.end()), taken):
             add("card", m.start(), m.end())
     for m in _ADDRESS.finditer(text):
-        if not free(m.start(), m.end()):
+        if not free((m.start(), m.end()), taken):
             continue
         a, b = m.start(), m.end()
         core = _ADDR_CORE.match(text, a)
@@ -185,14 +184,14 @@ def find_pii(text: str, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = 
             b = fr.end()
         add("address", a, b)
     for m in _FR_POSTAL_CITY.finditer(text):
-        if free(m.start(), m.end()) and re.search(
+        if free((m.start(), m.end()), taken) and re.search(
             r"\b(?:rue|avenue|bd|boulevard|chemin|place)\b",
             text[max(0, m.start() - 60) : m.start()],
             re.IGNORECASE,
         ):
             add("address", m.start(), m.end())
     for m in _CA_POSTAL_RX.finditer(text):
-        if free(m.start(), m.end()):
+        if free((m.start(), m.end()), taken):
             add("address", m.start(), m.end())
     for m in _ORDER_CONTEXT.finditer(text):
         ident = m.group("id")
@@ -204,11 +203,11 @@ def find_pii(text: str, kinds: Iterable[str] = PII_KINDS, keep: Iterable[str] = 
     for rx in (_NA_PHONE, _FR_PHONE, _INTL_PHONE):
         for m in rx.finditer(text):
             digits = re.sub(r"\D", "", m.group())
-            if len(digits) < 10 or not free(m.start(), m.end()):
+            if len(digits) < 10 or not free((m.start(), m.end()), taken):
                 continue
             add("phone", m.start(), m.end())
     for m in _ORDER_SHAPE.finditer(text):
-        if free(m.start(), m.end()):
+        if free((m.start(), m.end()), taken):
             add("order", m.start(), m.end())
     found.sort(key=lambda p: p.start)
     return found

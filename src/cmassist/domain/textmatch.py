@@ -58,14 +58,21 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+def strip_accents(text: str) -> str:
+    """The text without its accents (combining marks), case kept: "Québec" -> "Quebec"."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
 def fold(text: str) -> Folded:
+    """Lowercased, accent-free, look-alike letters made Latin, invisible characters dropped;
+    with the index back into `text`."""
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
         if ch in INVISIBLE:
             continue
         for c in unicodedata.normalize("NFD", ch.translate(CONFUSABLES).casefold()):
-            if unicodedata.category(c) != "Mn":
+            if unicodedata.category(c) != "Mn":  # an accent, as in strip_accents
                 out.append(c)
                 index.append(i)
     index.append(len(text))
@@ -73,6 +80,7 @@ def fold(text: str) -> Folded:
 
 
 def fold_str(text: str) -> str:
+    """The folded text alone (see `fold`)."""
     return fold(text).text
 
 

@@ -13,8 +13,17 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 TOP_K = 3
+
+
+def unit_rows(m: npt.ArrayLike) -> npt.NDArray[np.float32]:
+    """Rows scaled to unit length, as float32 (an empty input gives a 0x0 matrix)."""
+    m = np.asarray(m, dtype=np.float32)
+    if not len(m):
+        return m.reshape(0, 0)
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
 
 
 @dataclass

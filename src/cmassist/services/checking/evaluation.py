@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cmassist.services.checking.checker import RULES, Checker
 from cmassist.domain.errors import FileFormatError
+from cmassist.services.checking.checker import RULES, Checker
 
 # The reply-against-comment rules need the comment; bench_inbox.py measures them.
 REPLY_RULES = ("injection_followed", "customer_pii", "unsafe_markup", "unsupported_fact")
