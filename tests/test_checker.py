@@ -261,7 +261,6 @@ def test_the_second_brand_has_its_own_rules(checker: Checker) -> None:
     assert all(f.citation.source.endswith(".md") for f in bike.findings)
 
 
-@pytest.mark.integration
 def test_every_past_post_and_reply_of_both_brands_passes_the_rules(checker: Checker) -> None:
     for brand, folder in (("boreale", ROOT / "brand_guidelines"), ("velofleuve", SECOND)):
         with (folder / "posts.csv").open(encoding="utf-8") as f:
