@@ -3,6 +3,7 @@ text rewritten in the brand's voice, and personal data taken out of a text."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -118,7 +119,7 @@ def rewrite(
 @json_option
 def redact(text: str | None, path: Path | None, as_json: bool) -> None:
     """Replace personal data (emails, phones, addresses, cards, IBANs, order numbers)."""
-    from cmassist.domain.redact import redact as do_redact
+    from cmassist.domain.redact import redact as redact_text
 
     if path is not None:
         raw = path.read_bytes()
@@ -127,8 +128,8 @@ def redact(text: str | None, path: Path | None, as_json: bool) -> None:
         except UnicodeDecodeError:
             raise InputError(f"{path} is not UTF-8 text", "save it as UTF-8") from None
     elif text is None or text == "-":
-        text = click.get_text_stream("stdin").read()
-    r = do_redact(text)
+        text = sys.stdin.read()  # click.get_text_stream is deprecated
+    r = redact_text(text)
     if as_json:
         emit({"text": r.text, "found": [p.__dict__ for p in r.found]})
     else:

@@ -104,18 +104,17 @@ def expect_option(f: Decorator) -> Decorator:
 def text_options(f: Decorator) -> Decorator:
     """TEXT (or '-', or --file), --platform, --brand, --kind and --language: what a text to
     check or rewrite needs."""
-    for option in reversed(
-        [
-            click.argument("text", required=False),
-            click.option("--file", "-f", "file", default=None, help="Read the text from a file."),
-            click.option("--platform", "-p", required=True, help="Platform the text is for."),
-            brand_option,
-            click.option(
-                "--kind", type=click.Choice(["post", "reply"]), default="post", show_default=True
-            ),
-            click.option("--language", "-l", default=None, help="fr or en (default: detected)."),
-        ]
-    ):
+    options: list[Decorator] = [
+        click.argument("text", required=False),
+        click.option("--file", "-f", "file", default=None, help="Read the text from a file."),
+        click.option("--platform", "-p", required=True, help="Platform the text is for."),
+        brand_option,
+        click.option(
+            "--kind", type=click.Choice(["post", "reply"]), default="post", show_default=True
+        ),
+        click.option("--language", "-l", default=None, help="fr or en (default: detected)."),
+    ]
+    for option in reversed(options):
         f = option(f)
     return f
 

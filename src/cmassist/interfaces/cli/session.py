@@ -25,7 +25,8 @@ def services(ctx: click.Context) -> Services:
         from cmassist.config import Settings
 
         obj["services"] = Services(Settings())
-    return obj["services"]
+    built: Services = obj["services"]
+    return built
 
 
 def ask_secret(prompt: str, env: str, error: type[CmassistError], *, confirm: bool) -> str:
