@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -79,7 +79,9 @@ def holding_statements(passages: Iterable[Passage]) -> list[Statement]:
 
 
 def choose(
-    statements: list[Statement], messages: list[str], embed: Callable[[list[str]], Any]
+    statements: list[Statement],
+    messages: list[str],
+    embed: Callable[[Sequence[str]], Sequence[Sequence[float]]],
 ) -> dict[str, Statement]:
     """The statement most of the alert's messages are closest to, in each language."""
     if not statements:
@@ -126,7 +128,7 @@ class CrisisService:
         inbox: InboxService,
         review: ReviewService,
         passages: Callable[[str], Sequence[Passage]],
-        embed: Callable[[list[str]], Any],
+        embed: Callable[[Sequence[str]], Sequence[Sequence[float]]],
     ) -> None:
         self.inbox = inbox
         self.review = review

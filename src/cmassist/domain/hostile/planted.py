@@ -13,6 +13,7 @@ from cmassist.domain.hostile.copying import (
     copied_span,
     words_of,
 )
+from cmassist.domain.spans import overlaps, within
 from cmassist.domain.textmatch import fold
 
 _QUOTED = re.compile(
@@ -99,8 +100,8 @@ def planted_tokens(
     folded_reply = fold(reply)
 
     def add(a: int, b: int, planted: str) -> None:
-        overlapping = [p for p in out if a < p.end and p.start < b]
-        if all(a <= p.start and p.end <= b for p in overlapping):  # the longest span wins
+        overlapping = [p for p in out if overlaps((a, b), (p.start, p.end))]
+        if all(within((p.start, p.end), (a, b)) for p in overlapping):  # the longest wins
             out[:] = [p for p in out if p not in overlapping]
             out.append(Planted(a, b, reply[a:b], planted))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from cmassist.domain.spans import free
 from cmassist.domain.textmatch import fold
 
 # What a brand never asks a customer for, on folded text: payment data, bank details,
@@ -252,6 +253,6 @@ def sensitive_requests(text: str) -> list[tuple[int, int, str]]:
                 continue
             start = a
         span = f.span(start, b)
-        if all(span[1] <= x or span[0] >= y for x, y, _ in out):
+        if free(span, [(x, y) for x, y, _ in out]):
             out.append((span[0], span[1], kind))
     return out

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cmassist.adapters.store import Hit
 from cmassist.domain.guidelines import BrandRules
 from cmassist.domain.models import Kind, Source
 from cmassist.domain.platforms import Platform
 from cmassist.domain.textutil import excerpt
+from cmassist.services.ports.store import Hit, Store
 
 EXAMPLES = 4
 EXAMPLE_CHARS = 2400  # few-shot budget, so prompts stay small enough for a 2-core laptop
@@ -30,7 +30,7 @@ class DraftContext:
 
 
 def gather_context(
-    store: Any,
+    store: Store,
     brand: str,
     text: str,
     language: str,

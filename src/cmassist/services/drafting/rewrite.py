@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cmassist.domain.facts import extract
+from cmassist.domain.findings import Finding
 from cmassist.domain.guidelines import BrandRules
+from cmassist.domain.spans import Span, overlaps
 from cmassist.domain.textutil import excerpt, find_signature
-from cmassist.services.checking.checker import Finding
 from cmassist.services.drafting.context import DraftContext
 from cmassist.services.drafting.postprocess import excerpt_block
 
@@ -57,7 +58,7 @@ def rewrite_examples(ctx: DraftContext, kind: str) -> list[dict[str, str]]:
     ]
 
 
-def meant_to_go(findings: Sequence[Finding | Mapping[str, Any]]) -> list[tuple[int, int]]:
+def meant_to_go(findings: Sequence[Finding | Mapping[str, Any]]) -> list[Span]:
     """The spans of findings whose text a rewrite should drop (MEANT_TO_GO rules); findings
     may come as records or, from the app, as their JSON form."""
     spans = []
@@ -72,15 +73,15 @@ def meant_to_go(findings: Sequence[Finding | Mapping[str, Any]]) -> list[tuple[i
     return spans
 
 
-def lost_facts_note(
-    original: str, rewritten: str, flagged: Sequence[tuple[int, int]]
-) -> str | None:
+def lost_facts_note(original: str, rewritten: str, flagged: Sequence[Span]) -> str | None:
     """The note naming each fact of the original (a price, a date, a link...) the rewrite
     lost, unless its text was flagged to go; None when none was lost."""
     kept = {(f.kind, f.key) for f in extract(rewritten)}
     lost: dict[tuple[str, str], str] = {}
     for f in extract(original):
-        if (f.kind, f.key) not in kept and not any(a < f.end and f.start < b for a, b in flagged):
+        if (f.kind, f.key) not in kept and not any(
+            overlaps(span, (f.start, f.end)) for span in flagged
+        ):
             lost.setdefault((f.kind, f.key), f.text)  # each fact named once
     if not lost:
         return None

@@ -10,16 +10,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cmassist.adapters.store import KnowledgeStore
 from cmassist.config import Settings
 from cmassist.domain.errors import CmassistError, InputError
+from cmassist.domain.findings import Finding
 from cmassist.domain.hostile import new_canary
 from cmassist.domain.limits import MAX_VARIANTS
 from cmassist.domain.models import Draft, Kind, PromptRef
 from cmassist.domain.platforms import Platform, count_chars, get_platform
 from cmassist.domain.redact import redact
+from cmassist.domain.spans import Span
 from cmassist.domain.textutil import excerpt
-from cmassist.services.checking.checker import Checker, Finding
+from cmassist.services.checking.checker import Checker
 from cmassist.services.drafting.context import (
     DraftContext,
     draft_sources,
@@ -47,6 +48,7 @@ from cmassist.services.drafting.rewrite import (
     rewrite_examples,
 )
 from cmassist.services.ports.models import LLM, GenParams, Prompts, RenderedPrompt, Usage
+from cmassist.services.ports.store import Store
 
 LANGUAGE_NAMES = {"fr": "français", "en": "English"}
 MAX_IDEAS = 20
@@ -70,7 +72,7 @@ class Drafting:
 
     def __init__(
         self,
-        store: KnowledgeStore,
+        store: Store,
         llm: LLM,
         prompts: Prompts,
         settings: Settings,
@@ -440,7 +442,7 @@ class Drafting:
         brand: str,
         kind: str,
         language: str,
-    ) -> list[tuple[int, int]]:
+    ) -> list[Span]:
         """Where the check of `text` flags what a rewrite should drop: from the caller's
         `findings` (whose offsets count the `lead` spaces stripped since), else checked here."""
         if findings is not None:

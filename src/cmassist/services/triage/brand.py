@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -32,7 +31,7 @@ class BrandSignals:
 
 def brand_signals(
     rules: BrandRules,
-    embed: Callable[[list[str]], Any] | None = None,
+    embed: Callable[[Sequence[str]], Sequence[Sequence[float]]] | None = None,
     past: Sequence[tuple[str, bool]] = (),
     past_topics: Sequence[str | None] = (),
 ) -> BrandSignals:

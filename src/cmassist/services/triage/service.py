@@ -7,7 +7,6 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -15,6 +14,7 @@ from cmassist.domain.models import Kind
 from cmassist.domain.redact import redact
 from cmassist.domain.triage import ACTIONS, SENTIMENTS, Action, Sentiment, Triage
 from cmassist.services.ports.models import LLM, GenParams, Prompts
+from cmassist.services.ports.store import Store
 from cmassist.services.triage.brand import BrandSignals, brand_signals
 from cmassist.services.triage.heads import Heads, load_heads
 from cmassist.services.triage.rules import triage_batch
@@ -26,34 +26,36 @@ class Triager:
     """Triage for the brands of a knowledge store: embeds each batch once, caches each
     brand's topics and labelled past comments, and asks a chat LLM when one is given."""
 
-    def __init__(self, store: Any, llm: LLM | None = None, prompts: Prompts | None = None) -> None:
+    def __init__(
+        self, store: Store, llm: LLM | None = None, prompts: Prompts | None = None
+    ) -> None:
         self.store = store
         self.llm = llm
         self.prompts = prompts
-        self._brands: dict[str, tuple[tuple[int, ...], BrandSignals]] = {}
+        self._brands: dict[str, tuple[str, BrandSignals]] = {}
         self._lock = threading.Lock()
 
     def signals(self, brand: str) -> BrandSignals | None:
-        """What triage knows of the brand, rebuilt when its records change; None for a brand
-        the store does not have."""
+        """What triage knows of the brand, rebuilt when its records or rules change (its
+        store revision); None for a brand the store does not have."""
         if not self.store.has_brand(brand):
             return None
-        counts = self.store.counts(brand)
-        key = tuple(counts.get(k.value, 0) for k in Kind)
+        revision = self.store.revision(brand)
         cached = self._brands.get(brand)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == revision:
             return cached[1]
         with self._lock:
             rules = self.store.rules(brand)
-            col = self.store.collection(brand, Kind.REPLY)
-            got = col.get(include=["documents", "metadatas"], limit=PAST_COMMENTS)
-            past, topics = [], []
-            for doc, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=False):
-                if isinstance((meta or {}).get("complaint"), bool):
-                    past.append((doc, bool(meta["complaint"])))
-                    topics.append((meta or {}).get("topic") or None)
+            past: list[tuple[str, bool]] = []
+            topics: list[str | None] = []
+            for record in self.store.records(brand, [Kind.REPLY], limit=PAST_COMMENTS):
+                complaint = record.metadata.get("complaint")
+                if isinstance(complaint, bool):  # labelled in the brand's replies file
+                    past.append((record.text, complaint))
+                    topic = record.metadata.get("topic")
+                    topics.append(str(topic) if topic else None)
             sig = brand_signals(rules, self.store.embedder.embed, past, topics)
-            self._brands[brand] = (key, sig)
+            self._brands[brand] = (revision, sig)
             return sig
 
     def triage(self, brand: str, texts: Sequence[str]) -> list[Triage]:
