@@ -48,7 +48,7 @@ def rewrite_examples(ctx: DraftContext, kind: str) -> list[dict[str, str]]:
             "topic": (
                 excerpt(h.text, 160)
                 if kind == "reply"
-                else h.metadata.get("topic") or excerpt(h.text, 80)
+                else str(h.metadata.get("topic") or excerpt(h.text, 80))
             ),
             "text": excerpt_block(
                 str(h.metadata.get("reply", "")) if kind == "reply" else h.text, 600
