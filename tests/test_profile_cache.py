@@ -5,6 +5,7 @@ trusted, when the saved copy is stale or damaged."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,41 @@ def test_the_loaded_profile_is_the_built_one(sample_settings: Settings, embedder
         )
         assert other.on_examples == model.on_examples
         assert other.off_examples == model.off_examples
+
+
+class CountingEmbedder:
+    """The session's embedder, counting the texts it embeds."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.texts: list[str] = []
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+    def embed_one(self, text: str) -> list[float]:
+        return self.embed([text])[0]
+
+
+def test_the_next_process_embeds_only_the_text_not_the_citations_queries(
+    sample_settings: Settings, embedder: Embedder
+) -> None:
+    first = CountingEmbedder(embedder)
+    text = TEXTS[0][0]
+    before = fresh_checker(sample_settings, first).check(text, platform="x", brand="boreale")
+    assert len(first.texts) > 3  # the voice examples, the text and the citations' queries
+    second = CountingEmbedder(embedder)
+    after = fresh_checker(sample_settings, second).check(text, platform="x", brand="boreale")
+    assert after.public() == before.public()
+    # The rules' citations come before the voice: were a query embedded, it would be first.
+    assert second.texts[0] == text
+    assert len(second.texts) < len(first.texts)
 
 
 def test_an_ingest_that_changes_the_brand_rebuilds_the_profile(

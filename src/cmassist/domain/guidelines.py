@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cmassist.domain.facts import FactKind
+from cmassist.domain.facts import ALL_KINDS, FactKind
 from cmassist.domain.findings import Severity
 from cmassist.domain.textutil import detect_language
 
@@ -98,9 +98,7 @@ class ShoutingRule(Rule):
 class FactsRule(Rule):
     """Contact details, URLs, prices, dates and times must be found in the knowledge store."""
 
-    kinds: list[FactKind] = Field(
-        default_factory=lambda: ["email", "phone", "url", "price", "date", "time"]
-    )
+    kinds: list[FactKind] = Field(default_factory=lambda: list(ALL_KINDS))
     reason: str | None = None
 
 
@@ -444,7 +442,7 @@ def split_passages(
     sections.append((list(path), start, current))
 
     passages: list[Passage] = []
-    for heading_path, line, lines in sections:
+    for heading_path, first, lines in sections:
         text = "\n".join(lines).strip()
         content = "\n".join(ln for ln in lines if not _HEADING.match(ln)).strip()
         if not content:
@@ -453,7 +451,7 @@ def split_passages(
         for chunk in _chunks(text):
             passages.append(
                 Passage(
-                    heading, chunk, len(passages), line, detect_language(chunk, default_language)
+                    heading, chunk, len(passages), first, detect_language(chunk, default_language)
                 )
             )
     return passages

@@ -20,10 +20,13 @@ TOP_K = 3
 
 def unit_rows(m: npt.ArrayLike) -> npt.NDArray[np.float32]:
     """Rows scaled to unit length, as float32 (an empty input gives a 0x0 matrix)."""
-    m = np.asarray(m, dtype=np.float32)
-    if not len(m):
-        return m.reshape(0, 0)
-    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+    rows: npt.NDArray[np.float32] = np.asarray(m, dtype=np.float32)
+    if not len(rows):
+        return rows.reshape(0, 0)
+    out: npt.NDArray[np.float32] = rows / np.maximum(
+        np.linalg.norm(rows, axis=1, keepdims=True), 1e-9
+    )
+    return out
 
 
 @dataclass

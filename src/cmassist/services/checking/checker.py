@@ -142,8 +142,23 @@ class Checker:
                 profile = build_profile(self.store, slug, revision)
                 if folder:
                     profile_cache.save(folder, profile, expected)
+            if folder:
+                profile.citations.update(profile_cache.load_citations(folder, expected))
+                profile.citations_saved = len(profile.citations)
             self._profiles[slug] = profile
             return profile
+
+    def _keep_citations(self, profile: BrandProfile) -> None:
+        """Save the citations this check looked up for the first time, so that the next
+        process does not embed their queries again."""
+        folder = self.store.derived_dir(profile.slug)
+        if folder is None or len(profile.citations) <= profile.citations_saved:
+            return
+        expected = profile_cache.fingerprint(profile.revision, self.store.embedder.name)
+        with self._lock:
+            citations = dict(profile.citations)
+            profile_cache.save_citations(folder, citations, expected)
+            profile.citations_saved = len(citations)
 
     def cite(
         self,
@@ -204,6 +219,7 @@ class Checker:
         notices.extend(ctx.notices)
         findings = sorted(ctx.findings, key=lambda f: (f.start, list(RULES).index(f.rule)))
         score, verdict = _score(findings, voice_result)
+        self._keep_citations(profile)
         return CheckResult(
             brand=profile.slug,
             platform=plat.key if plat else "",

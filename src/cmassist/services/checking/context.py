@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cmassist.domain.findings import Citation, Finding, Severity
-from cmassist.domain.guidelines import Rule
+from cmassist.domain.guidelines import BrandRules, Rule
 from cmassist.domain.platforms import Platform
 from cmassist.domain.textmatch import Folded
 from cmassist.domain.textutil import detect_language
@@ -80,7 +80,7 @@ class CheckContext:
     notices: list[str] = field(default_factory=list)
 
     @property
-    def rules(self):
+    def rules(self) -> BrandRules:
         return self.profile.rules
 
     @property

@@ -48,7 +48,7 @@ def _fixes_to_apply(text: str, findings: list[Finding] | list[dict[str, Any]]) -
 
 def _french_spacing(text: str) -> str | None:
     """The space the text puts before ; : ! ? (French typography), or None if it puts none."""
-    spaced = regex.findall(r"\S([ \u00a0\u202f])[;:!?]+(?=\s|$)", text)
+    spaced: list[str] = regex.findall(r"\S([ \u00a0\u202f])[;:!?]+(?=\s|$)", text)
     unspaced = len(regex.findall(r"[^\s\d/:;!?][;:!?]+(?=\s|$)", text))
     if len(spaced) <= unspaced or not spaced:
         return None

@@ -69,6 +69,7 @@ class BrandProfile:
     written: Callable[[], list[str]]
     terms: list[Term] = field(init=False)
     citations: dict[tuple[str, str], Citation | None] = field(default_factory=dict)
+    citations_saved: int = 0  # how many of them are on disk already
 
     def __post_init__(self) -> None:
         self.terms = compile_terms(self.rules)

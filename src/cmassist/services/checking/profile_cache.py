@@ -5,12 +5,15 @@ One file per brand, `<derived dir>/checking-profile.npz`: the vectors as arrays 
 as JSON, no pickle. It is trusted only when its fingerprint (the store's revision, the
 embedding model, this format and the source of the modules that build a profile) is the
 one expected; a stale, unreadable or inconsistent file is rebuilt and written again.
+Beside it, `checking-citations.json` keeps the citations checks have looked up (each one
+embeds its query), under the same fingerprint, so a new process embeds only the text.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -23,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cmassist.domain.facts import FactIndex
+from cmassist.domain.findings import Citation
 from cmassist.domain.grounding import FactSources, Source
 from cmassist.domain.guidelines import BrandRules
 from cmassist.domain.voice import BrandVoice, Example, VoiceModel
@@ -30,6 +34,8 @@ from cmassist.services.checking.profile import BrandProfile, GuidelinePassage
 
 FORMAT = 1
 FILENAME = "checking-profile.npz"
+# The citations checks have looked up so far (each costs embedding its query), same key.
+CITATIONS = "checking-citations.json"
 # What a profile is derived with: a change to any of these modules rebuilds every profile.
 BUILT_BY = (
     "cmassist.domain.facts",
@@ -103,13 +109,43 @@ def save(folder: Path, profile: BrandProfile, expected: str) -> None:
     meta = {"format": FORMAT, "fingerprint": expected, **_meta(profile), "voice": voice}
     arrays["meta"] = _bytes(json.dumps(meta, ensure_ascii=False))
     arrays["written"] = _bytes(json.dumps(profile.written(), ensure_ascii=False))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    _write(folder, FILENAME, buffer.getvalue())
+
+
+def load_citations(folder: Path, expected: str) -> dict[tuple[str, str], Citation | None]:
+    """The citations saved for this fingerprint ({} when none, stale or damaged)."""
+    try:
+        data = json.loads((folder / CITATIONS).read_text(encoding="utf-8"))
+        if data.get("fingerprint") != expected:
+            return {}
+        return {
+            (str(a), str(b)): None if c is None else Citation.model_validate(c)
+            for a, b, c in data["citations"]
+        }
+    except Exception:  # missing, unreadable or not what we wrote: start afresh
+        return {}
+
+
+def save_citations(
+    folder: Path, citations: dict[tuple[str, str], Citation | None], expected: str
+) -> None:
+    """Write the citations looked up so far, atomically; a folder that cannot be written
+    is not an error."""
+    rows = [[a, b, None if c is None else c.model_dump()] for (a, b), c in citations.items()]
+    text = json.dumps({"fingerprint": expected, "citations": rows}, ensure_ascii=False)
+    _write(folder, CITATIONS, text.encode("utf-8"))
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".npz", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)  # type: ignore[arg-type]
-            os.replace(tmp, folder / FILENAME)
+                f.write(data)
+            os.replace(tmp, folder / name)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)

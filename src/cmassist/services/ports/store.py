@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from cmassist.domain.errors import InputError
 from cmassist.domain.guidelines import BrandRules
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 _BRAND = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 RECORD_KINDS: tuple[Kind, ...] = (Kind.GUIDELINE, Kind.POST, Kind.REPLY)
 """The kinds of record a brand's texts are stored as (the rules are kept apart)."""
+
+MetaValue = str | int | float | bool
+Metadata = dict[str, MetaValue]
+"""A record's metadata as the store keeps it: flat scalars (anything else is JSON text)."""
+FilterValue = MetaValue | Sequence[MetaValue] | None
+"""An exact metadata match; a sequence means any of its values, None no condition."""
 
 
 def brand_slug(name: str) -> str:
@@ -41,7 +47,7 @@ class Hit:
     id: str
     kind: Kind
     text: str
-    metadata: dict[str, Any]
+    metadata: Metadata
     score: float | None = None  # cosine similarity, 1 is identical
 
 
@@ -68,7 +74,7 @@ class StoredRecord:
     id: str
     kind: Kind
     text: str
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: Metadata = field(default_factory=dict)
     embedding: npt.NDArray[np.float32] | None = None
 
     @property
@@ -149,7 +155,7 @@ class Store(Protocol):
         *,
         kind: Kind | None = None,
         k: int = 5,
-        **filters: Any,
+        **filters: FilterValue,
     ) -> list[Hit]: ...
 
     def browse(
@@ -159,7 +165,7 @@ class Store(Protocol):
         kind: Kind | None = None,
         limit: int = 50,
         offset: int = 0,
-        **filters: Any,
+        **filters: FilterValue,
     ) -> list[Hit]: ...
 
     def get(self, brand: str, ids: Sequence[str]) -> list[Hit]: ...
