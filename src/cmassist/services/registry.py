@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
-from typing import Generic, TypeAlias, TypeVar, overload
+from typing import Generic, TypeAlias, TypeVar, cast, overload
 
 from cmassist.config import Settings
 from cmassist.domain.errors import ConfigError
@@ -102,7 +102,7 @@ class Registry(Generic[T]):
             known = ", ".join(self.names()) or "(none)"
             raise ConfigError(f"unknown {self.kind} {name!r}", self.fix.format(known=known))
         try:
-            loaded = ep.load()
+            loaded: object = ep.load()
         except Exception as e:
             raise ConfigError(
                 f"cannot load the {self.kind} {name!r} from {ep.value} ({type(e).__name__}: {e})",
@@ -113,8 +113,9 @@ class Registry(Generic[T]):
                 f"the {self.kind} {name!r} entry point {ep.value} is not a factory",
                 "point the entry point at a function `create(settings)`",
             )
-        self._loaded[name] = loaded
-        return loaded
+        factory = cast("Factory[T]", loaded)
+        self._loaded[name] = factory
+        return factory
 
     def create(self, name: str, settings: Settings) -> T:
         """Build the part registered as `name` for these settings."""
