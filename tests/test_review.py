@@ -14,6 +14,7 @@ from cmassist.adapters.db.uow import SqlDatabase
 from cmassist.config import Settings
 from cmassist.domain.errors import (
     AuthError,
+    BlockingFindingsError,
     ConflictError,
     ForbiddenError,
     InputError,
@@ -356,3 +357,46 @@ def test_an_install_made_before_the_migrations_were_frozen_keeps_working(
     assert after.approve(bob, draft_id).state == "approved"
     fresh = SqlDatabase.open(Settings(data_dir=tmp_path / "fresh"))
     assert _schema(database.engine) == _schema(fresh.engine)
+
+
+def test_a_draft_is_submitted_as_its_author_last_edited_it(
+    tmp_path: Path, db: SqlDatabase, people
+) -> None:
+    def checker(text: str, **_: Any) -> dict[str, Any]:
+        """Blocks a price written with a dollar sign."""
+        at = text.find("$")
+        return {
+            "findings": [{"rule": "price", "start": at, "end": at + 1, "severity": "block"}]
+            if at >= 0
+            else []
+        }
+
+    review = ReviewService(Settings(data_dir=tmp_path / "data"), database=db, checker=checker)
+    alice, *_ = people
+    # The same words: no new version, submitted at the row version the author saw.
+    draft = review.create_draft(alice, brand="b", platform="x", text="Café du Pérou")
+    view = review.submit_edited(alice, draft.id, " Café du Pérou ", expected=draft.row_version)
+    assert view.state == "submitted" and view.version == 1
+    # Other words: saved as version 2 with the note, then submitted.
+    draft = review.create_draft(alice, brand="b", platform="x", text="Café du Pérou")
+    view = review.submit_edited(
+        alice, draft.id, "Café du Pérou, dès lundi", expected=draft.row_version, note="on a card"
+    )
+    assert view.state == "submitted" and view.version == 2
+    assert view.text == "Café du Pérou, dès lundi"
+    assert [a.action for a in review.audit_log(draft_id=draft.id)] == [
+        "submitted",
+        "edited",
+        "created",
+    ]
+    assert review.audit_log(draft_id=draft.id, action="edited")[0].reason == "on a card"
+    # A stale view is a conflict: nothing is written.
+    with pytest.raises(ConflictError):
+        review.submit_edited(alice, draft.id, "Autre chose", expected=draft.row_version)
+    assert review.get(draft.id).version == 2
+    # Refused for its findings, the edit stays saved: the author sees it and fixes it.
+    draft = review.create_draft(alice, brand="b", platform="x", text="Café du Pérou")
+    with pytest.raises(BlockingFindingsError, match="price"):
+        review.submit_edited(alice, draft.id, "Café à 5 $", expected=draft.row_version)
+    kept = review.get(draft.id)
+    assert kept.state == "draft" and kept.version == 2 and kept.text == "Café à 5 $"

@@ -4,8 +4,9 @@ The promise: nothing is published that a second person has not approved, in exac
 words and for the platform that were approved, within the approval's lifetime. The gate
 (`services.gate`) decides what may move where and what may go out; every publishing path
 (CLI, UI, worker, Python API) goes through the outbox, which asks the gate in the same
-transaction that claims the item. Users, the audit log and scheduling are services of their
-own (`users`, `audit`, `scheduling`); `ReviewService` holds them and keeps their methods.
+transaction that claims the item. Users, the audit log, authors' edits and submissions, and
+scheduling are services of their own (`users`, `audit`, `authoring`, `scheduling`);
+`ReviewService` holds them and keeps their methods.
 
 Every change bumps the draft's row version; an action based on a stale version is refused
 with a conflict, never a lost update.
@@ -18,22 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from cmassist.config import Settings
-from cmassist.domain.errors import ConfigError, ForbiddenError, InputError, StateError
-from cmassist.domain.limits import MAX_TEXT_CHARS
+from cmassist.domain.errors import ConfigError, InputError
 from cmassist.domain.models import Draft
 from cmassist.domain.platforms import get_platform
 from cmassist.domain.textutil import clean
 from cmassist.services.audit import AuditLog, AuditView
+from cmassist.services.authoring import Authoring, draft_text
 from cmassist.services.decisions import ReviewDecisions
-from cmassist.services.gate import (
-    APPROVED,
-    EDITABLE,
-    STATES,
-    Gate,
-    Publishable,
-    state_after_edit,
-    text_hash,
-)
+from cmassist.services.gate import EDITABLE, STATES, Gate, Publishable, text_hash
 from cmassist.services.ports.persistence import Clock, Database, DraftRecord, JSONValue, UnitOfWork
 from cmassist.services.ports.publishing import Publishers
 from cmassist.services.registry import build_publishers
@@ -89,18 +82,6 @@ def _open_default(settings: Settings, clock: Clock | None) -> Database:
     return _default_database[0](settings, clock)
 
 
-def draft_text(text: str) -> str:
-    """A draft's text, cleaned; an InputError when it is empty or too long."""
-    text = clean(text or "")
-    if not text:
-        raise InputError("the draft text is empty", "write the text to review")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InputError(
-            f"the draft is {len(text)} characters, over {MAX_TEXT_CHARS}", "shorten it"
-        )
-    return text
-
-
 class ReviewService:
     """The review workflow over one database (by default the one bootstrap installs, with
     `clock`). `publishers` builds the configured publishers for some settings (by default
@@ -127,6 +108,7 @@ class ReviewService:
         self.users = UserService(database, self.audit)
         self.gate = Gate(lambda: self.settings)
         self.checks = ReviewChecks(checker)
+        self.authoring = Authoring(database, self.gate, self.checks, self.audit)
         self.decisions = ReviewDecisions(
             database, self.gate, self.checks, self.audit, lambda: self.settings
         )
@@ -369,82 +351,25 @@ class ReviewService:
         platform: str | None = None,
         note: str = "",
     ) -> DraftView:
-        text = draft_text(text)
-        try:
-            with self.db.transaction() as uow:
-                draft = self.gate.open_draft(uow, draft_id, expected)
-                author = uow.users.by_id(draft.author_id)
-                self.gate.require_editable(actor, draft, author.name if author else "?")
-                current = self.gate.current(uow, draft)
-                new_platform = get_platform(platform).key if platform else draft.platform
-                h = text_hash(text, new_platform)
-                if h == current.text_hash:
-                    return self._view(uow, draft)  # nothing changed: no new version
-                state = state_after_edit(draft.state)
-                cancelled = 0
-                if draft.state in APPROVED:  # the approval was for other words
-                    cancelled = uow.outbox.cancel_queued(draft.id, "edited after approval")
-                number = draft.current_version + 1
-                check = self.checks.run(
-                    text, draft.brand, new_platform, draft.kind, draft.language, draft.context
-                )
-                draft = self.gate.change(
-                    uow,
-                    draft,
-                    expected,
-                    self.now(),
-                    current_version=number,
-                    state=state,
-                    platform=new_platform,
-                )
-                uow.drafts.add_version(
-                    draft_id=draft.id,
-                    number=number,
-                    text=text,
-                    text_hash=h,
-                    platform=new_platform,
-                    author_id=actor.id,
-                    note=note,
-                    check_result=check,
-                    at=self.now(),
-                )
-                self.audit.record(
-                    uow,
-                    actor.name,
-                    "edited",
-                    draft_id=draft.id,
-                    before=current.text_hash,
-                    after=h,
-                    reason=note,
-                    version=number,
-                    state=state,
-                    cancelled_outbox=cancelled,
-                )
-                return self._view(uow, draft)
-        except (ForbiddenError, StateError) as e:
-            self.audit.refused(actor.name, "edited", e, draft_id)
-            raise
+        return self.authoring.edit(
+            actor, draft_id, text, expected=expected, platform=platform, note=note
+        )
 
     def submit(self, actor: Actor, draft_id: int, *, expected: int | None = None) -> DraftView:
-        try:
-            with self.db.transaction() as uow:
-                draft = self.gate.open_draft(uow, draft_id, expected)
-                self.gate.require_submitter(actor, draft)
-                self.gate.require_move(draft, "submitted")
-                current = self.gate.current(uow, draft)
-                self.checks.require_none(uow, draft, current, "submitted")
-                h = current.text_hash
-                now = self.now()
-                draft = self.gate.change(
-                    uow, draft, expected, now, state="submitted", submitted_at=now
-                )
-                self.audit.record(
-                    uow, actor.name, "submitted", draft_id=draft.id, before=h, after=h
-                )
-                return self._view(uow, draft)
-        except (ForbiddenError, StateError) as e:
-            self.audit.refused(actor.name, "submitted", e, draft_id)
-            raise
+        return self.authoring.submit(actor, draft_id, expected=expected)
+
+    def submit_edited(
+        self,
+        actor: Actor,
+        draft_id: int,
+        text: str,
+        *,
+        expected: int | None = None,
+        note: str = "",
+    ) -> DraftView:
+        """Submit the draft as the author last edited it (`Authoring.submit_edited`): the
+        text saved as a new version if it changed, then submitted."""
+        return self.authoring.submit_edited(actor, draft_id, text, expected=expected, note=note)
 
     def approve(
         self, actor: Actor, draft_id: int, *, comment: str = "", expected: int | None = None

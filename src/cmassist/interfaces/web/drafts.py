@@ -124,16 +124,15 @@ class DraftCardHandlers(TabHandlers):
             raise InputError(
                 "this draft was not saved for review", "draft it again while logged in"
             )
-        service = self.services.review
-        draft_id, expected = int(review["id"]), review.get("row_version")
         # An edit that changes nothing makes no new version; otherwise the reviewer sees
         # exactly the words on the card, as version 2.
-        view = service.edit(
-            author, draft_id, text or "", expected=expected, note="edited before submitting"
+        view = self.services.review.submit_edited(
+            author,
+            int(review["id"]),
+            text or "",
+            expected=review.get("row_version"),
+            note="edited before submitting",
         )
-        if view.version != review.get("version"):
-            expected = view.row_version  # our own edit just now
-        view = service.submit(author, draft_id, expected=expected)
         meta["review"] = review_meta(view)
         return (
             draft_header(meta, text, tr),

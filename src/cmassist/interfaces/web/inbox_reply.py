@@ -95,14 +95,13 @@ class InboxReplyHandlers(TabHandlers):
         author = self.actor(request)
         if not saved or not saved.get("id"):
             raise InputError("no reply is drafted for this message", "press Draft reply first")
-        service = self.services.review
-        draft_id, expected = int(saved["id"]), saved.get("row_version")
-        view = service.edit(
-            author, draft_id, text or "", expected=expected, note="edited in the inbox"
+        view = self.services.review.submit_edited(
+            author,
+            int(saved["id"]),
+            text or "",
+            expected=saved.get("row_version"),
+            note="edited in the inbox",
         )
-        if view.version != saved.get("version"):
-            expected = view.row_version
-        view = service.submit(author, draft_id, expected=expected)
         result = self.services.checker.check(
             view.text,
             platform=saved.get("platform"),

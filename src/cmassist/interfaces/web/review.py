@@ -243,7 +243,9 @@ class ReviewHandlers(TabHandlers):
             zone,
             request,
             "saved",
-            lambda actor, i, seen: self._edit(actor, i, seen, text, note),
+            lambda actor, i, seen: self.services.review.edit(
+                actor, i, text or "", expected=seen, note=_note(note)
+            ),
         )
 
     @user_errors
@@ -256,25 +258,14 @@ class ReviewHandlers(TabHandlers):
         request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         """Save the text if it changed, then submit the draft for review."""
-
-        def action(actor: Actor, draft_id: int, seen: int | None) -> DraftView:
-            view = self._edit(actor, draft_id, seen, text, note)
-            edited = view.version != (opened or {}).get("version")
-            return self.services.review.submit(
-                actor, draft_id, expected=view.row_version if edited else seen
-            )
-
-        return self._act(opened, zone, request, "submitted for review", action)
-
-    def _edit(
-        self, actor: Actor, draft_id: int, seen: int | None, text: str | None, note: str | None
-    ) -> DraftView:
-        return self.services.review.edit(
-            actor,
-            draft_id,
-            text or "",
-            expected=seen,
-            note=(note or "").strip() or "edited in the app",
+        return self._act(
+            opened,
+            zone,
+            request,
+            "submitted for review",
+            lambda actor, i, seen: self.services.review.submit_edited(
+                actor, i, text or "", expected=seen, note=_note(note)
+            ),
         )
 
     @user_errors
@@ -309,6 +300,11 @@ class ReviewHandlers(TabHandlers):
                 actor, i, moment, adapters=chosen, expected=seen
             ),
         )
+
+
+def _note(note: str | None) -> str:
+    """What the author says changed, for the version and the audit log."""
+    return (note or "").strip() or "edited in the app"
 
 
 def _queue_row(v: DraftView, tz: ZoneInfo, tr: Translator) -> list[Any]:
