@@ -36,7 +36,8 @@ FORMAT = 1
 FILENAME = "checking-profile.npz"
 # The citations checks have looked up so far (each costs embedding its query), same key.
 CITATIONS = "checking-citations.json"
-# What a profile is derived with: a change to any of these modules rebuilds every profile.
+# What a profile and its citations are derived with: a change to any of these modules
+# rebuilds every profile.
 BUILT_BY = (
     "cmassist.domain.facts",
     "cmassist.domain.grounding",
@@ -45,6 +46,7 @@ BUILT_BY = (
     "cmassist.domain.textmatch",
     "cmassist.domain.textutil",
     "cmassist.domain.voice",
+    "cmassist.services.checking.citations",
     "cmassist.services.checking.profile",
     "cmassist.services.checking.profile_cache",
     "cmassist.services.checking.voice_refs",
