@@ -428,6 +428,37 @@ def test_scheduling_refuses_an_unknown_adapter(make_review: Any, team: People) -
     assert review.schedule(team.reviewer, draft.id, at, adapters=["csv"]).state == "scheduled"
 
 
+def test_the_calendar_has_one_entry_per_post_without_cancelled_items(
+    review: ReviewService, team: People, clock: Clock
+) -> None:
+    """A draft's version due at a time is one post, whatever its adapters; a rescheduled
+    post shows only at its new time, an edited one not at all."""
+    first = scheduled(review, team, at=T0 + timedelta(hours=2), adapters=("memory", "csv"))
+    other = scheduled(
+        review,
+        team,
+        text="Trail map updated #boreale",
+        platform="x",
+        at=T0 + timedelta(hours=1),
+        adapters=("ics",),
+    )
+    review.schedule(team.reviewer, other, T0 + timedelta(hours=3), adapters=["ics"])
+    gone = scheduled(review, team, text="Cancelled soon #boreale", at=T0 + timedelta(hours=4))
+    review.edit(team.author, gone, "Cancelled now #boreale")
+    week = review.calendar(T0, T0 + timedelta(days=7))
+    assert [(e.draft_id, e.due_at, e.adapters) for e in week] == [
+        (first, T0 + timedelta(hours=2), ("memory", "csv")),
+        (other, T0 + timedelta(hours=3), ("ics",)),
+    ]
+    entry = week[0]
+    assert entry.version == 1 and entry.brand == "boreale" and entry.platform == "mastodon"
+    assert entry.text.startswith("Spring opening") and entry.states == ("queued",)
+    assert week[1].platform == "x" and week[1].text == "Trail map updated #boreale"
+    assert review.calendar(T0, T0 + timedelta(hours=2)) == []  # until is not included
+    assert review.calendar(T0, T0 + timedelta(days=7), brand="other") == []
+    assert len(review.calendar(T0, T0 + timedelta(days=7), brand="boreale")) == 2
+
+
 def test_an_unconfigured_adapter_fails_clearly(review: ReviewService, team: People, clock: Clock):
     draft_id = scheduled(review, team, adapters=("nowhere",))
     clock.advance(minutes=11)

@@ -39,7 +39,7 @@ from cmassist.services.review_views import (
     VersionView,
     draft_view,
 )
-from cmassist.services.scheduling import PAUSE_KEY, AdapterNames, Scheduler
+from cmassist.services.scheduling import PAUSE_KEY, AdapterNames, CalendarEntry, Scheduler
 from cmassist.services.users import Actor, UserService
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "STATES",
     "Actor",
     "AuditView",
+    "CalendarEntry",
     "CheckFn",
     "CommentView",
     "DecisionView",
@@ -205,6 +206,12 @@ class ReviewService:
         until: datetime | None = None,
     ) -> list[OutboxView]:
         return self.scheduler.outbox(state=state, since=since, until=until)
+
+    def calendar(
+        self, since: datetime, until: datetime, *, brand: str | None = None
+    ) -> builtins.list[CalendarEntry]:
+        """The posts due from `since` until `until` (`Scheduler.calendar`)."""
+        return self.scheduler.calendar(since, until, brand=brand)
 
     def is_paused(self) -> bool:
         return self.scheduler.is_paused()

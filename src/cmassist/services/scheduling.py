@@ -1,16 +1,17 @@
-"""Scheduling approved drafts: outbox items per publishing adapter, the pause switch, and
-expiry of drafts pending review too long or approved too long ago."""
+"""Scheduling approved drafts: outbox items per publishing adapter, the calendar of posts
+due, the pause switch, and expiry of drafts pending review too long or approved too long ago."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cmassist.config import Settings
 from cmassist.domain.errors import ForbiddenError, InputError, StateError
 from cmassist.services.audit import AuditLog
 from cmassist.services.gate import MOVES, Gate
-from cmassist.services.ports.persistence import Database
+from cmassist.services.ports.persistence import Database, OutboxRecord
 from cmassist.services.review_views import DraftView, OutboxView, draft_view
 from cmassist.services.users import Actor, require_admin
 
@@ -18,6 +19,21 @@ PAUSE_KEY = "publishing_paused"
 
 # The publishing adapters a draft may be scheduled through (those configured).
 AdapterNames = Callable[[], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A post on the calendar: one version of a draft due at a time, through one or more
+    publishing adapters (its outbox items, cancelled ones left out)."""
+
+    draft_id: int
+    version: int
+    due_at: datetime
+    brand: str
+    platform: str  # the draft's
+    text: str  # the words of that version
+    adapters: tuple[str, ...]  # in the outbox's order
+    states: tuple[str, ...]  # of its items, each once, sorted: queued, published, failed...
 
 
 def idempotency_key(draft_id: int, version: int, adapter: str, text_hash: str) -> str:
@@ -124,6 +140,33 @@ class Scheduler:
         with self.db.transaction() as uow:
             items = uow.outbox.search(state=state, since=since, until=until)
         return [OutboxView.model_validate(o, from_attributes=True) for o in items]
+
+    def calendar(
+        self, since: datetime, until: datetime, *, brand: str | None = None
+    ) -> list[CalendarEntry]:
+        """The posts due from `since` until `until` (of one brand, if given), by due time."""
+        posts: dict[tuple[int, int, datetime], list[OutboxRecord]] = {}
+        with self.db.transaction() as uow:
+            for item in uow.outbox.search(since=since, until=until):
+                if item.state != "cancelled":
+                    posts.setdefault((item.draft_id, item.version, item.due_at), []).append(item)
+            drafts = {i: self.gate.draft(uow, i) for i in sorted({key[0] for key in posts})}
+            return [
+                CalendarEntry(
+                    draft_id=draft_id,
+                    version=version,
+                    due_at=due,
+                    brand=drafts[draft_id].brand,
+                    platform=drafts[draft_id].platform,
+                    text=uow.drafts.version(draft_id, version).text,
+                    adapters=tuple(i.adapter for i in items),
+                    states=tuple(sorted({i.state for i in items})),
+                )
+                for (draft_id, version, due), items in sorted(
+                    posts.items(), key=lambda kv: kv[0][2]
+                )
+                if brand is None or drafts[draft_id].brand == brand
+            ]
 
     def is_paused(self) -> bool:
         with self.db.transaction() as uow:

@@ -16,10 +16,7 @@ from cmassist.interfaces.web.layout import PRIVATE, L
 from cmassist.interfaces.web.render import md, platform_name
 from cmassist.interfaces.web.request import translator, username
 from cmassist.interfaces.web.times import WEEK_DAYS, day_label, monday, read_zone
-from cmassist.services.review import DraftView
-
-# A post on the calendar: a draft's version due at a time (through one or more adapters).
-_Post = tuple[int, int, datetime]
+from cmassist.services.scheduling import CalendarEntry
 
 
 class CalendarHandlers(TabHandlers):
@@ -66,13 +63,12 @@ class CalendarHandlers(TabHandlers):
         begin = datetime(start.year, start.month, start.day, tzinfo=tz)
         end_day = start + timedelta(days=7)
         end = datetime(end_day.year, end_day.month, end_day.day, tzinfo=tz)
-        posts = _posts(review.outbox(since=begin, until=end))
-        views = {i: review.get(i) for i in sorted({key[0] for key in posts})}
+        posts = review.calendar(begin, end)
         days: dict[date, list[str]] = {start + timedelta(days=i): [] for i in range(WEEK_DAYS)}
-        for (draft_id, version, due), items in sorted(posts.items(), key=lambda kv: kv[0][2]):
-            local = due.astimezone(tz)
+        for post in posts:
+            local = post.due_at.astimezone(tz)
             if local.date() in days:
-                days[local.date()].append(_line(views[draft_id], version, local, items, tr))
+                days[local.date()].append(_line(post, local, tr))
         # A text box per day: each post on its own line, shown as plain text.
         boxes = [
             gr.update(
@@ -95,27 +91,16 @@ class CalendarHandlers(TabHandlers):
         return (title, *boxes, start.isoformat())
 
 
-def _posts(items: list[Any]) -> dict[_Post, list[Any]]:
-    """Outbox items grouped by post (a version due at a time); cancelled ones left out."""
-    posts: dict[_Post, list[Any]] = {}
-    for item in items:
-        if item.state != "cancelled":
-            posts.setdefault((item.draft_id, item.version, item.due_at), []).append(item)
-    return posts
-
-
-def _line(view: DraftView, version: int, local: datetime, items: list[Any], tr: Translator) -> str:
-    text = next((v.text for v in view.versions if v.number == version), view.text)
-    states = sorted({tr(i.state) for i in items})
+def _line(post: CalendarEntry, local: datetime, tr: Translator) -> str:
     return " · ".join(
         (
             f"{local:%H:%M}",
-            f"#{view.id}",
-            view.brand,
-            platform_name(view.platform),
-            ", ".join(i.adapter for i in items),
-            "/".join(states),
-            excerpt(text, 90),
+            f"#{post.draft_id}",
+            post.brand,
+            platform_name(post.platform),
+            ", ".join(post.adapters),
+            "/".join(sorted({tr(state) for state in post.states})),
+            excerpt(post.text, 90),
         )
     )
 
