@@ -22,7 +22,7 @@ from cmassist.domain.errors import (
     PublishBlockedError,
     StateError,
 )
-from cmassist.services.review import ReviewService, text_hash
+from cmassist.services.review import PauseState, ReviewService, text_hash
 
 
 class Clock:
@@ -208,6 +208,21 @@ def test_only_admins_pause_publishing(review, people) -> None:
     review.set_paused(root, False, reason="over")
     assert not review.is_paused()
     assert [a.action for a in review.audit_log(actor="root")[:2]] == ["resumed", "paused"]
+
+
+def test_the_publishing_state_says_who_paused_it_when_and_why(review, people, clock) -> None:
+    *_, root = people
+    assert review.publishing_state() == PauseState(paused=False)
+    review.set_paused(root, True, reason="crisis on the trails")
+    paused_at = clock.now
+    clock.advance(hours=1)
+    review.set_paused(root, True, reason="still")  # the last pause is the one told
+    assert review.publishing_state() == PauseState(
+        paused=True, by="root", reason="still", at=clock.now
+    )
+    review.set_paused(root, False, reason="over")
+    assert review.publishing_state() == PauseState(paused=False)
+    assert review.audit_log(action="paused")[-1].at == paused_at
 
 
 def test_the_audit_log_is_append_only(db: SqlDatabase, people) -> None:

@@ -39,7 +39,13 @@ from cmassist.services.review_views import (
     VersionView,
     draft_view,
 )
-from cmassist.services.scheduling import PAUSE_KEY, AdapterNames, CalendarEntry, Scheduler
+from cmassist.services.scheduling import (
+    PAUSE_KEY,
+    AdapterNames,
+    CalendarEntry,
+    PauseState,
+    Scheduler,
+)
 from cmassist.services.users import Actor, UserService
 
 __all__ = [
@@ -54,6 +60,7 @@ __all__ = [
     "DecisionView",
     "DraftView",
     "OutboxView",
+    "PauseState",
     "ReviewService",
     "VersionView",
     "set_default_database",
@@ -215,6 +222,9 @@ class ReviewService:
 
     def is_paused(self) -> bool:
         return self.scheduler.is_paused()
+
+    def publishing_state(self) -> PauseState:
+        return self.scheduler.publishing_state()
 
     def set_paused(self, actor: Actor, paused: bool, *, reason: str = "") -> None:
         self.scheduler.set_paused(actor, paused, reason=reason)

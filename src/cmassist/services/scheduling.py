@@ -36,6 +36,17 @@ class CalendarEntry:
     states: tuple[str, ...]  # of its items, each once, sorted: queued, published, failed...
 
 
+@dataclass(frozen=True)
+class PauseState:
+    """Whether publishing is paused and, when it is, who paused it, when and why (from the
+    last pause in the audit log; empty if none is found there)."""
+
+    paused: bool
+    by: str = ""
+    reason: str = ""
+    at: datetime | None = None
+
+
 def idempotency_key(draft_id: int, version: int, adapter: str, text_hash: str) -> str:
     """One key per (draft version, adapter, words): a retry reuses it, so nothing posts twice."""
     return f"cmassist-{draft_id}-v{version}-{adapter}-{text_hash[:12]}"
@@ -171,6 +182,16 @@ class Scheduler:
     def is_paused(self) -> bool:
         with self.db.transaction() as uow:
             return uow.flags.get(PAUSE_KEY) == "1"
+
+    def publishing_state(self) -> PauseState:
+        """Whether publishing is paused, by whom, when and why."""
+        with self.db.transaction() as uow:
+            if uow.flags.get(PAUSE_KEY) != "1":
+                return PauseState(paused=False)
+            last = uow.audit.query(limit=1, actions=("paused",))
+        if not last:
+            return PauseState(paused=True)
+        return PauseState(paused=True, by=last[0].actor, reason=last[0].reason, at=last[0].at)
 
     def set_paused(self, actor: Actor, paused: bool, *, reason: str = "") -> None:
         action = "paused" if paused else "resumed"

@@ -36,16 +36,13 @@ class AdminHandlers(TabHandlers):
         runs; the buttons that change it are live for admins only."""
         tr = translator(request)
         tz = read_zone(zone)
-        review = self.services.review
-        paused = review.is_paused()
+        pause = self.services.review.publishing_state()
+        paused = pause.paused
         if paused:
-            last = review.audit_log(action="paused", limit=1)
             why = ""
-            if last:
-                why = tr(
-                    " by {who} on {when}", who=md(last[0].actor), when=md(when(last[0].at, tz))
-                )
-                why += f": “{md(last[0].reason)}”" if last[0].reason else ""
+            if pause.at is not None:
+                why = tr(" by {who} on {when}", who=md(pause.by), when=md(when(pause.at, tz)))
+                why += f": “{md(pause.reason)}”" if pause.reason else ""
             state = tr(
                 "⏸️ **Publishing is paused**{why}. Nothing goes out until an admin "
                 "resumes it; scheduled posts wait in the outbox.",
