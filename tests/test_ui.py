@@ -586,7 +586,7 @@ def test_a_scheduled_post_shows_in_its_week_of_the_calendar(
     err = error_of(
         lambda: ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["fax"], team["bob"])
     )
-    assert "unknown publishing adapter 'fax'" in err.message and "csv" in err.message
+    assert "unknown or unconfigured adapter 'fax'" in err.message and "csv" in err.message
     err = error_of(lambda: ui.schedule(opened, "2020-01-01 09:00", TZ, ["csv"], team["bob"]))
     assert "in the past" in err.message
     out = ui.schedule(opened, at.strftime("%Y-%m-%d %H:%M:%S"), TZ, ["csv", "ics"], team["bob"])
