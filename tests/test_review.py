@@ -415,3 +415,17 @@ def test_a_draft_is_submitted_as_its_author_last_edited_it(
         review.submit_edited(alice, draft.id, "Café à 5 $", expected=draft.row_version)
     kept = review.get(draft.id)
     assert kept.state == "draft" and kept.version == 2 and kept.text == "Café à 5 $"
+
+
+def test_a_bare_review_service_schedules_only_through_publishers_the_registry_knows(
+    review, people
+) -> None:
+    alice, bob, _, _ = people
+    draft_id = _submitted(review, alice)
+    review.approve(bob, draft_id)
+    at = review.now() + timedelta(hours=1)
+    with pytest.raises(InputError, match="unknown or unconfigured adapter 'fax'") as e:
+        review.schedule(bob, draft_id, at, adapters=["fax"])
+    assert "csv, ics" in str(e.value)
+    assert review.get(draft_id).outbox == []
+    assert review.schedule(bob, draft_id, at, adapters=["csv"]).state == "scheduled"

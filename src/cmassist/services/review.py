@@ -23,6 +23,7 @@ from cmassist.domain.errors import ConfigError, InputError
 from cmassist.domain.models import Draft
 from cmassist.domain.platforms import get_platform
 from cmassist.domain.textutil import clean
+from cmassist.services import registry
 from cmassist.services.audit import AuditLog, AuditView
 from cmassist.services.authoring import Authoring, draft_text
 from cmassist.services.decisions import ReviewDecisions
@@ -94,8 +95,8 @@ class ReviewService:
     """The review workflow over one database (by default the one bootstrap installs, with
     `clock`). `publishers` builds the configured publishers for some settings (by default
     from the registry); `adapter_names` says which adapters a draft may be scheduled
-    through: without it (a bare review store), names are not checked and the worker fails
-    the items of an unknown one."""
+    through (bootstrap: those the settings configure; by default every publisher the
+    registry knows, so that a bare review store refuses unknown names too)."""
 
     def __init__(
         self,
@@ -121,7 +122,11 @@ class ReviewService:
             database, self.gate, self.checks, self.audit, lambda: self.settings
         )
         self.scheduler = Scheduler(
-            database, self.gate, self.audit, lambda: self.settings, adapter_names
+            database,
+            self.gate,
+            self.audit,
+            lambda: self.settings,
+            adapter_names or registry.publishers.names,
         )
 
     def now(self) -> datetime:

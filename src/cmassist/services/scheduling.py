@@ -61,19 +61,16 @@ class Scheduler:
         gate: Gate,
         audit: AuditLog,
         settings: Callable[[], Settings],
-        adapter_names: AdapterNames | None = None,
+        adapter_names: AdapterNames,
     ) -> None:
         self.db = database
         self.gate = gate
         self.audit = audit
         self.settings = settings
-        # None: a bare review store that checks no names (the worker fails unknown ones).
         self.adapter_names = adapter_names
 
     def require_known(self, adapters: Sequence[str]) -> None:
         """An InputError naming the unknown adapters and the known ones, if any is unknown."""
-        if self.adapter_names is None:
-            return
         known = list(self.adapter_names())
         unknown = [a for a in adapters if a not in known]
         if unknown:
