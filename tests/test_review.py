@@ -15,6 +15,7 @@ from cmassist.config import Settings
 from cmassist.domain.errors import (
     AuthError,
     BlockingFindingsError,
+    ConfigError,
     ConflictError,
     ForbiddenError,
     InputError,
@@ -429,3 +430,23 @@ def test_a_bare_review_service_schedules_only_through_publishers_the_registry_kn
     assert "csv, ics" in str(e.value)
     assert review.get(draft_id).outbox == []
     assert review.schedule(bob, draft_id, at, adapters=["csv"]).state == "scheduled"
+
+
+def test_the_first_admin_comes_from_the_arguments_or_the_environment(review) -> None:
+    with pytest.raises(ConfigError, match="cmassist users add NAME --role admin"):
+        review.users.ensure_first_admin(environ={"CMASSIST_ADMIN_USER": "boss"})
+    env = {"CMASSIST_ADMIN_USER": " Boss ", "CMASSIST_ADMIN_PASSWORD": "boss-password"}
+    boss = review.users.ensure_first_admin(environ=env)
+    assert boss is not None and (boss.name, boss.role) == ("boss", "admin")
+    assert review.authenticate("boss", "boss-password") == boss
+    assert review.audit_log(action="user_added")[0].actor == "serve"
+    # Users exist: nothing is created, whatever is given.
+    assert review.users.ensure_first_admin("other", "other-password", environ=env) is None
+    assert [u["name"] for u in review.list_users()] == ["boss"]
+
+
+def test_the_first_admin_given_as_arguments_wins_over_the_environment(review) -> None:
+    env = {"CMASSIST_ADMIN_USER": "boss", "CMASSIST_ADMIN_PASSWORD": "boss-password"}
+    first = review.users.ensure_first_admin("chief", "chief-password", environ=env, by="setup")
+    assert first is not None and first.name == "chief"
+    assert review.audit_log(action="user_added")[0].actor == "setup"

@@ -3,15 +3,29 @@ change and every refused login is audited."""
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from cmassist.domain.errors import AuthError, ForbiddenError, InputError, NotFoundError
+from cmassist.domain.errors import (
+    AuthError,
+    ConfigError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+)
 from cmassist.domain.passwords import DUMMY_HASH, ROLES, hash_password, verify_password
 from cmassist.services.audit import AuditLog
 from cmassist.services.ports.persistence import Database, UnitOfWork, UserRecord
 
+log = logging.getLogger(__name__)
+
 MIN_PASSWORD = 8
+# Where a fresh install's first admin comes from when no name and password are given.
+ADMIN_USER_VAR = "CMASSIST_ADMIN_USER"
+ADMIN_PASSWORD_VAR = "CMASSIST_ADMIN_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -107,6 +121,34 @@ class UserService:
         """Whether any user exists (the first one must be an admin)."""
         with self.db.transaction() as uow:
             return uow.users.count() > 0
+
+    def ensure_first_admin(
+        self,
+        name: str | None = None,
+        password: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        by: str = "serve",
+    ) -> Actor | None:
+        """On a fresh install (no user yet), create the first admin from `name` and
+        `password`, or else CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD (of `environ`,
+        by default the process's), and return it; None when users exist already (then the
+        variables are ignored). Nobody to create is a ConfigError, so that no app is served
+        that nobody can log in to."""
+        if self.exist():
+            return None
+        env = os.environ if environ is None else environ
+        name = name or env.get(ADMIN_USER_VAR, "")
+        password = password or env.get(ADMIN_PASSWORD_VAR, "")
+        if not (name.strip() and password):
+            raise ConfigError(
+                "no user can log in yet",
+                "create the first admin with `cmassist users add NAME --role admin`, or set "
+                f"{ADMIN_USER_VAR} and {ADMIN_PASSWORD_VAR} and `cmassist serve` creates it",
+            )
+        actor = self.add(name, password, "admin", by=by)
+        log.warning("created the first admin, %r", actor.name)
+        return actor
 
     @staticmethod
     def _known(uow: UnitOfWork, name: str) -> UserRecord:

@@ -3,15 +3,11 @@ users, and the login page's message."""
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Callable
 
 from cmassist.bootstrap import Services
-from cmassist.domain.errors import AuthError, ConfigError
+from cmassist.domain.errors import AuthError
 from cmassist.interfaces.web.language import AUTH_MARKER
-
-log = logging.getLogger(__name__)
 
 # Put in the request's language by cmassist.interfaces.web.language.
 AUTH_MESSAGE = AUTH_MARKER
@@ -23,21 +19,12 @@ def app_auth(
     """The login check for `launch(auth=...)`, over the review store's users.
 
     On a fresh install (no user yet) the first admin is created from `admin_user` and
-    `admin_password`, or else CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD; without them
-    this refuses with a ConfigError, so that no app is served that nobody can log in to.
+    `admin_password`, or else CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD
+    (`UserService.ensure_first_admin`); without them this refuses with a ConfigError, so
+    that no app is served that nobody can log in to.
     """
     review = services.review
-    if not review.has_users():
-        name = admin_user or os.environ.get("CMASSIST_ADMIN_USER", "")
-        password = admin_password or os.environ.get("CMASSIST_ADMIN_PASSWORD", "")
-        if not (name.strip() and password):
-            raise ConfigError(
-                "no user can log in yet",
-                "create the first admin with `cmassist users add NAME --role admin`, or set "
-                "CMASSIST_ADMIN_USER and CMASSIST_ADMIN_PASSWORD and `cmassist serve` creates it",
-            )
-        actor = review.add_user(name, password, "admin", by="serve")
-        log.warning("created the first admin, %r", actor.name)
+    review.users.ensure_first_admin(admin_user, admin_password)
 
     def check(username: str, password: str) -> bool:
         try:
