@@ -471,7 +471,7 @@ def test_publish_prints_failures_and_respects_the_pause(team, capsys, monkeypatc
     draft_id = approved_draft(capsys, monkeypatch, "Fermé le 25 décembre.")
     past = datetime.now(UTC) - timedelta(minutes=1)
     # An item for an adapter nobody configured (a setting removed after scheduling).
-    svc = service()
+    svc = ReviewService(Settings(), adapter_names=lambda: ["nowhere"])
     svc.schedule(svc.actor("rev"), draft_id, past, adapters=["nowhere"])
 
     login(monkeypatch, "root")

@@ -80,7 +80,7 @@ def scheduled(
 
 
 def test_the_server_worker_publishes_a_due_post_without_cron(settings: Settings, template) -> None:
-    review = ReviewService(settings)
+    review = ReviewService(settings, adapter_names=lambda: ["memory"])
     draft_id = scheduled(review, template, review.now() - timedelta(minutes=1))
     memory = MemoryPublisher()
     services = Services(settings, llm=FakeLLM())
@@ -131,7 +131,7 @@ def test_the_status_shows_the_next_due_item_and_the_last_failures(
     settings: Settings, template
 ) -> None:
     clock = Clock(T0)
-    review = ReviewService(settings, clock=clock)
+    review = ReviewService(settings, clock=clock, adapter_names=lambda: ["broken", "memory"])
     broken_id = scheduled(review, template, T0 + timedelta(minutes=5), adapters=("broken",))
     later_id = scheduled(review, template, T0 + timedelta(hours=3), text="Later post #boreale")
     flaky_id = scheduled(review, template, T0 + timedelta(minutes=5), text="Flaky #boreale")
@@ -201,7 +201,7 @@ class SlowPublisher(MemoryPublisher):
 def test_stop_waits_for_the_pass_under_way_and_leaves_nothing_claimed(
     settings: Settings, template
 ) -> None:
-    review = ReviewService(settings)
+    review = ReviewService(settings, adapter_names=lambda: ["memory"])
     draft_id = scheduled(review, template, review.now() - timedelta(minutes=1))
     slow = SlowPublisher()
     worker = OutboxWorker(review, interval=0.1, adapters={"memory": slow}).start()
