@@ -54,10 +54,15 @@ def texts_of_280(rows: list[Any], n: int, seed: int = 11) -> list[tuple[Any, str
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from cmassist.services.checking.evaluation import MECHANICAL_RULES, evaluate, load_labelled, roc_auc
-    from cmassist.config import Settings
-    from cmassist.services.ingest import ingest
     from cmassist.bootstrap import Services
+    from cmassist.config import Settings
+    from cmassist.services.checking.evaluation import (
+        MECHANICAL_RULES,
+        evaluate,
+        load_labelled,
+        roc_auc,
+    )
+    from cmassist.services.ingest import ingest
 
     if not LABELLED.is_file() or not SECOND_BRAND.is_dir():
         raise BenchError(f"the labelled set {LABELLED} or the second brand is missing")

@@ -218,9 +218,9 @@ def same_calls(a: list[Call], b: list[Call]) -> bool:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from cmassist.config import Settings
     from cmassist.adapters.llm.llama import LlamaCppLLM
     from cmassist.bootstrap import Services
+    from cmassist.config import Settings
 
     briefs = BRIEFS[: args.briefs]
     variants = args.variants

@@ -89,14 +89,14 @@ def obey(attack: dict[str, Any], prompt_text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from cmassist.config import Settings
     from cmassist.adapters.embeddings import build_embedder
-    from cmassist.domain.hostile import detect_injection
-    from cmassist.services.ingest import ingest
     from cmassist.adapters.llm.fake import FakeLLM
-    from cmassist.domain.redact import find_pii
-    from cmassist.bootstrap import Services
     from cmassist.adapters.store import KnowledgeStore
+    from cmassist.bootstrap import Services
+    from cmassist.config import Settings
+    from cmassist.domain.hostile import detect_injection
+    from cmassist.domain.redact import find_pii
+    from cmassist.services.ingest import ingest
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
     try:

@@ -91,9 +91,9 @@ class Stopwatch:
 
 
 def run_ingest(tmp: Path, csv_path: Path, embedder: Any, n: int) -> dict[str, Any]:
+    from cmassist.adapters.store import KnowledgeStore
     from cmassist.config import Settings
     from cmassist.services.ingest import ingest
-    from cmassist.adapters.store import KnowledgeStore
 
     data = tmp / f"data-{time.monotonic_ns()}"
     store = KnowledgeStore(Settings(data_dir=data), embedder)

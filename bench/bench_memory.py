@@ -294,8 +294,8 @@ def prepare_data(tmp: Path, sample_data: Path | None) -> tuple[Path, str]:
         shutil.copytree(sample_data, data)
         # Not opened here: a second process on the same Chroma folder is not supported.
         return data, "ingested once by run_all.py, copied here"
-    from cmassist.config import Settings
     from cmassist.bootstrap import Services
+    from cmassist.config import Settings
 
     services = Services(Settings(data_dir=data))
     info = common.ingest_sample_brand(services.store, BRAND)
@@ -389,7 +389,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     else:
         notes.append(
-            "`cmassist.interfaces.web.app` is not importable, so `cmassist serve` cannot start: the app "
+            "`cmassist.interfaces.web.app` is not importable, so `cmassist serve` cannot start: "
+            "the app "
             "row is measured in-process without the web UI (serve's warm-up, then one "
             "draft through `Services`)."
         )

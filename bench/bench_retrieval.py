@@ -289,10 +289,10 @@ def embedding_latency(embedder: Any, n: int) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
-    from cmassist.config import Settings
     from cmassist.adapters.embeddings import SentenceTransformerEmbedder
-    from cmassist.domain.models import Kind
     from cmassist.adapters.store import KnowledgeStore
+    from cmassist.config import Settings
+    from cmassist.domain.models import Kind
 
     sizes = args.sizes
     rng = np.random.default_rng(SEED)

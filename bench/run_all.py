@@ -48,8 +48,8 @@ def prepare_sample(data: Path) -> None:
 
 
 def _prepare_sample_child(data: Path) -> None:
-    from cmassist.config import Settings
     from cmassist.bootstrap import Services
+    from cmassist.config import Settings
 
     info = common.ingest_sample_brand(Services(Settings(data_dir=data)).store)
     log(f"sample brand ingested once for the draft and memory benches: {info['counts']}")

@@ -10,7 +10,8 @@ src/cmassist/data/triage_heads.npz (a few kilobytes, shipped in the package).
   (662 real tweets of TweetEval's sentiment validation split, labelled complaint or not by
   the team: general negativity, politics and sadness are not complaints).
 
-Then the complaint decision: a 5-feature logistic mixer (cmassist.services.triage.COMPLAINT_FEATURES:
+Then the complaint decision: a 5-feature logistic mixer
+(cmassist.services.triage.COMPLAINT_FEATURES:
 the complaint head's log-odds, problem cues, negativity, praise only, urgency) is fitted on
 out-of-fold outputs of the heads (5 folds of triage_train.jsonl, each fold's heads trained
 without it), and its threshold is the one with the best out-of-fold F1.
@@ -31,8 +32,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from cmassist.config import Settings
 from cmassist.adapters.embeddings import build_embedder
+from cmassist.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "cmassist" / "data" / "triage_heads.npz"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.interfaces.cli.main import main
 from cmassist.config import Settings
+from cmassist.interfaces.cli.main import main
 
 from .conftest import ROOT
 

@@ -16,8 +16,8 @@ from typing import Any
 import click
 import pytest
 
-from cmassist.interfaces.cli.main import main
 from cmassist.config import Settings
+from cmassist.interfaces.cli.main import main
 from cmassist.services.review import ReviewService
 
 from .conftest import ROOT

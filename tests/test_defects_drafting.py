@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from cmassist.config import Settings
-from cmassist.services.drafting import add_signature, fit_to_platform
 from cmassist.adapters.embeddings import SentenceTransformerEmbedder
-from cmassist.domain.guidelines import BrandRules
 from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.bootstrap import Services
+from cmassist.config import Settings
+from cmassist.domain.guidelines import BrandRules
 from cmassist.domain.models import Draft
 from cmassist.domain.platforms import count_chars, get_platform
-from cmassist.bootstrap import Services
 from cmassist.domain.textutil import find_signature, place_signature
+from cmassist.services.drafting import add_signature, fit_to_platform
 
 FR = "— L'équipe Boréale"
 EN = "— The Boréale team"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cmassist.domain.errors import InputError, UnknownBrandError, UnknownPlatformError
 from cmassist.adapters.llm.fake import FakeLLM
+from cmassist.bootstrap import Services
+from cmassist.domain.errors import InputError, UnknownBrandError, UnknownPlatformError
 from cmassist.domain.models import Kind
 from cmassist.domain.platforms import count_chars, get_platform, hashtags
-from cmassist.bootstrap import Services
 
 
 def test_drafts_per_platform_and_variant_carry_provenance(
@@ -153,8 +153,8 @@ def test_unknown_platform_brand_and_counts_are_refused(
 
 
 def test_hashtag_limits_resolve_platform_then_brand_then_platform_cap() -> None:
-    from cmassist.services.drafting import hashtag_limit
     from cmassist.domain.guidelines import BrandRules, HashtagRule, PlatformRule
+    from cmassist.services.drafting import hashtag_limit
 
     rules = BrandRules(
         hashtags=HashtagRule(max_per_post=3),

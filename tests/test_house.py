@@ -52,11 +52,15 @@ def breaches(path: Path) -> list[str]:
             limit = MAX_CLASS_LINES if isinstance(node, ast.ClassDef) else MAX_FUNCTION_LINES
             if size > limit and not _is_data_table(node):
                 what = "class" if isinstance(node, ast.ClassDef) else "function"
-                out.append(f"{rel}:{node.lineno}: {what} {node.name} has {size} lines (max {limit})")
+                out.append(
+                    f"{rel}:{node.lineno}: {what} {node.name} has {size} lines (max {limit})"
+                )
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("cmassist"):
             for alias in node.names:
                 if alias.name.startswith("_") and not alias.name.startswith("__"):
-                    out.append(f"{rel}:{node.lineno}: imports private {alias.name} from {node.module}")
+                    out.append(
+                        f"{rel}:{node.lineno}: imports private {alias.name} from {node.module}"
+                    )
     modules = {
         a.asname or a.name
         for n in ast.walk(tree)
@@ -77,7 +81,10 @@ def breaches(path: Path) -> list[str]:
             and node.attr.startswith("_")
             and not node.attr.startswith("__")
             and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
-            and (node.attr not in defined or (isinstance(node.value, ast.Name) and node.value.id in modules))
+            and (
+                node.attr not in defined
+                or (isinstance(node.value, ast.Name) and node.value.id in modules)
+            )
         ):
             out.append(f"{rel}:{node.lineno}: uses private {ast.unparse(node)} of another module")
     return out

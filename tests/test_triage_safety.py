@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cmassist.domain.safety import CATEGORY_NAMES, read_safety
 from cmassist.bootstrap import Services
+from cmassist.domain.safety import CATEGORY_NAMES, read_safety
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "safety_labelled.jsonl"
