@@ -145,6 +145,24 @@ def test_the_next_process_embeds_only_the_text_not_the_citations_queries(
     assert len(second.texts) < len(first.texts)
 
 
+def test_damaged_saved_queries_are_embedded_again(
+    sample_settings: Settings, embedder: Embedder
+) -> None:
+    expected = results(fresh_checker(sample_settings, embedder))
+    queries = saved(sample_settings).parent / profile_cache.QUERIES
+    assert queries.is_file()
+    queries.write_bytes(queries.read_bytes()[:100])
+    counting = CountingEmbedder(embedder)
+    assert results(fresh_checker(sample_settings, counting)) == expected
+    assert counting.texts[0] != TEXTS[0][0]  # a query was embedded again, before the text
+    assert profile_cache.load_queries(
+        queries.parent,
+        profile_cache.fingerprint(
+            Services(sample_settings, embedder=embedder).store.revision("boreale"), embedder.name
+        ),
+    )  # and saved whole again
+
+
 def test_an_ingest_that_changes_the_brand_rebuilds_the_profile(
     sample_settings: Settings, embedder: Embedder, builds: Builds, tmp_path: Path
 ) -> None:

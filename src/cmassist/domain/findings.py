@@ -65,7 +65,7 @@ class InjectionReading(BaseModel):
     """How the comment a reply answers reads as a prompt-injection attempt."""
 
     flagged: bool = False
-    score: float = 0.0
+    score: int | float = 0.0  # as the detector gives it: 0 when nothing was found at all
     reasons: list[str] = Field(default_factory=list)
     spans: list[list[int]] = Field(default_factory=list)
 

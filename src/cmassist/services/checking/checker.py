@@ -143,22 +143,22 @@ class Checker:
                 if folder:
                     profile_cache.save(folder, profile, expected)
             if folder:
-                profile.citations.update(profile_cache.load_citations(folder, expected))
-                profile.citations_saved = len(profile.citations)
+                profile.query_vectors.update(profile_cache.load_queries(folder, expected))
+                profile.queries_saved = len(profile.query_vectors)
             self._profiles[slug] = profile
             return profile
 
-    def _keep_citations(self, profile: BrandProfile) -> None:
-        """Save the citations this check looked up for the first time, so that the next
-        process does not embed their queries again."""
+    def _keep_queries(self, profile: BrandProfile) -> None:
+        """Save the citation queries this check embedded for the first time, so that the
+        next process does not embed them again."""
         folder = self.store.derived_dir(profile.slug)
-        if folder is None or len(profile.citations) <= profile.citations_saved:
+        if folder is None or len(profile.query_vectors) <= profile.queries_saved:
             return
         expected = profile_cache.fingerprint(profile.revision, self.store.embedder.name)
         with self._lock:
-            citations = dict(profile.citations)
-            profile_cache.save_citations(folder, citations, expected)
-            profile.citations_saved = len(citations)
+            vectors = dict(profile.query_vectors)
+            profile_cache.save_queries(folder, vectors, expected)
+            profile.queries_saved = len(vectors)
 
     def cite(
         self,
@@ -169,7 +169,10 @@ class Checker:
         term: str = "",
     ) -> Citation | None:
         """The guideline passage a rule rests on: the rule's own document, closest passage."""
-        return cite(profile, self.store.embedder.embed_one, rule, query, language, term)
+        embed_one = self.store.embedder.embed_one
+        return cite(
+            profile, lambda q: profile.embed_query(q, embed_one), rule, query, language, term
+        )
 
     def check(
         self,
@@ -219,7 +222,7 @@ class Checker:
         notices.extend(ctx.notices)
         findings = sorted(ctx.findings, key=lambda f: (f.start, list(RULES).index(f.rule)))
         score, verdict = _score(findings, voice_result)
-        self._keep_citations(profile)
+        self._keep_queries(profile)
         return CheckResult(
             brand=profile.slug,
             platform=plat.key if plat else "",

@@ -24,10 +24,9 @@ def cite(
     term: str = "",
 ) -> Citation | None:
     """The guideline passage a rule rests on: the rule's own document, closest passage
-    (remembered per profile, so a rule costs one embedding per brand and language; the
-    term is part of the key, so a citation never depends on what was checked before)."""
+    (remembered per profile, so a rule costs one embedding per brand and language)."""
     source = getattr(rule, "source", None) or ""
-    cache_key = (f"{source}:{getattr(rule, 'line', '')}:{term}:{query}", language or "")
+    cache_key = (f"{source}:{getattr(rule, 'line', '')}:{query}", language or "")
     if cache_key in profile.citations:
         return profile.citations[cache_key]
     idx = [i for i, p in enumerate(profile.passages) if not source or p.source == source]

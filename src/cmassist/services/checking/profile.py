@@ -4,7 +4,7 @@ the facts and contacts it has published and its voice references, built from its
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -69,7 +69,16 @@ class BrandProfile:
     written: Callable[[], list[str]]
     terms: list[Term] = field(init=False)
     citations: dict[tuple[str, str], Citation | None] = field(default_factory=dict)
-    citations_saved: int = 0  # how many of them are on disk already
+    # the citations' queries embedded so far, and how many of them are on disk already
+    query_vectors: dict[str, list[float]] = field(default_factory=dict)
+    queries_saved: int = 0
+
+    def embed_query(self, query: str, embed_one: Callable[[str], Sequence[float]]) -> list[float]:
+        """A citation query's embedding: remembered, so it is computed once per revision."""
+        vector = self.query_vectors.get(query)
+        if vector is None:
+            vector = self.query_vectors[query] = [float(x) for x in embed_one(query)]
+        return vector
 
     def __post_init__(self) -> None:
         self.terms = compile_terms(self.rules)

@@ -5,8 +5,8 @@ One file per brand, `<derived dir>/checking-profile.npz`: the vectors as arrays 
 as JSON, no pickle. It is trusted only when its fingerprint (the store's revision, the
 embedding model, this format and the source of the modules that build a profile) is the
 one expected; a stale, unreadable or inconsistent file is rebuilt and written again.
-Beside it, `checking-citations.json` keeps the citations checks have looked up (each one
-embeds its query), under the same fingerprint, so a new process embeds only the text.
+Beside it, `checking-queries.npz` keeps the embeddings of the citation queries checks have
+needed, under the same fingerprint, so a new process embeds only the text it checks.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import numpy as np
 import numpy.typing as npt
 
 from cmassist.domain.facts import FactIndex
-from cmassist.domain.findings import Citation
 from cmassist.domain.grounding import FactSources, Source
 from cmassist.domain.guidelines import BrandRules
 from cmassist.domain.voice import BrandVoice, Example, VoiceModel
@@ -34,10 +33,9 @@ from cmassist.services.checking.profile import BrandProfile, GuidelinePassage
 
 FORMAT = 1
 FILENAME = "checking-profile.npz"
-# The citations checks have looked up so far (each costs embedding its query), same key.
-CITATIONS = "checking-citations.json"
-# What a profile and its citations are derived with: a change to any of these modules
-# rebuilds every profile.
+# The citation queries embedded so far (each costs a call to the model), same fingerprint.
+QUERIES = "checking-queries.npz"
+# What a profile is derived with: a change to any of these modules rebuilds every profile.
 BUILT_BY = (
     "cmassist.domain.facts",
     "cmassist.domain.grounding",
@@ -46,7 +44,6 @@ BUILT_BY = (
     "cmassist.domain.textmatch",
     "cmassist.domain.textutil",
     "cmassist.domain.voice",
-    "cmassist.services.checking.citations",
     "cmassist.services.checking.profile",
     "cmassist.services.checking.profile_cache",
     "cmassist.services.checking.voice_refs",
@@ -116,28 +113,32 @@ def save(folder: Path, profile: BrandProfile, expected: str) -> None:
     _write(folder, FILENAME, buffer.getvalue())
 
 
-def load_citations(folder: Path, expected: str) -> dict[tuple[str, str], Citation | None]:
-    """The citations saved for this fingerprint ({} when none, stale or damaged)."""
+def load_queries(folder: Path, expected: str) -> dict[str, list[float]]:
+    """The citation queries' embeddings saved for this fingerprint ({} when none, stale or
+    damaged)."""
     try:
-        data = json.loads((folder / CITATIONS).read_text(encoding="utf-8"))
-        if data.get("fingerprint") != expected:
+        with np.load(folder / QUERIES, allow_pickle=False) as npz:
+            meta = json.loads(npz["meta"].tobytes().decode("utf-8"))
+            vectors = npz["vectors"].astype(np.float32, copy=False)
+        queries = meta["queries"]
+        if meta.get("fingerprint") != expected or len(queries) != len(vectors):
             return {}
-        return {
-            (str(a), str(b)): None if c is None else Citation.model_validate(c)
-            for a, b, c in data["citations"]
-        }
+        return {str(q): [float(x) for x in v] for q, v in zip(queries, vectors, strict=True)}
     except Exception:  # missing, unreadable or not what we wrote: start afresh
         return {}
 
 
-def save_citations(
-    folder: Path, citations: dict[tuple[str, str], Citation | None], expected: str
-) -> None:
-    """Write the citations looked up so far, atomically; a folder that cannot be written
+def save_queries(folder: Path, vectors: dict[str, list[float]], expected: str) -> None:
+    """Write the citation queries' embeddings, atomically; a folder that cannot be written
     is not an error."""
-    rows = [[a, b, None if c is None else c.model_dump()] for (a, b), c in citations.items()]
-    text = json.dumps({"fingerprint": expected, "citations": rows}, ensure_ascii=False)
-    _write(folder, CITATIONS, text.encode("utf-8"))
+    meta = {"fingerprint": expected, "queries": list(vectors)}
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        meta=_bytes(json.dumps(meta, ensure_ascii=False)),
+        vectors=np.asarray(list(vectors.values()), dtype=np.float32),
+    )
+    _write(folder, QUERIES, buffer.getvalue())
 
 
 def _write(folder: Path, name: str, data: bytes) -> None:
