@@ -30,6 +30,7 @@ LIMITS_S = {
     "ingest": 600,
     "memory": 600,
     "check": 600,
+    "profile": 600,
     "inbox": 900,
 }
 USES_SAMPLE = {"draft", "memory"}
