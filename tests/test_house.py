@@ -116,3 +116,31 @@ if __name__ == "__main__":
     found = [b for p in paths for b in breaches(p)]
     print("\n".join(found) or "no breach")
     sys.exit(1 if found else 0)
+
+
+def any_in_public_signatures(path: Path) -> list[str]:
+    """Public functions and methods of a service module whose signature says `Any`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(SRC.parent)
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith(
+            "_"
+        ):
+            args = node.args
+            params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            notes = [a.annotation for a in params if a is not None and a.annotation is not None]
+            notes += [node.returns] if node.returns is not None else []
+            if any(
+                isinstance(n, ast.Name) and n.id == "Any" for note in notes for n in ast.walk(note)
+            ):
+                out.append(f"{rel}:{node.lineno}: {node.name} has Any in its signature")
+    return out
+
+
+def test_no_any_at_service_boundaries() -> None:
+    """Services hand each other typed values: no `Any` in a public service signature."""
+    found = [
+        b for p in sorted((SRC / "services").rglob("*.py")) for b in any_in_public_signatures(p)
+    ]
+    assert not found, "\n".join(found)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cmassist.domain.errors import FileFormatError, InputError
 from cmassist.domain.messages import IncomingMessage, RowError, check_message
@@ -35,7 +34,7 @@ class ImportReport:
     repaired: int = 0  # good rows whose text lost its U+FFFD replacement characters
     brands: list[str] = field(default_factory=list)  # of the messages added
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> dict[str, object]:
         return {
             "total": self.total,
             "added": len(self.added),
@@ -84,7 +83,7 @@ class InboxImportReport:
         """One per bad row, with its file, row and field."""
         return self.rows.errors
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> dict[str, object]:
         return {
             **self.rows.public(),
             "file": self.file,

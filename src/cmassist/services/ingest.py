@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from cmassist.domain.brands import brand_slug
 from cmassist.domain.errors import FileFormatError, InputError
@@ -68,7 +68,7 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None  # the whole file was skipped
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> dict[str, object]:
         return {
             "path": self.path,
             "kind": self.kind,
@@ -113,7 +113,7 @@ class IngestReport:
             )
         )
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> dict[str, object]:
         totals = {
             k: self.total(k)
             for k in ("added", "updated", "unchanged", "rejected", "removed", "repaired")

@@ -45,7 +45,7 @@ class Fields:
 
 
 def text_value(
-    value: Any, name: str, *, required: bool, repaired: list[str] | None = None
+    value: object, name: str, *, required: bool, repaired: list[str] | None = None
 ) -> str | None:
     """The field's text, cleaned; U+FFFD runs are removed and the field noted in `repaired`."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -77,7 +77,7 @@ def text_value(
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
-def count_value(value: Any, name: str) -> int | None:
+def count_value(value: object, name: str) -> int | None:
     """A count as exports write it: 1200, 1,200, 1.2K, 15 000."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -109,7 +109,7 @@ def count_value(value: Any, name: str) -> int | None:
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%a %b %d %H:%M:%S %z %Y")
 
 
-def date_value(value: Any, name: str = "date") -> datetime | None:
+def date_value(value: object, name: str = "date") -> datetime | None:
     """ISO 8601, epoch seconds or milliseconds, and the formats exports use besides
     (`_DATE_FORMATS`, RFC 2822 as in e-mail and RSS)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -140,7 +140,7 @@ def date_value(value: Any, name: str = "date") -> datetime | None:
     raise FieldProblem(name, f"{s!r} is not a date (use ISO 8601, e.g. 2025-03-14T09:30:00-04:00)")
 
 
-def bool_value(value: Any, name: str) -> bool | None:
+def bool_value(value: object, name: str) -> bool | None:
     """true/false, yes/no, oui/non, 1/0, x."""
     if value is None or value == "":
         return None
@@ -154,7 +154,7 @@ def bool_value(value: Any, name: str) -> bool | None:
     raise FieldProblem(name, f"{value!r} is not true/false (use true, false, oui or non)")
 
 
-def link_value(value: Any) -> str | None:
+def link_value(value: object) -> str | None:
     """An http(s) URL."""
     s = text_value(value, "link", required=False)
     if s and not re.match(r"^https?://\S+$", s):
@@ -164,7 +164,7 @@ def link_value(value: Any) -> str | None:
     return s
 
 
-def language_value(value: Any, text: str) -> str:
+def language_value(value: object, text: str) -> str:
     """The language given (fr, en, French, fr-CA...), or the text's own."""
     raw = text_value(value, "language", required=False)
     if raw:
@@ -177,7 +177,7 @@ def language_value(value: Any, text: str) -> str:
     return detect_language(text, "en") or "en"
 
 
-def platform_value(value: Any, *, required: bool) -> str | None:
+def platform_value(value: object, *, required: bool) -> str | None:
     """A platform's key, whatever name the export gives it."""
     raw = text_value(value, "platform", required=required)
     if raw is None:

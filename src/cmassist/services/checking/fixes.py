@@ -3,8 +3,8 @@ text left as a person would have written it (spacing, punctuation, capitals)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import regex
 from pydantic import BaseModel
@@ -27,7 +27,9 @@ class _Fix:
     rank: int
 
 
-def _fixes_to_apply(text: str, findings: list[Finding] | list[dict[str, Any]]) -> list[_Fix]:
+def _fixes_to_apply(
+    text: str, findings: Sequence[Finding] | Sequence[Mapping[str, object]]
+) -> list[_Fix]:
     """The fixes with a replacement, inside the text, without overlaps: where two overlap,
     the blocking one, then the longer one, then the first one wins."""
     fixes = []
@@ -68,7 +70,7 @@ def _case(new: str, before: str, was_start: bool) -> str:
     return new
 
 
-def apply_fixes(text: str, findings: list[Finding] | list[dict[str, Any]]) -> str:
+def apply_fixes(text: str, findings: Sequence[Finding] | Sequence[Mapping[str, object]]) -> str:
     """The text with each finding's mechanical fix (`replacement` for `text[start:end]`)
     put in place, written as a person would write it.
 

@@ -3,7 +3,8 @@ on- and off-voice example sentences of its voice guide, embedded and calibrated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -84,13 +85,13 @@ def _embedded(embedder: Embedder, texts: list[str]) -> npt.NDArray[np.float32]:
     return unit_rows(embedder.embed(texts)) if texts else np.zeros((0, 0), dtype=np.float32)
 
 
-def engagement(meta: dict[str, Any]) -> float:
+def engagement(meta: Mapping[str, object]) -> float:
     """A past post's engagement rate (interactions per impression), or interactions per
     thousand where impressions are not known."""
 
     def num(k: str) -> float:
         try:
-            return float(meta.get(k) or 0)
+            return float(str(meta.get(k) or 0))
         except (TypeError, ValueError):
             return 0.0
 

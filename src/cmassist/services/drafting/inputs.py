@@ -3,6 +3,9 @@ count in range; each mistake is an InputError saying what to do."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypedDict
+
 from cmassist.domain.errors import InputError
 from cmassist.domain.platforms import Platform
 from cmassist.domain.textutil import detect_language, normalize_language
@@ -47,3 +50,32 @@ def unique_platforms(platforms: list[Platform]) -> list[Platform]:
     for p in platforms:
         seen.setdefault(p.key, p)
     return list(seen.values())
+
+
+class PostOptions(TypedDict, total=False):
+    """The options of `Drafting.stream_posts`, for the calls that take them as keywords."""
+
+    brand: str | None
+    platforms: Sequence[str]
+    variants: int
+    language: str | None
+    seed: int | None
+
+
+class ReplyOptions(TypedDict, total=False):
+    """The options of `Drafting.stream_replies`."""
+
+    brand: str | None
+    platform: str | None
+    variants: int
+    language: str | None
+    seed: int | None
+
+
+class IdeaOptions(TypedDict, total=False):
+    """The options of `Drafting.stream_ideas`."""
+
+    brand: str | None
+    count: int
+    language: str | None
+    seed: int | None

@@ -4,7 +4,6 @@ it imitates, the facts the checker flagged (meant to go) and the facts the rewri
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from cmassist.domain.facts import extract
 from cmassist.domain.findings import Finding
@@ -58,18 +57,17 @@ def rewrite_examples(ctx: DraftContext, kind: str) -> list[dict[str, str]]:
     ]
 
 
-def meant_to_go(findings: Sequence[Finding | Mapping[str, Any]]) -> list[Span]:
+def meant_to_go(findings: Sequence[Finding | Mapping[str, object]]) -> list[Span]:
     """The spans of findings whose text a rewrite should drop (MEANT_TO_GO rules); findings
     may come as records or, from the app, as their JSON form."""
     spans = []
-    rule: object
     for f in findings:
         if isinstance(f, Finding):
             rule, start, end = f.rule, f.start, f.end
         else:  # a check kept as JSON, perhaps by an older version: only these keys are read
-            rule, start, end = f.get("rule"), f["start"], f["end"]
+            rule, start, end = str(f.get("rule")), int(str(f["start"])), int(str(f["end"]))
         if rule in MEANT_TO_GO:
-            spans.append((int(start), int(end)))
+            spans.append((start, end))
     return spans
 
 

@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Unpack
 
 from cmassist.config import Settings
 from cmassist.domain.errors import CmassistError, InputError
@@ -28,6 +28,9 @@ from cmassist.services.drafting.context import (
     guideline_vars,
 )
 from cmassist.services.drafting.inputs import (
+    IdeaOptions,
+    PostOptions,
+    ReplyOptions,
     check_count,
     check_text,
     draft_language,
@@ -88,13 +91,13 @@ class Drafting:
 
     # -- public API -------------------------------------------------------------------------
 
-    def draft_posts(self, brief: str, **kwargs: Any) -> list[Draft]:
+    def draft_posts(self, brief: str, **kwargs: Unpack[PostOptions]) -> list[Draft]:
         return [e.draft for e in self.stream_posts(brief, **kwargs) if e.draft is not None]
 
-    def suggest_replies(self, comment: str, **kwargs: Any) -> list[Draft]:
+    def suggest_replies(self, comment: str, **kwargs: Unpack[ReplyOptions]) -> list[Draft]:
         return [e.draft for e in self.stream_replies(comment, **kwargs) if e.draft is not None]
 
-    def ideas(self, topic: str, **kwargs: Any) -> list[Draft]:
+    def ideas(self, topic: str, **kwargs: Unpack[IdeaOptions]) -> list[Draft]:
         return [e.draft for e in self.stream_ideas(topic, **kwargs) if e.draft is not None]
 
     def stream_posts(
@@ -227,7 +230,7 @@ class Drafting:
         brand: str | None = None,
         language: str | None = None,
         problems: Sequence[str] = (),
-        findings: Sequence[Finding | Mapping[str, Any]] | None = None,
+        findings: Sequence[Finding | Mapping[str, object]] | None = None,
         seed: int | None = None,
     ) -> Iterator[DraftEvent]:
         """The text rewritten in the brand's voice, keeping its facts; the rewrite is checked
@@ -436,7 +439,7 @@ class Drafting:
     def _flagged_spans(
         self,
         text: str,
-        findings: Sequence[Finding | Mapping[str, Any]] | None,
+        findings: Sequence[Finding | Mapping[str, object]] | None,
         lead: int,
         platform: Platform,
         brand: str,
