@@ -63,25 +63,34 @@ class Worker:
             text=True,
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
-        self.stderr = ""
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
+        with self.proc.stdout:  # closed by the one thread that reads it, at the end of the output
+            for line in self.proc.stdout:
+                self.lines.put(line.strip())
         self.lines.put(None)
+
+    def _end(self) -> str:
+        """Once the process ended: what it wrote on stderr, and both its pipes closed."""
+        self.reader.join(timeout=10)
+        assert self.proc.stderr is not None
+        with self.proc.stderr:
+            return self.proc.stderr.read()
 
     def line(self, timeout: float = 30) -> str:
         got = self.lines.get(timeout=timeout)
         if got is None:
             self.proc.wait(timeout=10)
-            raise AssertionError(f"the worker ended early: {self.proc.stderr.read()}")  # type: ignore[union-attr]
+            raise AssertionError(f"the worker ended early: {self._end()}")
         return got
 
     def kill(self) -> None:
         os.kill(self.proc.pid, signal.SIGKILL)
         assert self.proc.wait(timeout=10) == -signal.SIGKILL
+        self._end()
 
     def finish(self, timeout: float = 60) -> str:
         """All the output, once the process ended by itself."""
@@ -90,7 +99,8 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.kill()
             raise
-        assert code == 0, self.proc.stderr.read()  # type: ignore[union-attr]
+        errors = self._end()
+        assert code == 0, errors
         lines = []
         while (line := self.lines.get(timeout=10)) is not None:
             lines.append(line)
