@@ -42,6 +42,12 @@ def jsonl(rows: list[dict]) -> bytes:
     return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
 
 
+def _jsonl(name: str) -> list[dict]:
+    """The rows of tests/data/<name>, one JSON object a line."""
+    with (ROOT / "tests" / "data" / name).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
 # -- import -------------------------------------------------------------------------------
 
 
@@ -265,14 +271,10 @@ def _f1(pairs: list[tuple[bool, bool]]) -> float:
 def test_triage_quality_on_the_held_out_labelled_sets(services: Services) -> None:
     """Held-out sets only (the heads never saw them): complaints in our 240 FR/EN brand
     comments, negative sentiment in 600 real TweetEval tweets."""
-    own = [json.loads(line) for line in (ROOT / "tests/data/inbox_labelled.jsonl").open()]
+    own = _jsonl("inbox_labelled.jsonl")
     got = services.triager.triage("boreale", [r["text"] for r in own])
     assert _f1([(bool(r["complaint"]), t.complaint) for r, t in zip(own, got, strict=True)]) >= 0.7
-    tweets = [
-        json.loads(line)
-        for line in (ROOT / "tests/data/triage_tweeteval.jsonl").open()
-        if json.loads(line).get("sentiment")
-    ]
+    tweets = [r for r in _jsonl("triage_tweeteval.jsonl") if r.get("sentiment")]
     got = services.triager.triage("boreale", [r["text"] for r in tweets])
     negative = [
         (r["sentiment"] == "negative", t.sentiment == "negative")
@@ -421,8 +423,8 @@ def test_ordinary_comments_with_trigger_words_are_not_flagged(text: str) -> None
 
 
 def test_shared_and_own_corpora_meet_the_detection_targets() -> None:
-    own = [json.loads(line) for line in (ROOT / "tests/data/attacks_own.jsonl").open()]
-    benign = [json.loads(line) for line in (ROOT / "tests/data/benign_tricky.jsonl").open()]
+    own = _jsonl("attacks_own.jsonl")
+    benign = _jsonl("benign_tricky.jsonl")
     assert len(own) >= 150
     flagged = sum(detect_injection(a["text"]).flagged for a in own)
     assert flagged / len(own) >= 0.95

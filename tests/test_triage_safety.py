@@ -21,7 +21,8 @@ REQUEST_COMPLAINT_MAX = 0.05
 
 
 def _rows() -> list[dict]:
-    return [json.loads(line) for line in LABELLED.open(encoding="utf-8")]
+    with LABELLED.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
 
 
 def test_the_labelled_set_is_as_described() -> None:
