@@ -77,7 +77,8 @@ def load(folder: Path, expected: str) -> BrandProfile | None:
     if not path.is_file():
         return None
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        # The file is ours to close: np.load leaks the one it opens when the zip is damaged.
+        with path.open("rb") as f, np.load(f, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
         meta = json.loads(arrays.pop("meta").tobytes().decode("utf-8"))
         if meta.get("format") != FORMAT or meta.get("fingerprint") != expected:
@@ -117,7 +118,7 @@ def load_queries(folder: Path, expected: str) -> dict[str, list[float]]:
     """The citation queries' embeddings saved for this fingerprint ({} when none, stale or
     damaged)."""
     try:
-        with np.load(folder / QUERIES, allow_pickle=False) as npz:
+        with (folder / QUERIES).open("rb") as f, np.load(f, allow_pickle=False) as npz:
             meta = json.loads(npz["meta"].tobytes().decode("utf-8"))
             vectors = npz["vectors"].astype(np.float32, copy=False)
         queries = meta["queries"]
