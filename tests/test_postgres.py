@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -102,40 +103,50 @@ class Clock:
         return self.now
 
 
+@contextmanager
+def opened(settings: Settings, clock: Clock) -> Iterator[SqlDatabase]:
+    """The review database, its connections closed at the end of the block."""
+    database = SqlDatabase.open(settings, clock=clock)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
 def test_the_whole_workflow_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     clock = Clock()
     settings = Settings(db_url=pg_url, data_dir=tmp_path)
-    database = SqlDatabase.open(settings, clock=clock)
-    review = ReviewService(settings, database=database, adapter_names=lambda: ["mem"])
-    assert database.engine.dialect.name == "postgresql"
-    ann = review.add_user("ann", "ann-password", "author")
-    rita = review.add_user("rita", "rita-password", "reviewer")
-    draft = review.create_draft(
-        ann,
-        brand="boreale",
-        platform="mastodon",
-        text="Nouveau café du Pérou ☕ — en magasin",
-        provenance={"m": 1},
-    )
-    review.submit(ann, draft.id)
-    with pytest.raises(ForbiddenError):
-        review.approve(ann, draft.id)
-    seen = review.get(draft.id).row_version
-    review.approve(rita, draft.id, comment="ok", expected=seen)
-    with pytest.raises(ConflictError):
-        review.reject(rita, draft.id, reason="late", expected=seen)
-    review.schedule(ann, draft.id, clock.now + timedelta(minutes=5), adapters=["mem"])
-    publisher = MemoryPublisher("mem")
-    assert not publish_due(review, adapters={"mem": publisher}, now=clock.now).published
-    clock.now += timedelta(minutes=10)
-    report = publish_due(review, adapters={"mem": publisher}, now=clock.now)
-    assert len(report.published) == 1 and review.get(draft.id).state == "published"
-    assert publisher.calls[0].text == "Nouveau café du Pérou ☕ — en magasin"
-    assert not publish_due(review, adapters={"mem": publisher}, now=clock.now).published
-    actions = [a.action for a in review.audit_log(draft_id=draft.id)]
-    assert actions[0] == "published" and "approved" in actions and "refused" in actions
-    with database.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
-        conn.execute(text("DELETE FROM audit_log"))
-    database.dispose()
-    again = ReviewService(settings, database=SqlDatabase.open(settings, clock=clock))
-    assert again.get(draft.id).state == "published"  # migrations are idempotent on restart
+    with opened(settings, clock) as database:
+        review = ReviewService(settings, database=database, adapter_names=lambda: ["mem"])
+        assert database.engine.dialect.name == "postgresql"
+        ann = review.add_user("ann", "ann-password", "author")
+        rita = review.add_user("rita", "rita-password", "reviewer")
+        draft = review.create_draft(
+            ann,
+            brand="boreale",
+            platform="mastodon",
+            text="Nouveau café du Pérou ☕ — en magasin",
+            provenance={"m": 1},
+        )
+        review.submit(ann, draft.id)
+        with pytest.raises(ForbiddenError):
+            review.approve(ann, draft.id)
+        seen = review.get(draft.id).row_version
+        review.approve(rita, draft.id, comment="ok", expected=seen)
+        with pytest.raises(ConflictError):
+            review.reject(rita, draft.id, reason="late", expected=seen)
+        review.schedule(ann, draft.id, clock.now + timedelta(minutes=5), adapters=["mem"])
+        publisher = MemoryPublisher("mem")
+        assert not publish_due(review, adapters={"mem": publisher}, now=clock.now).published
+        clock.now += timedelta(minutes=10)
+        report = publish_due(review, adapters={"mem": publisher}, now=clock.now)
+        assert len(report.published) == 1 and review.get(draft.id).state == "published"
+        assert publisher.calls[0].text == "Nouveau café du Pérou ☕ — en magasin"
+        assert not publish_due(review, adapters={"mem": publisher}, now=clock.now).published
+        actions = [a.action for a in review.audit_log(draft_id=draft.id)]
+        assert actions[0] == "published" and "approved" in actions and "refused" in actions
+        with database.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+            conn.execute(text("DELETE FROM audit_log"))
+    with opened(settings, clock) as database:  # a restart
+        again = ReviewService(settings, database=database)
+        assert again.get(draft.id).state == "published"  # migrations are idempotent on restart

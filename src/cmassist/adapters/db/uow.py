@@ -56,6 +56,7 @@ def make_engine(settings: Settings) -> Engine:
     try:
         migrate(engine)
     except Exception as e:
+        engine.dispose()  # no pooled connection outlives the refusal
         raise StoreError(
             f"cannot open the review database ({type(e).__name__}: {e})",
             "check CMASSIST_DB_URL and that the database is reachable",
