@@ -15,7 +15,8 @@ class Heads:
 
     def __init__(self) -> None:
         path = resources.files("cmassist") / "data" / "triage_heads.npz"
-        with resources.as_file(path) as p, np.load(p) as z:
+        # The file is opened here so that it is closed even when np.load refuses it.
+        with path.open("rb") as f, np.load(f) as z:
             self.sentiment_w = z["sentiment_W"]
             self.sentiment_b = z["sentiment_b"]
             self.offensive_w = z["offensive_W"]
