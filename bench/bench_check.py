@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         quality_load = other_load(before, CpuSnapshot.take())
 
         # Latency: warm up, then alternate app check and raw encode on the same 280-char texts.
-        model = services.embedder._load()  # the loaded SentenceTransformer
+        model = services.embedder.raw_model()  # the loaded SentenceTransformer
         samples = texts_of_280(rows, args.texts)
         for row, text in samples[:5]:
             checker.check(text, platform="instagram", brand=row.brand, kind=row.kind)

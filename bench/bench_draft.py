@@ -101,7 +101,7 @@ class Recorder:
         self.calls.append(call)
         if self.stop_at_first:
             raise _Captured
-        llama = self.llm._load()
+        llama = self.llm.raw_model()
         for piece in self.original(prompt, params, usage):
             call.text += piece
             yield piece
@@ -153,7 +153,7 @@ def raw_generate(llama: Any, calls: list[Call]) -> tuple[float, list[Call]]:
 
 
 def app_draft(services: Any, rec: Recorder, brief: str, seed: int, variants: int) -> dict[str, Any]:
-    llama = services.llm._load()
+    llama = services.llm.raw_model()
     rec.reset()
     llama.reset()
     started = time.perf_counter()
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if not isinstance(services.llm, LlamaCppLLM):
             raise BenchError(f"expected the llama-cpp backend, got {services.llm.backend}")
         with Timer() as t_load:
-            llama = services.llm._load()  # the one Llama both sides use
+            llama = services.llm.raw_model()  # the one Llama both sides use
         log(
             f"model {services.llm.path.name} loaded in {t_load.elapsed:.1f} s, "
             f"n_threads={services.llm.n_threads}, n_ctx={services.llm.n_ctx}"
@@ -398,7 +398,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         f"seeds {SEED}…{SEED + len(briefs) - 1}, llm_threads={THREADS}, "
         f"n_ctx={settings.llm_context}; warm-up first: one app draft (1 variant) and its raw "
         "replay.",
-        "Both sides use the same loaded `Llama` object (the one `services.llm._load()` returns): "
+        "Both sides use the same loaded `Llama` object (`services.llm.raw_model()`): "
         "same weights, threads and context, so the difference is the app's own work "
         "(embedding the brief, retrieval, prompt rendering, token counting, streaming wrapper, "
         "post-processing) and not a second model's memory layout. `llama.reset()` is called "

@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         csv_path = tmp / "posts.csv"
         write_csv(csv_path, posts)
         log(f"{n} posts in {csv_path.name} ({csv_path.stat().st_size // 1024} KiB); loading model")
-        model = embedder._load()  # the same SentenceTransformer object for both sides
+        model = embedder.raw_model()  # the same SentenceTransformer object for both sides
         log("warm-up: raw encode and a small ingest")
         model.encode(texts[: 2 * BATCH], batch_size=BATCH, normalize_embeddings=True)
         warm_csv = tmp / "warm.csv"

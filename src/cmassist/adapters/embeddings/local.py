@@ -61,6 +61,10 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         """Whether this embedder loaded sentence-transformers (and so torch)."""
         return self._model is not None
 
+    def raw_model(self) -> Any:
+        """The loaded `SentenceTransformer` (torch), for benchmarks against the raw library."""
+        return self._load()
+
     def _load(self) -> Any:
         if self._model is None:
             with self._lock:

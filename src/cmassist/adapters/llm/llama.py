@@ -251,6 +251,11 @@ class LlamaCppLLM(BaseLLM):
             "try again in a minute, or raise CMASSIST_LLM_QUEUE_TIMEOUT",
         )
 
+    def raw_model(self) -> Any:
+        """The loaded `llama_cpp.Llama` itself, for benchmarks that compare cmassist with the
+        raw library on the same weights. Use it only while nothing else generates."""
+        return self._result(lambda model: model)
+
     def _result(self, fn: Callable[[Any], Any]) -> Any:
         """The value of `fn(model)`, run on the model thread."""
         (value,) = list(self._call(lambda turn: turn.put(fn(self._model()))))
