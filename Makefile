@@ -42,12 +42,23 @@ run: prepare
 
 # Unit tests embed with the fake embedder and load no model; tests marked `integration`
 # (real embedding model) or `slow` (the GGUF, servers, the browser) run in a second session
-# with the real models. `make test` runs both (the second even if the first fails).
+# with the real models. `make test` runs both at once, the second one's report printed
+# after the first's (they share no file, port or database); `make test SERIAL=1` runs them
+# one after the other.
 FAST := not integration and not slow
 
 test: install
+ifdef SERIAL
 	status=0; $(PY) -m pytest -m "$(FAST)" || status=$$?; \
 	$(PY) -m pytest -m "not ($(FAST))" || status=$$?; exit $$status
+else
+	@log=$$(mktemp); \
+	$(PY) -m pytest -m "not ($(FAST))" > $$log 2>&1 & real=$$!; \
+	trap '[ -z "$$real" ] || kill $$real 2>/dev/null; rm -f $$log' EXIT INT TERM; \
+	status=0; $(PY) -m pytest -m "$(FAST)" || status=$$?; \
+	echo "== the tests with the real models (integration, slow):"; \
+	wait $$real || status=$$?; real=; cat $$log; exit $$status
+endif
 
 test-fast: install
 	$(PY) -m pytest -m "$(FAST)"
