@@ -252,7 +252,9 @@ def test_worker_runs_in_its_own_process_until_sigterm(settings: Settings, templa
     )
     try:
         assert wait_until(lambda: review.get(draft_id).state == "published", 60)
-        status = worker_status(review)  # read from this process: the heartbeat is in the DB
+        # Read from this process: the heartbeat is in the DB (written after the pass).
+        assert wait_until(lambda: worker_status(review).alive, 30)
+        status = worker_status(review)
         assert status.alive and status.where == "separate worker" and status.interval_s == 0.2
         assert status.workers[0].pid == proc.pid
         proc.send_signal(signal.SIGTERM)
@@ -260,6 +262,7 @@ def test_worker_runs_in_its_own_process_until_sigterm(settings: Settings, templa
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate(timeout=30)  # reaped, its pipes closed
     assert proc.returncode == 0, err
     assert f"published  #{draft_id} via ics" in out and "publishing worker stopped" in out
     status = worker_status(review)

@@ -34,6 +34,7 @@ Kind = Literal["server", "worker", "once"]
 Where = Literal["this server", "separate worker", "another server", "one-off runs", "none"]
 FORGET_AFTER = timedelta(days=7)  # heartbeats of workers gone this long are deleted
 STALE_INTERVALS = 2  # a worker silent for more than this many intervals is not running
+STALE_FLOOR_S = 10.0  # ...and for at least this long (a loaded machine delays short passes)
 
 
 class WorkerFailure(BaseModel):
@@ -161,6 +162,10 @@ class OutboxWorker:
         """Pass after pass until `stop()`; a failed pass is logged and tried again at the
         next one. The heartbeat says when it stopped."""
         self._stop.clear()
+        if self._started_at is None:
+            self._started_at = self.review.now()
+            self._forget_old()
+        self._beat()  # running from now on, even while a long first pass is under way
         try:
             while not self._stop.is_set():
                 try:
@@ -269,7 +274,8 @@ def worker_status(
 
 
 def _beat_view(row: WorkerRecord, now: datetime, here: OutboxWorker | None) -> WorkerBeat:
-    recent = now - row.beat_at <= timedelta(seconds=STALE_INTERVALS * row.interval)
+    silence = max(STALE_INTERVALS * row.interval, STALE_FLOOR_S)
+    recent = now - row.beat_at <= timedelta(seconds=silence)
     # A one-off pass (cron) is stopped as soon as it ends: it counts while recent.
     alive = recent and (row.stopped_at is None or row.kind == "once")
     return WorkerBeat(

@@ -36,7 +36,9 @@ from cmassist.domain.textutil import detect_language, looks_binary, normalize_la
 from cmassist.services.checking import profile_cache
 from cmassist.services.checking.citations import cite
 from cmassist.services.checking.context import RULES, CheckContext, segments
+from cmassist.services.checking.contradictions import check_contradictions
 from cmassist.services.checking.fact_rules import check_grounding, check_links_and_facts
+from cmassist.services.checking.names import check_names
 from cmassist.services.checking.fixes import apply_fixes
 from cmassist.services.checking.personal_data import check_personal_data
 from cmassist.services.checking.platform_rules import (
@@ -46,6 +48,7 @@ from cmassist.services.checking.platform_rules import (
     emoji_spans,
 )
 from cmassist.services.checking.profile import BrandProfile, build_profile, sentence_start
+from cmassist.services.checking.shape import check_shape
 from cmassist.services.checking.reply_safety import (
     check_markup,
     check_obeyed,
@@ -185,10 +188,12 @@ class Checker:
         language: str | None = None,
         voice: bool = True,
         replying_to: str | None = None,
+        brief: str | None = None,
     ) -> CheckResult:
         """Check `text`; for a reply, `replying_to` is the comment it answers (untrusted):
         the reply is then also checked for obeyed injections, repeated personal data and
-        facts not grounded in the store."""
+        facts not grounded in the store. `brief` is what a draft was written from
+        (untrusted): a draft that copies its instructions is flagged."""
         t0 = time.perf_counter()
         text = check_input(text)
         plat = get_platform(platform) if platform else None
@@ -205,6 +210,8 @@ class Checker:
             platform=plat,
             kind=kind,
             cite=lambda rule, query, at, term: self.cite(profile, rule, query, at, term),
+            brief=brief or "",
+            replying_to=replying_to or "",
         )
         notices = _notices(profile, lang)
         limit = self._rules(ctx, sponsored)
@@ -250,6 +257,9 @@ class Checker:
         check_hashtags(ctx)
         limit = check_length(ctx)
         check_links_and_facts(ctx)
+        check_contradictions(ctx)
+        check_names(ctx)
+        check_shape(ctx)
         check_shouting(ctx)
         check_mixed_script(ctx)
         check_sensitive_requests(ctx)

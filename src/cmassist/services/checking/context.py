@@ -24,12 +24,19 @@ RULES: dict[str, Severity] = {
     "banned_term": "block",
     "link_domain": "block",
     "unverified_fact": "block",
+    "contradicted_fact": "block",
+    "unknown_name": "block",
+    "copied_brief": "block",
+    "scaffolding": "block",
+    "cut_off": "block",
+    "near_copy": "block",
     "ad_disclosure": "block",
     "length": "block",
     "claim_needs_proof": "warn",
     "discouraged_term": "warn",
     "reply_signature": "warn",
     "hashtags": "warn",
+    "required_hashtag": "warn",
     "emoji": "warn",
     "shouting": "warn",
     "mixed_script": "warn",
@@ -76,6 +83,8 @@ class CheckContext:
     platform: Platform | None
     kind: str
     cite: Cite
+    brief: str = ""  # the brief a draft was written from (untrusted), "" if none
+    replying_to: str = ""  # the comment a reply answers (untrusted), "" if none
     findings: list[Finding] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 

@@ -13,6 +13,7 @@ import numpy.typing as npt
 import regex
 
 from cmassist.domain.facts import FactIndex
+from cmassist.domain.factsheet import FactSheet
 from cmassist.domain.findings import Citation
 from cmassist.domain.grounding import FactSources, Source
 from cmassist.domain.guidelines import BrandRules, ClaimRule, TermRule
@@ -72,6 +73,8 @@ class BrandProfile:
     # the citations' queries embedded so far, and how many of them are on disk already
     query_vectors: dict[str, list[float]] = field(default_factory=dict)
     queries_saved: int = 0
+    # the facts of the guidelines as typed records (hours, prices, policies, names...)
+    factsheet: FactSheet = field(default_factory=lambda: FactSheet(""))
 
     def embed_query(self, query: str, embed_one: Callable[[str], Sequence[float]]) -> list[float]:
         """A citation query's embedding: remembered, so it is computed once per revision."""
