@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cmassist.domain.facts import extract
+from cmassist.domain.facts import NUMBER_WORDS_RX, extract, words_value
 from cmassist.domain.spans import free
-from cmassist.domain.textmatch import fold
+from cmassist.domain.textmatch import Folded, fold
 
 _UNITS = {
     "minute": "min", "minutes": "min", "min": "min", "mins": "min",
@@ -26,16 +26,23 @@ _UNITS = {
     "week": "w", "weeks": "w", "semaine": "w", "semaines": "w",
     "month": "mo", "months": "mo", "mois": "mo", "year": "y", "years": "y", "an": "y", "ans": "y",
 }  # fmt: skip
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10,
-    "fourteen": 14, "thirty": 30, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
-    "cinq": 5, "sept": 7, "dix": 10, "quatorze": 14, "trente": 30,
-}  # fmt: skip
 _UNIT_RX = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_NUM_RX = r"\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS)
+_NUM_RX = rf"\d+(?:[.,]\d+)?|{NUMBER_WORDS_RX}"
+# "5 jours", "2-3 business days", "2 ou 3 semaines", "deux à trois jours", "entre 2 et 3 mois"
 _DURATION = re.compile(
-    rf"(?<![\w.,])({_NUM_RX})\s?(?:-\s?|a\s|to\s)?(?:({_NUM_RX})\s)?({_UNIT_RX})(?![\w])"
+    rf"(?<![\w.,])(?:(?P<lo>{_NUM_RX})(?:\s?-\s?|\s+(?:a|to|ou|or|et|and)\s+))?"
+    rf"(?P<hi>{_NUM_RX})(?:\s?-\s?|\s)?(?P<unit>{_UNIT_RX})(?![\w])"  # "a three-year plan"
 )
+# "within a week", "in an hour" (French says "une semaine", a number word)
+_A_DURATION = re.compile(
+    r"\b(?:within|in|under|less than|more than|over|for|after|about|around)\s+"
+    rf"(?P<a>an?)\s+(?P<unit>{_UNIT_RX})(?![\w])"
+)
+# "48 h" after these is a delay; alone, "8 h" is a clock time (already a fact)
+_DELAY_CUE = re.compile(
+    r"(?:within|in|under|sous|en|dans|d'ici|moins de|less than|pendant|durant|for)\s*$"
+)
+_RANGE_KEY = re.compile(r"^(?P<lo>[\d.]+)-(?P<hi>[\d.]+)(?P<unit>[a-z]+)$")
 _PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:%|pour ?cent|percent)")
 _COMMITMENTS: dict[str, tuple[str, ...]] = {
     "refund": ("refund", "money back", "rembours"),
@@ -57,10 +64,49 @@ class StatedFact:
     key: str
 
 
-def duration_key(number: str, unit: str) -> str:
-    n = _NUMBER_WORDS.get(number.lower())
-    value = str(n) if n is not None else number.replace(",", ".").rstrip("0").rstrip(".") or "0"
-    return f"{value}{_UNITS[unit.lower()]}"
+def _number(text: str) -> str | None:
+    """ "2" -> "2", "2,5" -> "2.5", "deux" -> "2", "quinze" -> "15"; None when no number."""
+    if text[:1].isalpha():
+        n = words_value(text)
+        return None if n is None else str(n)
+    value = text.replace(",", ".")
+    return value.rstrip("0").rstrip(".") if "." in value else value.lstrip("0") or "0"
+
+
+def duration_key(number: str, unit: str, low: str | None = None) -> str:
+    """The key of a duration: "5d", "48h", "2.5w"; a range "2-3w" ("2 ou 3 semaines"); the
+    unit is one of "min", "h", "d", "bd", "w", "mo", "y"."""
+    hi, lo = _number(number) or number, _number(low) if low else None
+    return f"{lo}-{hi}{_UNITS[unit.lower()]}" if lo and lo != hi else f"{hi}{_UNITS[unit.lower()]}"
+
+
+def _durations(text: str, folded: Folded, taken: list[tuple[int, int]]) -> list[StatedFact]:
+    out: list[StatedFact] = []
+    for m in _DURATION.finditer(folded.text):
+        a, b = folded.span(m.start(), m.end())
+        if not free((a, b), taken) or _number(m.group("hi")) is None:
+            continue
+        lo = m.group("lo")
+        if lo and _number(lo) is None:
+            continue
+        if (
+            m.group("unit") == "h"
+            and not lo
+            and not _DELAY_CUE.search(folded.text[max(0, m.start() - 20) : m.start()])
+        ):
+            continue
+        key = duration_key(m.group("hi"), m.group("unit"), lo)
+        whole = folded.text[m.start("lo") : m.end("hi")] if lo and lo[0].isalpha() else ""
+        if whole and (n := words_value(whole)) is not None:  # "vingt et un": one number
+            key = duration_key(str(n), m.group("unit"))
+        out.append(StatedFact("duration", a, b, text[a:b], key))
+        taken.append((a, b))
+    for m in _A_DURATION.finditer(folded.text):
+        a, b = folded.span(m.start("a"), m.end())
+        if free((a, b), taken):
+            out.append(StatedFact("duration", a, b, text[a:b], duration_key("1", m.group("unit"))))
+            taken.append((a, b))
+    return out
 
 
 def stated_facts(text: str) -> list[StatedFact]:
@@ -72,19 +118,7 @@ def stated_facts(text: str) -> list[StatedFact]:
     taken = [(f.start, f.end) for f in out]
     f = fold(text)  # matched on the folded text, reported at the original's offsets
     folded = f.text
-
-    for m in _DURATION.finditer(folded):
-        a, b = f.span(m.start(), m.end())
-        if not free((a, b), taken):
-            continue
-        # "8 h" is a clock time (already a fact); "48 h" is a delay
-        if m.group(3) == "h" and not re.search(
-            r"(?:within|in|under|sous|en|dans|d'ici|moins de|less than)\s*$", folded[: m.start()]
-        ):
-            continue
-        number = m.group(2) or m.group(1)
-        out.append(StatedFact("duration", a, b, text[a:b], duration_key(number, m.group(3))))
-        taken.append((a, b))
+    out.extend(_durations(text, f, taken))
     for m in _PERCENT.finditer(folded):
         a, b = f.span(m.start(), m.end())
         if free((a, b), taken):
@@ -113,7 +147,10 @@ class Source:
 
 class FactSources:
     """Where each fact of a brand's store is stated: the first guideline passage, or else
-    the first past reply, that states it."""
+    the first past reply, that states it. A delay range ("2 à 4 jours ouvrables") also
+    grounds each of its ends ("4 business days"), not what lies between: a range is read
+    without its subject, and "1 to 12 weeks" of a paused subscription must not ground an
+    invented "2 ou 3 semaines" of delivery."""
 
     def __init__(self) -> None:
         self.by_key: dict[tuple[str, str], Source] = {}
@@ -122,17 +159,20 @@ class FactSources:
     def build(
         cls, passages: Iterable[tuple[str, Source]], replies: Iterable[tuple[str, Source]]
     ) -> FactSources:
+        """The first source of each fact stated in `passages`, then in `replies`."""
         idx = cls()
         for text, src in [*passages, *replies]:
             for f in stated_facts(text):
-                key = (f.kind, f.key)
-                if key not in idx.by_key:
-                    a = max(0, f.start - 120)
-                    snippet = text[a : f.end + 120].strip()
-                    idx.by_key[key] = Source(src.source, src.heading, src.line, snippet)
+                a = max(0, f.start - 120)
+                found = Source(src.source, src.heading, src.line, text[a : f.end + 120].strip())
+                idx.by_key.setdefault((f.kind, f.key), found)
+                if f.kind == "duration" and (m := _RANGE_KEY.match(f.key)):
+                    for end in (m.group("lo"), m.group("hi")):
+                        idx.by_key.setdefault(("duration", end + m.group("unit")), found)
         return idx
 
     def find(self, fact: StatedFact) -> Source | None:
+        """The source that states `fact`, or None."""
         hit = self.by_key.get((fact.kind, fact.key))
         if hit is None and fact.kind == "url" and "/" in fact.key:
             hit = self.by_key.get(("url", fact.key.split("/", 1)[0]))
