@@ -1,17 +1,25 @@
 """The reply to an inbox message, one workflow for the CLI and the app: drafted in the brand's
-voice, checked, saved for review with what it answers, and linked to the message."""
+voice (or, for a message tied to an open crisis or reporting a safety matter, the brand's
+holding statement or reply template, with its escalation path), checked, saved for review
+with what it answers, and linked to the message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from cmassist.domain.errors import LLMError
-from cmassist.domain.models import Draft
-from cmassist.domain.platforms import PLATFORMS
+from cmassist.domain.errors import CmassistError, LLMError
+from cmassist.domain.language import detect_language
+from cmassist.domain.models import Draft, Kind, PromptRef, Source
+from cmassist.domain.platforms import PLATFORMS, count_chars
 from cmassist.domain.safety import CATEGORY_NAMES
+from cmassist.domain.textutil import excerpt, sha256
 from cmassist.domain.triage import Triage
+from cmassist.services.crisis import Passage
+from cmassist.services.drafting.inputs import draft_language
+from cmassist.services.drafting.postprocess import add_signature, platform_limit
+from cmassist.services.drafting.statements import SafetyStatement, safety_statement
 
 if TYPE_CHECKING:
     from cmassist.services.drafting import Drafting
@@ -86,21 +94,105 @@ class ReplyService:
         message = self.inbox.get(message_id)
         triage = Triage.from_public(message.triage) if message.triage else None
         yield ReplyEvent("message", message, triage)
+        # A comment tied to an open crisis, or reporting a safety matter, gets the brand's
+        # own statement (holding statement, reply template), not the model's words.
+        statement = self.statement_for(message, triage)
         draft: Draft | None = None
-        for event in self.drafting.stream_replies(
-            message.text, brand=message.brand, platform=message.platform, variants=1
-        ):
-            if event.draft is not None:
-                draft = event.draft
-            elif event.type == "token":
-                yield ReplyEvent("token", message, triage, text=event.text)
+        if statement is not None and statement.text:
+            draft = self.statement_draft(message, statement)
+            yield ReplyEvent("token", message, triage, text=draft.text)
+        else:
+            for event in self.drafting.stream_replies(
+                message.text, brand=message.brand, platform=message.platform, variants=1
+            ):
+                if event.draft is not None:
+                    draft = event.draft
+                elif event.type == "token":
+                    yield ReplyEvent("token", message, triage, text=event.text)
         if draft is None or not draft.text.strip():
             raise no_reply()
+        if statement is not None and not statement.text:
+            draft.notes.extend(statement.notes())  # a safety report: who must see it
         [saved] = self.review.save_generated(
             actor, [draft], context=reply_context(message, triage), platform=message.platform
         )
         self.inbox.link_draft(actor, message.id, saved.id)
         yield ReplyEvent("reply", message, triage, reply=InboxReply(message, triage, draft, saved))
+
+    def statement_for(self, message: MessageView, triage: Triage | None) -> SafetyStatement | None:
+        """The brand's statement for the message when it is tied to an open crisis alert or
+        reports a safety matter (see `drafting.statements`); None otherwise."""
+        store = self.drafting.store
+        checker = self.drafting.checker
+        passages: Sequence[Passage] = (
+            checker.profile(message.brand).passages
+            if checker is not None
+            else list(store.records(message.brand, [Kind.GUIDELINE]))
+        )
+        language = (triage.language if triage else "") or message.language
+        return safety_statement(
+            message.text,
+            language if language in ("fr", "en") else draft_language(message.text, None),
+            passages,
+            self.inbox.alerts(status="open", brand=message.brand),
+            store.embedder.embed,
+            brand=message.brand,
+            message_id=message.id,
+            topic=(triage.topic if triage else None) or message.topic or None,
+            safety=triage.safety if triage else (),
+            rules=store.rules(message.brand),
+            alert_texts=lambda alert: [m.text for m in self.inbox.messages(alert.message_ids)],
+        )
+
+    def statement_draft(self, message: MessageView, statement: SafetyStatement) -> Draft:
+        """The statement as a reply draft: signed, checked, citing the guideline it comes
+        from, with why, what to fill in and whom to escalate to in its notes."""
+        text = statement.text or ""
+        language = detect_language(text, None) or message.language or "en"
+        rules = self.drafting.store.rules(message.brand)
+        notes = statement.notes()
+        signature = rules.reply_signature.get(language) if rules.reply_signature else None
+        if signature:
+            text = add_signature(text, signature, notes)
+        platform = PLATFORMS.get(message.platform)
+        where = (
+            f"{statement.source} › {statement.heading}" if statement.heading else statement.source
+        )
+        draft = Draft(
+            kind="reply",
+            text=text,
+            platform=message.platform,
+            language=language,
+            brand=message.brand,
+            backend="guidelines",
+            model=f"{statement.kind} statement",
+            prompt=PromptRef(template=statement.source or "guidelines", sha256=sha256(text)),
+            sources=[
+                Source(
+                    id=f"{statement.source}#{statement.line or 0}",
+                    kind=Kind.GUIDELINE,
+                    excerpt=excerpt(statement.text or "", 200),
+                    title=where,
+                )
+            ],
+            length=count_chars(text, platform) if platform else len(text),
+            limit=platform_limit(platform, rules) if platform else None,
+            notes=notes,
+        )
+        checker = self.drafting.checker
+        if checker is not None:
+            try:
+                draft.check = checker.check(
+                    text,
+                    platform=message.platform if platform else None,
+                    brand=message.brand,
+                    kind="reply",
+                    language=language,
+                    replying_to=message.text,
+                ).public()
+            except CmassistError as e:
+                draft.notes.append(f"the tone and compliance check failed: {e}")
+        return draft
 
 
 def reply_context(message: MessageView, triage: Triage | None) -> str:

@@ -1,0 +1,381 @@
+"""The brand's facts that one brief or comment is about, as short lines in the draft's language
+("Mile End : dimanche, de 8 h à 18 h", "Boréal Blend: $21 (340 g)"): the only facts a
+grounded prompt gives the model, and the same kind of line for each few-shot example, read
+from the example's own text, so that a base model learns to copy its facts from that line.
+
+Hours and addresses come only for the places the text names (a question about one café never
+gets another café's hours), prices only for the products it names; delays, policies and
+contacts by their words' overlap with the text (and the embedder's similarity, when given).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+
+from cmassist.domain.facts import extract
+from cmassist.domain.factsheet import (
+    Address,
+    Contact,
+    Delay,
+    FactSheet,
+    FactSource,
+    Hours,
+    Policy,
+    Price,
+    mentioned,
+    weekday_name,
+    words_only,
+)
+from cmassist.domain.textmatch import FUNCTION_WORDS, fold_str
+from cmassist.domain.textutil import excerpt
+
+MAX_FACTS = 8
+EXAMPLE_FACTS = 5
+RELATED = 0.45  # cosine (all-MiniLM-L6-v2) from which a delay or policy line is about the text
+SEPARATOR = " · "
+
+Sourced = TypeVar("Sourced", Hours, Price, Delay, Policy, Address, Contact)
+Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+
+_DAY_WORDS: dict[str, tuple[int, ...]] = {
+    **{fold_str(d): (i,) for i, d in enumerate(("lundi", "mardi", "mercredi", "jeudi"))},
+    "vendredi": (4,), "samedi": (5,), "dimanche": (6,),
+    "monday": (0,), "tuesday": (1,), "wednesday": (2,), "thursday": (3,), "friday": (4,),
+    "saturday": (5,), "sunday": (6,), "mon": (0,), "tue": (1,), "wed": (2,), "thu": (3,),
+    "fri": (4,), "sat": (5,), "sun": (6,),
+    "fin de semaine": (5, 6), "weekend": (5, 6), "week end": (5, 6), "weekends": (5, 6),
+    "en semaine": (0, 1, 2, 3, 4), "weekdays": (0, 1, 2, 3, 4), "weekday": (0, 1, 2, 3, 4),
+}  # fmt: skip
+_HOURS_WORDS = re.compile(
+    r"\b(?:heures?|horaires?|ouverte?s?|ferme(?:e|es|s|ture)?|open(?:s|ing)?|clos(?:e|ed|es|ing)"
+    r"|hours?)\b"
+)
+_CONTACT_WORDS = re.compile(
+    r"\b(?:courriels?|e-?mails?|telephone|phone|appeler|call|contact(?:er)?|joindre|reach"
+    r"|ecrire|write|dm|prive|private|support|soutien)\b"
+)
+_ELISION = re.compile(r"^(?:c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu)'")  # d'amande: amande
+_SUPPORT = re.compile(r"support|soutien|service|client|customer|aide|help")
+_UNITS = {
+    "min": ("minutes", "minutes"),
+    "h": ("heures", "hours"),
+    "d": ("jours", "days"),
+    "bd": ("jours ouvrables", "business days"),
+    "w": ("semaines", "weeks"),
+    "mo": ("mois", "months"),
+    "y": ("ans", "years"),
+}
+
+
+@dataclass(frozen=True)
+class FactLine:
+    """One fact of the brand's fact sheet, written for a prompt in the draft's language."""
+
+    kind: str  # "hours" | "price" | "delay" | "policy" | "address" | "contact" | "name"
+    subject: str  # the place, product or topic it is about, as the fact sheet names it
+    text: str
+    source: FactSource | None = None
+
+
+# -- writing facts ------------------------------------------------------------------------------
+
+
+def clock(hhmm: str, language: str) -> str:
+    """ "17:30" as "17 h 30" (fr) or "5:30 p.m." (en)."""
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    if language == "fr":
+        return f"{hour} h" + (f" {minute:02d}" if minute else "")
+    if (hour, minute) == (12, 0):
+        return "noon"
+    if (hour, minute) == (0, 0):
+        return "midnight"
+    half = "a.m." if hour < 12 else "p.m."
+    shown = hour % 12 or 12
+    return f"{shown}:{minute:02d} {half}" if minute else f"{shown} {half}"
+
+
+def money(amount: str, currency: str, language: str) -> str:
+    """ "21.00" as "21 $" (fr) or "$21" (en); "5.45" as "5,45 $" or "$5.45"; euros with €."""
+    whole, _, cents = amount.partition(".")
+    number = whole if cents in ("", "00") else f"{whole}.{cents}"
+    symbol = {"EUR": "€", "": "$", "CAD": "$", "USD": "$"}.get(currency.upper(), currency.upper())
+    if language == "fr":
+        return f"{number.replace('.', ',')} {symbol}"
+    if symbol == "$" and currency.upper() == "USD":
+        return f"US${number}"
+    return f"{symbol}{number}" if len(symbol) == 1 else f"{number} {symbol}"
+
+
+def days_label(days: Sequence[int], language: str) -> str:
+    """ "du lundi au vendredi", "samedi et dimanche", "every day", "Monday, Wednesday"."""
+    days = sorted(set(days))
+    fr = language == "fr"
+    if len(days) == 7:
+        return "tous les jours" if fr else "every day"
+    runs: list[list[int]] = []
+    for d in days:
+        if runs and runs[-1][-1] == d - 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = []
+    for run in runs:
+        first, last = weekday_name(run[0], language), weekday_name(run[-1], language)
+        if len(run) == 1:
+            parts.append(first)
+        elif len(run) == 2:
+            parts.append(f"{first} et {last}" if fr else f"{first} and {last}")
+        else:
+            parts.append(f"du {first} au {last}" if fr else f"{first} to {last}")
+    return ", ".join(parts)
+
+
+def _colon(language: str) -> str:
+    return " : " if language == "fr" else ": "
+
+
+def hours_lines(hours: Sequence[Hours], language: str) -> list[FactLine]:
+    """One line per place and season: its days grouped by the same opening hours."""
+    groups: dict[tuple[str, str], dict[tuple[str | None, str | None], list[int]]] = {}
+    first: dict[tuple[str, str], Hours] = {}
+    for h in hours:
+        key = (h.place, h.season)
+        first.setdefault(key, h)
+        days = groups.setdefault(key, {}).setdefault((h.opens, h.closes), [])
+        if h.day not in days:
+            days.append(h.day)
+    out = []
+    for (place, season), spans in groups.items():
+        parts = []
+        for (opens, closes), days in sorted(spans.items(), key=lambda kv: min(kv[1])):
+            label = days_label(days, language)
+            if opens is None or closes is None:
+                parts.append(f"{label}, {'fermé' if language == 'fr' else 'closed'}")
+            elif language == "fr":
+                parts.append(f"{label}, de {clock(opens, 'fr')} à {clock(closes, 'fr')}")
+            else:
+                parts.append(f"{label}, {clock(opens, 'en')} to {clock(closes, 'en')}")
+        name = f"{place} ({season})" if season else place
+        text = name + _colon(language) + "; ".join(parts)
+        out.append(FactLine("hours", place, text, first[(place, season)].source))
+    return out
+
+
+def price_line(p: Price, language: str) -> FactLine:
+    qualifier = f" ({p.qualifier})" if p.qualifier else ""
+    text = p.product + _colon(language) + money(p.amount, p.currency, language) + qualifier
+    return FactLine("price", p.product, text, p.source)
+
+
+def delay_line(d: Delay, language: str) -> FactLine:
+    fr = language == "fr"
+    unit = _UNITS.get(d.unit, (d.unit, d.unit))[0 if fr else 1]
+
+    def num(x: float) -> str:
+        shown = f"{x:g}"
+        return shown.replace(".", ",") if fr else shown
+
+    value = (
+        f"{num(d.low)} {unit}"
+        if d.low == d.high
+        else (
+            f"{num(d.low)} à {num(d.high)} {unit}"
+            if fr
+            else f"{num(d.low)} to {num(d.high)} {unit}"
+        )
+    )
+    return FactLine("delay", d.subject, d.subject + _colon(language) + value, d.source)
+
+
+def policy_line(p: Policy, language: str) -> FactLine:
+    return FactLine("policy", p.topic, p.topic + _colon(language) + excerpt(p.text, 220), p.source)
+
+
+def address_line(a: Address, language: str) -> FactLine:
+    return FactLine("address", a.place, a.place + _colon(language) + a.address, a.source)
+
+
+def contact_line(c: Contact, language: str) -> FactLine:
+    label = c.purpose or c.kind
+    return FactLine("contact", label, label + _colon(language) + c.value, c.source)
+
+
+# -- choosing facts -----------------------------------------------------------------------------
+
+
+def in_language(records: Iterable[Sourced], language: str) -> list[Sourced]:
+    """The records read from a passage in `language`, when there are any; else all of them
+    (a fact sheet often holds each fact twice, once per language)."""
+    records = list(records)
+    own = [r for r in records if r.source is not None and r.source.language == language]
+    return own or [r for r in records if r.source is None or r.source.language is None] or records
+
+
+def name_group(sheet: FactSheet, name: str) -> set[str]:
+    """A name with its other-language names ("Boréal Blend", "Mélange Boréal")."""
+    record = sheet.known_name(name)
+    if record is None:
+        return {name}
+    return {name, record.name, *record.aliases}
+
+
+def days_in(text: str) -> set[int]:
+    """The weekdays a text names ("dimanche", "Sundays", "la fin de semaine")."""
+    haystack = f" {words_only(text)} "
+    days: set[int] = set()
+    for word, found in _DAY_WORDS.items():
+        if f" {word} " in haystack or f" {word}s " in haystack:
+            days.update(found)
+    return days
+
+
+def stems(text: str) -> set[str]:
+    """The content words of a text (its links and addresses left out), folded and cut to
+    five letters (a crude stem)."""
+    for f in sorted(extract(text, ("email", "url")), key=lambda f: f.start, reverse=True):
+        text = text[: f.start] + " " + text[f.end :]
+    words = (_ELISION.sub("", w) for w in re.findall(r"[a-z][a-z'-]{3,}", fold_str(text)))
+    return {w[:5] for w in words if len(w) >= 4 and w not in FUNCTION_WORDS}
+
+
+def grounding_facts(
+    sheet: FactSheet | None,
+    text: str,
+    language: str,
+    *,
+    kind: str = "post",
+    embed: Embed | None = None,
+    limit: int = MAX_FACTS,
+) -> list[FactLine]:
+    """The facts of `sheet` that `text` (a brief or a comment) is about, written in `language`:
+    the named places' hours (for the days named, if any) and addresses, the named products'
+    prices, then the delays, policies and contacts whose words the text shares."""
+    if sheet is None or not len(sheet):
+        return []
+    named = mentioned(list(sheet.all_names()), text)
+    groups = [name_group(sheet, n) for n in named]
+    wanted = {words_only(n) for g in groups for n in g}
+    places = [p for p in sheet.places() if words_only(p) in wanted]
+    days = days_in(text)
+    folded = fold_str(text)
+    named_places = bool(places)
+    if not places and _HOURS_WORDS.search(folded):
+        places = sheet.places()  # "open on Sunday?": every place's hours, each on its line
+    out: list[FactLine] = []
+    for place in places:
+        hours = [h for h in sheet.hours_of(place) if not days or h.day in days]
+        out.extend(hours_lines(in_language(hours, language), language))
+        if named_places:
+            address = [a for a in sheet.addresses if words_only(a.place) == words_only(place)]
+            out.extend(address_line(a, language) for a in in_language(address, language)[:1])
+    seen_prices: set[tuple[str, str]] = set()
+    for group in groups:
+        prices = [p for n in sorted(group) for p in sheet.prices_of(n)]
+        for p in in_language(prices, language):
+            if (p.amount, fold_str(p.qualifier)) not in seen_prices:
+                seen_prices.add((p.amount, fold_str(p.qualifier)))
+                out.append(price_line(p, language))
+    out.extend(_related(sheet, text, language, wanted, embed, limit - len(out)))
+    if kind == "reply" or _CONTACT_WORDS.search(folded):
+        support = [c for c in sheet.contacts if _SUPPORT.search(fold_str(c.purpose))]
+        for c in in_language(support or sheet.contacts, language)[:1]:
+            out.append(contact_line(c, language))
+    return _unique(out)[:limit]
+
+
+def _related(
+    sheet: FactSheet,
+    text: str,
+    language: str,
+    names: set[str],
+    embed: Embed | None,
+    room: int,
+) -> list[FactLine]:
+    """The delays and policies about `text`: their subject's words in it, a name it uses in
+    their text, or (with an embedder) a close meaning."""
+    if room <= 0:
+        return []
+    lines = [delay_line(d, language) for d in in_language(sheet.delays, language)]
+    lines += [policy_line(p, language) for p in in_language(sheet.policies, language)]
+    if not lines:
+        return []
+    words = stems(text)
+    scores = []
+    for line in lines:
+        shared = len(words & stems(line.subject)) + 0.5 * len(words & stems(line.text))
+        body = f" {words_only(line.text)} "
+        shared += sum(1 for n in names if n and f" {n} " in body)
+        scores.append(shared)
+    if embed is not None:
+        vectors = np.asarray(embed([text, *(line.text for line in lines)]), dtype=np.float32)
+        sims = vectors[1:] @ vectors[0]
+        scores = [
+            s + (2.0 if sim >= RELATED else 0.0) + float(sim)
+            for s, sim in zip(scores, sims, strict=True)
+        ]
+        keep = [i for i, sim in enumerate(sims) if sim >= RELATED or scores[i] - sim >= 1.0]
+    else:
+        keep = [i for i, s in enumerate(scores) if s >= 1.0]
+    keep.sort(key=lambda i: scores[i], reverse=True)
+    return [lines[i] for i in keep[: min(room, 3)]]
+
+
+def _unique(lines: Iterable[FactLine]) -> list[FactLine]:
+    seen: dict[str, FactLine] = {}
+    for line in lines:
+        seen.setdefault(fold_str(line.text), line)
+    return list(seen.values())
+
+
+def example_facts(sheet: FactSheet | None, text: str, language: str) -> list[str]:
+    """The facts line of a few-shot example, read from the example's own text: the fact
+    sheet's lines whose values the text states (hours whose opening and closing times it
+    gives, prices it gives for the product it names), then the other names and facts it
+    states as written, so each example shows the model its text using its facts line."""
+    found = extract(text)
+    keys = {(f.kind, f.key) for f in found}
+    lines: list[str] = []
+    covered: set[tuple[str, str]] = set()
+    names: list[str] = []
+    if sheet is not None and len(sheet):
+        names = mentioned(list(sheet.all_names()), text)
+        wanted = {words_only(n) for name in names for n in name_group(sheet, name)}
+        days = days_in(text)
+        for place in (p for p in sheet.places() if words_only(p) in wanted):
+            hours = [
+                h
+                for h in sheet.hours_of(place)
+                if h.opens
+                and h.closes
+                and {("time", h.opens), ("time", h.closes)} <= keys
+                and (not days or h.day in days)
+            ]
+            for line in hours_lines(in_language(hours, language), language):
+                lines.append(line.text)
+            covered |= {("time", t) for h in hours for t in (h.opens, h.closes) if t}
+        for name in names:
+            prices = [p for n in sorted(name_group(sheet, name)) for p in sheet.prices_of(n)]
+            for p in in_language([p for p in prices if ("price", p.amount) in keys], language):
+                lines.append(price_line(p, language).text)
+                covered.add(("price", p.amount))
+    written = {words_only(x) for x in lines}
+    bare = [n for n in names if not any(words_only(n) in w for w in written)]
+    raw = [f.text for f in found if (f.kind, f.key) not in covered]
+    return list(dict.fromkeys([*lines, *bare, *raw]))[:EXAMPLE_FACTS]
+
+
+def brief_facts(text: str, taken: Iterable[FactLine]) -> list[str]:
+    """The facts a brief states itself (a colleague's brief is trusted with its own facts),
+    as written, leaving out those a fact line already gives."""
+    given = {(f.kind, f.key) for line in taken for f in extract(line.text)}
+    return list(dict.fromkeys(f.text for f in extract(text) if (f.kind, f.key) not in given))
+
+
+def facts_text(items: Sequence[str]) -> str:
+    """The facts of one prompt entry on one line."""
+    return SEPARATOR.join(items)
