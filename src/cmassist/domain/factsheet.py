@@ -17,9 +17,9 @@ commitments are the keys of `grounding`'s commitments ("refund", "replacement", 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from cmassist.domain.textmatch import fold_str
 
@@ -27,6 +27,17 @@ NameKind = Literal["product", "place", "programme", "person", "partner", "other"
 ContactKind = Literal["email", "phone", "url", "handle"]
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+FactKind = Literal["hours", "prices", "delays", "policies", "addresses", "contacts", "names"]
+# The kinds of record a fact sheet holds, in the order it shows them (its list attributes).
+FACT_KINDS: tuple[FactKind, ...] = (
+    "hours",
+    "prices",
+    "delays",
+    "policies",
+    "addresses",
+    "contacts",
+    "names",
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +61,14 @@ class Hours:
     closes: str | None
     season: str = ""  # "" all year, else the season's name as written ("summer", "basse saison")
     source: FactSource | None = None
+    # the season's first and last day, "MM-DD" (the keys of `facts` dates); "" when the
+    # guidelines do not say ("from June 24 to Labour Day": season_to is "")
+    season_from: str = ""
+    season_to: str = ""
 
     @property
     def closed(self) -> bool:
+        """Whether the place is closed that day."""
         return self.opens is None
 
 
@@ -129,41 +145,86 @@ class FactSheet:
     names: list[Name] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return sum(
-            len(x)
-            for x in (
-                self.hours,
-                self.prices,
-                self.delays,
-                self.policies,
-                self.addresses,
-                self.contacts,
-                self.names,
+        return sum(len(self.of_kind(k)) for k in FACT_KINDS)
+
+    def of_kind(self, kind: FactKind) -> list[Any]:
+        """The records of one kind ("hours", "prices", ...: see `FACT_KINDS`)."""
+        if kind not in FACT_KINDS:
+            raise ValueError(f"no kind of fact {kind!r}: one of {', '.join(FACT_KINDS)}")
+        records: list[Any] = getattr(self, kind)
+        return records
+
+    def counts(self) -> dict[str, int]:
+        """How many records of each kind, in `FACT_KINDS` order."""
+        return {k: len(self.of_kind(k)) for k in FACT_KINDS}
+
+    # -- kept on disk with the checking profile (JSON, no pickle) ---------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The sheet as plain JSON data; `from_dict` reads it back."""
+        return {
+            "brand": self.brand,
+            **{k: [asdict(r) for r in self.of_kind(k)] for k in FACT_KINDS},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FactSheet:
+        """A sheet from `to_dict`'s data; a ValueError when it is not that."""
+        try:
+            return cls(
+                brand=str(data["brand"]),
+                hours=[Hours(**_with_source(r)) for r in data["hours"]],
+                prices=[Price(**_with_source(r)) for r in data["prices"]],
+                delays=[Delay(**_with_source(r)) for r in data["delays"]],
+                policies=[
+                    Policy(
+                        **{
+                            **_with_source(r),
+                            "allows": tuple(r["allows"]),
+                            "forbids": tuple(r["forbids"]),
+                        }
+                    )
+                    for r in data["policies"]
+                ],
+                addresses=[Address(**_with_source(r)) for r in data["addresses"]],
+                contacts=[Contact(**_with_source(r)) for r in data["contacts"]],
+                names=[
+                    Name(**{**_with_source(r), "aliases": tuple(r["aliases"])})
+                    for r in data["names"]
+                ],
             )
-        )
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"not a fact sheet: {e}") from e
 
     # -- questions --------------------------------------------------------------------------
 
     def places(self) -> list[str]:
         """The places that have hours or an address, in the order first read."""
         seen: dict[str, None] = {}
-        for item in [*self.addresses, *self.hours]:
-            seen.setdefault(item.place, None)
+        for place in [*(a.place for a in self.addresses), *(h.place for h in self.hours)]:
+            seen.setdefault(place, None)
         return list(seen)
 
     def hours_of(self, place: str, day: int | None = None) -> list[Hours]:
         """The hours of `place` (folded match on its name), for `day` if given."""
         want = fold_str(place)
         return [
-            h
-            for h in self.hours
-            if fold_str(h.place) == want and (day is None or h.day == day)
+            h for h in self.hours if fold_str(h.place) == want and (day is None or h.day == day)
         ]
 
     def prices_of(self, product: str) -> list[Price]:
         """The prices of `product` (folded match on the product's name)."""
         want = fold_str(product)
         return [p for p in self.prices if fold_str(p.product) == want]
+
+    def prices_for(self, name: str) -> list[Price]:
+        """The prices of `name` under any of its names: "Mélange Boréal" finds those written
+        for "Boréal Blend" too, when the sheet knows one as the other's alias."""
+        record = self.known_name(name)
+        names = {fold_str(name)} | (
+            {fold_str(n) for n in (record.name, *record.aliases)} if record else set()
+        )
+        return [p for p in self.prices if fold_str(p.product) in names]
 
     def known_name(self, name: str) -> Name | None:
         """The brand's name record for `name` (its name or an alias, folded), if any."""
@@ -183,7 +244,16 @@ class FactSheet:
             yield p.product
 
 
+def _with_source(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's fields as saved, its source made a FactSource again."""
+    fields = dict(record)
+    if fields.get("source") is not None:
+        fields["source"] = FactSource(**fields["source"])
+    return fields
+
+
 def weekday_name(day: int, language: str | None) -> str:
+    """A weekday's name (0 = Monday) in French or English."""
     return (WEEKDAYS_FR if language == "fr" else WEEKDAYS_EN)[day]
 
 
