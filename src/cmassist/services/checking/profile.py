@@ -23,6 +23,7 @@ from cmassist.domain.redact import public_keep
 from cmassist.domain.textmatch import fold_str, term_pattern
 from cmassist.domain.voice import BrandVoice
 from cmassist.services.checking.voice_refs import build_voice, vectors
+from cmassist.services.knowledge import build_factsheet
 from cmassist.services.ports.store import Store
 
 Matrix = npt.NDArray[np.float32]
@@ -112,9 +113,10 @@ def build_profile(store: Store, slug: str, revision: str) -> BrandProfile:
         ],
     )
     written = [p.text for p in passages] + [p.text for p in posts] + answers
+    name = store.brand_name(slug)
     return BrandProfile(
         slug=slug,
-        name=store.brand_name(slug),
+        name=name,
         rules=rules,
         passages=passages,
         passage_vectors=vectors(guidelines),
@@ -125,6 +127,7 @@ def build_profile(store: Store, slug: str, revision: str) -> BrandProfile:
         proper_words=proper_words(written),
         revision=revision,
         written=lambda: written,
+        factsheet=build_factsheet(slug, passages, name),
     )
 
 

@@ -26,18 +26,20 @@ import numpy as np
 import numpy.typing as npt
 
 from cmassist.domain.facts import FactIndex
+from cmassist.domain.factsheet import FactSheet
 from cmassist.domain.grounding import FactSources, Source
 from cmassist.domain.guidelines import BrandRules
 from cmassist.domain.voice import BrandVoice, Example, VoiceModel
 from cmassist.services.checking.profile import BrandProfile, GuidelinePassage
 
-FORMAT = 1
+FORMAT = 2  # 2: the fact sheet kept with the profile
 FILENAME = "checking-profile.npz"
 # The citation queries embedded so far (each costs a call to the model), same fingerprint.
 QUERIES = "checking-queries.npz"
 # What a profile is derived with: a change to any of these modules rebuilds every profile.
 BUILT_BY = (
     "cmassist.domain.facts",
+    "cmassist.domain.factsheet",
     "cmassist.domain.grounding",
     "cmassist.domain.guidelines",
     "cmassist.domain.redact",
@@ -47,6 +49,15 @@ BUILT_BY = (
     "cmassist.services.checking.profile",
     "cmassist.services.checking.profile_cache",
     "cmassist.services.checking.voice_refs",
+    "cmassist.services.knowledge.addresses",
+    "cmassist.services.knowledge.contacts",
+    "cmassist.services.knowledge.delays",
+    "cmassist.services.knowledge.factsheet",
+    "cmassist.services.knowledge.hours",
+    "cmassist.services.knowledge.names",
+    "cmassist.services.knowledge.policies",
+    "cmassist.services.knowledge.prices",
+    "cmassist.services.knowledge.sections",
 )
 _VOICE_PARTS = ("posts", "replies", "on", "off")
 
@@ -173,6 +184,7 @@ def _meta(p: BrandProfile) -> dict[str, Any]:
         "fact_sources": [[k, v, asdict(s)] for (k, v), s in p.fact_sources.by_key.items()],
         "public_contacts": sorted(p.public_contacts),
         "proper_words": sorted(p.proper_words),
+        "factsheet": p.factsheet.to_dict(),
     }
 
 
@@ -203,6 +215,7 @@ def _profile(
         proper_words=frozenset(meta["proper_words"]),
         revision=meta["revision"],
         written=lambda: list(json.loads(written.decode("utf-8"))),
+        factsheet=FactSheet.from_dict(meta["factsheet"]),
     )
 
 
