@@ -1,5 +1,6 @@
-"""`cmassist ingest`, `search`, `brands` and `platforms`: what the knowledge store holds, how
-it is filled, and the platforms' limits."""
+"""`cmassist ingest`, `search`, `brands`, `facts` and `platforms`: what the knowledge store
+holds, how it is filled, the facts read from the brand's guidelines, and the platforms'
+limits."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 
 from cmassist.domain.errors import InputError
 from cmassist.interfaces.cli.options import LazyChoice, brand_option, json_option, record_kinds
-from cmassist.interfaces.cli.output import emit
+from cmassist.interfaces.cli.output import emit, one_line
 from cmassist.interfaces.cli.session import services
 
 
@@ -160,4 +161,66 @@ def platforms(as_json: bool) -> None:
         click.echo(f"{r['platform']:<10} {r['name']:<12} {r['max_chars']} chars{tags}{link}")
 
 
-COMMANDS = (ingest, search, brands, platforms)
+def _fact_kinds() -> tuple[str, ...]:
+    from cmassist.domain.factsheet import FACT_KINDS
+
+    return FACT_KINDS
+
+
+@click.command()
+@brand_option
+@click.option("--kind", type=LazyChoice(_fact_kinds), default=None, help="Only this kind of fact.")
+@json_option
+@click.pass_context
+def facts(ctx: click.Context, brand: str | None, kind: str | None, as_json: bool) -> None:
+    """The brand's fact sheet: hours, prices, delays, policies, addresses, contacts and
+    names read from its guidelines, each with the passage it comes from.
+
+    Prints {"brand", "counts", "hours": [...], "prices": [...], ...} with --json.
+    """
+    svc = services(ctx)
+    slug = svc.store.require_brand(brand or svc.settings.brand)
+    sheet = svc.checker.profile(slug).factsheet
+    data = sheet.to_dict()
+    kinds = [kind] if kind else list(_fact_kinds())
+    if as_json:
+        emit({"brand": slug, "counts": sheet.counts(), **{k: data[k] for k in kinds}})
+        return
+    for k in kinds:
+        records = data[k]
+        click.echo(f"{k} ({len(records)})")
+        for r in records:
+            source = r.get("source") or {}
+            where = (
+                f"{source.get('source', '')} · {str(source.get('heading', '')).split(' > ')[-1]}"
+            )
+            click.echo(f"  {fact_line(k, r):<72} {where}")
+
+
+def fact_line(kind: str, r: dict[str, Any]) -> str:
+    """One fact as a line of text (a record of `FactSheet.to_dict()`)."""
+    from cmassist.domain.factsheet import weekday_name
+
+    if kind == "hours":
+        when = f"{r['opens']}–{r['closes']}" if r["opens"] else "closed"
+        season = f" ({r['season']})" if r["season"] else ""
+        return f"{r['place']} · {weekday_name(r['day'], 'en')}{season} · {when}"
+    if kind == "prices":
+        extra = f" ({r['qualifier']})" if r["qualifier"] else ""
+        return f"{r['product']} · {r['amount']} {r['currency']}".rstrip() + extra
+    if kind == "delays":
+        span = f"{r['low']:g}" if r["low"] == r["high"] else f"{r['low']:g}–{r['high']:g}"
+        return f"{r['subject']} · {span} {r['unit']}"
+    if kind == "policies":
+        allows = ", ".join(r["allows"]) or "-"
+        forbids = ", ".join(r["forbids"]) or "-"
+        return f"allows {allows} · forbids {forbids} · {one_line(r['text'], 60)}"
+    if kind == "addresses":
+        return f"{r['place']} · {r['address']}"
+    if kind == "contacts":
+        return f"{r['kind']} {r['value']} · {r['purpose'] or '-'}"
+    aliases = f" (also {', '.join(r['aliases'])})" if r["aliases"] else ""
+    return f"{r['name']} · {r['kind']}{aliases}"
+
+
+COMMANDS = (ingest, search, brands, facts, platforms)

@@ -1,5 +1,6 @@
 """The Knowledge tab: files ingested into a brand's store (guidelines, past posts and
-replies) with every problem reported, the store browsed page by page, and searched."""
+replies) with every problem reported, the store browsed page by page, searched, and the
+brand's fact sheet (the facts read from its guidelines, by kind, each with its passage)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from cmassist.domain.brands import brand_slug
 from cmassist.domain.errors import CmassistError, InputError
+from cmassist.domain.factsheet import FACT_KINDS, FactSource, weekday_name
 from cmassist.domain.models import Kind
 from cmassist.domain.textutil import excerpt
 from cmassist.interfaces.i18n import Translator
@@ -50,6 +52,19 @@ FILE_COLUMNS = [
     "error",
 ]
 PROBLEM_COLUMNS = ["file", "row", "field", "problem"]
+FACT_COLUMNS = ["kind", "fact", "details", "source", "heading"]
+FACT_WIDTHS = ["9%", "20%", "41%", "10%", "20%"]
+FACT_CHOICES = [("all", "all"), *((k, k) for k in FACT_KINDS)]
+# Delay units as the fact sheet keys them (those of `cmassist.domain.grounding`).
+UNITS = {
+    "min": "minutes",
+    "h": "hours",
+    "d": "days",
+    "bd": "business days",
+    "w": "weeks",
+    "mo": "months",
+    "y": "years",
+}
 
 
 class KnowledgeHandlers(TabHandlers):
@@ -183,6 +198,39 @@ class KnowledgeHandlers(TabHandlers):
             return 0  # browse() says what is wrong
 
     @user_errors
+    def facts(
+        self, kind: str, brand: str | None, request: gr.Request | None = None
+    ) -> tuple[pd.DataFrame, str]:
+        """The brand's fact sheet, one row per fact grouped by kind, each with the file and
+        heading of the passage it was read from."""
+        tr = translator(request)
+        slug = self.brand(brand)
+        sheet = self.services.checker.profile(slug).factsheet
+        kinds = [k for k in FACT_KINDS if kind in (None, "", "all", k)]
+        rows = [
+            [tr(k), *fact_cells(k, r, tr), *_where(r.source)]
+            for k in kinds
+            for r in sheet.of_kind(k)
+        ]
+        counts = ", ".join(f"{tr(k)} {tr.number(n)}" for k, n in sheet.counts().items())
+        if not len(sheet):
+            return frame([], FACT_COLUMNS, tr), tr(
+                "No facts read from this brand's guidelines yet."
+            )
+        return frame(rows, FACT_COLUMNS, tr), tr(
+            "**{n}** facts read from the guidelines: {counts}", n=len(sheet), counts=counts
+        )
+
+    def facts_first(
+        self, kind: str, brand: str | None, request: gr.Request | None = None
+    ) -> tuple[pd.DataFrame, str]:
+        """The fact sheet, after the brand changed; quiet when there is no brand yet."""
+        if not brand:
+            tr = translator(request)
+            return frame([], FACT_COLUMNS, tr), tr("No brand selected.")
+        return self.facts(kind, brand, request)
+
+    @user_errors
     def search(
         self,
         query: str,
@@ -278,6 +326,39 @@ def _record_row(hit: Hit, tr: Translator) -> list[Any]:
     ]
 
 
+def fact_cells(kind: str, record: Any, tr: Translator) -> list[str]:
+    """A fact as the table shows it: what it is about, and what it says."""
+    if kind == "hours":
+        day = weekday_name(record.day, tr.lang)
+        season = f" ({record.season})" if record.season else ""
+        when = f"{record.opens}–{record.closes}" if record.opens else tr("closed")
+        return [record.place, f"{day}{season}: {when}"]
+    if kind == "prices":
+        amount = f"{record.amount} {record.currency}".strip()
+        return [record.product, f"{amount} ({record.qualifier})" if record.qualifier else amount]
+    if kind == "delays":
+        span = f"{record.low:g}" if record.low == record.high else f"{record.low:g}–{record.high:g}"
+        return [record.subject, f"{span} {tr(UNITS.get(record.unit, record.unit))}"]
+    if kind == "policies":
+        said = [
+            tr("allows: {keys}", keys=", ".join(record.allows)) if record.allows else "",
+            tr("forbids: {keys}", keys=", ".join(record.forbids)) if record.forbids else "",
+        ]
+        return [record.topic, " · ".join([*(x for x in said if x), excerpt(record.text, 200)])]
+    if kind == "addresses":
+        return [record.place, record.address]
+    if kind == "contacts":
+        return [f"{tr(record.kind)} {record.value}", record.purpose]
+    aliases = tr("also: {aliases}", aliases=", ".join(record.aliases)) if record.aliases else ""
+    return [record.name, " · ".join(x for x in (tr(record.kind), aliases) if x)]
+
+
+def _where(source: FactSource | None) -> list[str]:
+    if source is None:
+        return ["", ""]
+    return [source.source, source.heading.split(" > ")[-1]]
+
+
 # -- layout -----------------------------------------------------------------------------------
 
 
@@ -299,6 +380,8 @@ def knowledge_tab(h: KnowledgeHandlers, brand: gr.Dropdown, brand_info: gr.Markd
             browse = _browse(h, brand)
         with gr.Tab(L("Search")):
             _search(h, brand)
+        with gr.Tab(L("Facts")):
+            _facts(h, brand)
     return browse
 
 
@@ -402,3 +485,19 @@ def _search(h: KnowledgeHandlers, brand: gr.Dropdown) -> None:
         results,
         api_name="search",
     )
+
+
+def _facts(h: KnowledgeHandlers, brand: gr.Dropdown) -> None:
+    with gr.Row(equal_height=True):
+        kind = gr.Radio(L.choices(FACT_CHOICES), value="all", label=L("Kind of fact"), scale=4)
+        show_btn = gr.Button(L("Show the fact sheet"), variant="primary", scale=1)
+    summary = gr.Markdown(latex_delimiters=[])
+    facts = table(
+        FACT_COLUMNS,
+        "Fact sheet",
+        relabel=False,
+        max_height=700,
+        column_widths=FACT_WIDTHS,
+    )
+    gr.on([show_btn.click, kind.change], h.facts, [kind, brand], [facts, summary], api_name="facts")
+    brand.change(h.facts_first, [kind, brand], [facts, summary], api_visibility="private")
