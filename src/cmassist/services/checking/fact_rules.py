@@ -1,14 +1,26 @@
 """Facts and links: links only to the brand's domains, contacts, prices, dates and times
-found in its store, and every fact a reply states grounded in a passage it can cite."""
+found in its store, and every fact a reply states grounded in a passage it can cite.
+
+A figure the customer wrote (the "12 jours" they have waited) is theirs: a reply that
+quotes it states no fact of the brand's, so it is neither unverified nor unsupported.
+Contacts and links are never exempt (a comment can plant them), nor commitments. A
+commitment (a refund, a replacement) is grounded only by a passage that allows it: the
+sheet's policies when they speak of it, else a guideline sentence that states it without
+denying it ("we never promise refunds" grounds no refund).
+"""
 
 from __future__ import annotations
 
+import re
+
 from cmassist.domain.facts import extract
 from cmassist.domain.findings import Citation, GroundedFact
-from cmassist.domain.grounding import StatedFact, stated_facts
+from cmassist.domain.grounding import Source, StatedFact, stated_facts
 from cmassist.domain.guidelines import Rule
 from cmassist.domain.textutil import excerpt
+from cmassist.services.checking import sheet_reading as reading
 from cmassist.services.checking.context import CheckContext, reason
+from cmassist.services.checking.profile import BrandProfile
 
 SHORTENERS = {
     "bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "buff.ly", "is.gd", "lnkd.in",
@@ -23,6 +35,8 @@ FACT_NAMES = {
     "time": "time",
 }
 DEFAULT_FACT_KINDS = {"email", "phone", "url", "price", "date", "time"}
+# The kinds of figures a reply may quote from the comment it answers.
+QUOTABLE = {"price", "date", "time", "duration", "percent"}
 
 
 def check_links_and_facts(ctx: CheckContext) -> None:
@@ -32,6 +46,7 @@ def check_links_and_facts(ctx: CheckContext) -> None:
     facts_rule = ctx.rules.facts
     kinds = set(facts_rule.kinds) if facts_rule else DEFAULT_FACT_KINDS
     allowed = [d.lower().removeprefix("www.") for d in (links.allowed_domains if links else [])]
+    quoted = {(f.kind, f.key) for f in extract(ctx.replying_to)} if ctx.replying_to else set()
     for f in extract(ctx.text):
         if f.kind == "url" and links is not None:
             host = f.key.split("/", 1)[0]
@@ -50,6 +65,8 @@ def check_links_and_facts(ctx: CheckContext) -> None:
                 continue
         if f.kind not in kinds or ctx.profile.facts.knows(f):
             continue
+        if f.kind in QUOTABLE and (f.kind, f.key) in quoted:
+            continue  # the customer's own figure, quoted back
         what = FACT_NAMES[f.kind]
         ctx.add(
             "unverified_fact",
@@ -66,11 +83,22 @@ def check_links_and_facts(ctx: CheckContext) -> None:
 
 def check_grounding(ctx: CheckContext) -> list[GroundedFact]:
     """Each fact the reply states, with the store passage it comes from; a fact found
-    nowhere in the store gets a finding (contacts and links are the facts rule's)."""
+    nowhere in the store gets a finding (contacts and links are the facts rule's), unless
+    the customer wrote it first; a commitment counts as found only where it is allowed."""
     out: list[GroundedFact] = []
-    reported = {(f.start, f.end) for f in ctx.findings}
+    reported = [(f.start, f.end) for f in ctx.findings]
+    quoted = (
+        {(f.kind, f.key) for f in stated_facts(ctx.replying_to) if f.kind in QUOTABLE}
+        if ctx.replying_to
+        else set()
+    )
     for fact in stated_facts(ctx.text):
-        src = ctx.profile.fact_sources.find(fact)
+        if fact.kind == "commitment":
+            src = _commitment_source(ctx, fact)
+        elif fact.kind == "duration":
+            src = _duration_source(ctx, fact)
+        else:
+            src = ctx.profile.fact_sources.find(fact)
         citation = (
             Citation(
                 source=src.source,
@@ -89,10 +117,96 @@ def check_grounding(ctx: CheckContext) -> list[GroundedFact]:
         if (
             src is None
             and fact.kind in ("duration", "percent", "commitment")
-            and (fact.start, fact.end) not in reported
+            and (fact.kind, fact.key) not in quoted
+            and not any(a < fact.end and fact.start < b for a, b in reported)
         ):
             _unsupported(ctx, fact)
     return out
+
+
+_DURATION_KEY = re.compile(r"^(?:(?P<lo>[\d.]+)-)?(?P<hi>[\d.]+)(?P<unit>[a-z]+)$")
+
+
+def _duration_source(ctx: CheckContext, fact: StatedFact) -> Source | None:
+    """Where the store states a delay: the same one, or a tight range around it ("3 jours
+    ouvrables" in "2 à 4 jours ouvrables"); a wide range is a choice or an advice, not an
+    estimate ("pause for 1 to 12 weeks" grounds no "2 ou 3 semaines" of delivery), so a
+    range grounds what is inside it only when its high end is at most 3 times its low."""
+    sources = ctx.profile.fact_sources
+    exact = sources.by_key.get((fact.kind, fact.key))
+    want = _DURATION_KEY.match(fact.key)
+    if exact is not None or want is None:
+        return exact
+    lo, hi = float(want.group("lo") or want.group("hi")), float(want.group("hi"))
+    for (kind, key), src in sources.by_key.items():
+        have = _DURATION_KEY.match(key) if kind == "duration" else None
+        if not have or not have.group("lo") or have.group("unit") != want.group("unit"):
+            continue
+        low, high = float(have.group("lo")), float(have.group("hi"))
+        if low <= lo <= hi <= high and high <= 3 * max(low, 1):
+            return src
+    return None
+
+
+def _commitment_source(ctx: CheckContext, fact: StatedFact) -> Source | None:
+    """The passage that allows a commitment: a policy of the sheet that allows it (none when
+    the sheet's policies only forbid it), else a guideline sentence, else a past reply, that
+    states it without denying it."""
+    policies = ctx.profile.factsheet.policies
+    if any(fact.key in p.allows or fact.key in p.forbids for p in policies):
+        allowing = sorted(
+            (p for p in policies if fact.key in p.allows),
+            key=lambda p: 0 if p.source and p.source.language == ctx.language else 1,
+        )
+        if not allowing:
+            return None
+        p = allowing[0]
+        if p.source is None:
+            return Source("fact sheet", p.topic, None, p.text)
+        return Source(p.source.source, p.source.heading, p.source.line, p.text)
+    hit = allowing_passages(ctx.profile).get(fact.key)
+    if hit is not None:
+        return hit
+    past = ctx.profile.fact_sources.find(fact)
+    if past is None or not past.source.startswith("past reply"):
+        return None
+    return past if _allows(past.excerpt, fact.key) else None
+
+
+def _allows(text: str, key: str) -> bool:
+    """Whether `text` states commitment `key` somewhere without denying it."""
+    for sent in reading.sentences(text):
+        for f in stated_facts(sent.text):
+            hit = f.kind == "commitment" and f.key == key
+            if hit and not reading.negated(text, sent, sent.start + f.start):
+                return True
+    return False
+
+
+_ALLOWING: dict[tuple[str, str, int], dict[str, Source]] = {}
+
+
+def allowing_passages(profile: BrandProfile) -> dict[str, Source]:
+    """For each commitment, the first guideline sentence that states it without denying it
+    (remembered per revision of the brand's records)."""
+    key = (profile.slug, profile.revision, len(profile.passages))
+    found = _ALLOWING.get(key)
+    if found is not None:
+        return found
+    found = {}
+    for p in profile.passages:
+        for sent in reading.sentences(p.text):
+            if sent.text.lstrip().startswith("#"):
+                continue
+            for f in stated_facts(sent.text):
+                if f.kind != "commitment" or f.key in found:
+                    continue
+                if not reading.negated(p.text, sent, sent.start + f.start):
+                    found[f.key] = Source(p.source, p.heading, p.line, sent.text.strip())
+    if len(_ALLOWING) > 16:
+        _ALLOWING.clear()
+    _ALLOWING[key] = found
+    return found
 
 
 def _unsupported(ctx: CheckContext, fact: StatedFact) -> None:
