@@ -114,6 +114,9 @@ def test_another_intent_or_language_is_not_adapted() -> None:
 def test_the_opening_of_a_past_reply_stops_at_its_first_specific() -> None:
     assert reply_opening(LATE[1]) == "Bonjour, on comprend votre frustration,"
     assert reply_opening("Le dimanche, on ouvre à 8 h.") == ""
+    assert (
+        reply_opening("Yes. From June 24, we open at 7:30 a.m.") == ""
+    )  # the new answer may be no
     assert reply_opening("Hi, thanks for asking! The Boréal Blend is $21.", boreale_sheet()) == (
         "Hi, thanks for asking!"
     )

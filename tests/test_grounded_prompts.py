@@ -120,6 +120,8 @@ def test_a_named_product_gets_its_price_under_its_name_in_the_language() -> None
     fr = [f.text for f in grounding_facts(sheet, "Le Mélange Boréal est à combien?", "fr")]
     en = [f.text for f in grounding_facts(sheet, "How much is the Boréal Blend?", "en")]
     assert fr == ["Mélange Boréal : 21 $ (340 g)"] and en == ["Boréal Blend: $21 (340 g)"]
+    sheet.prices.append(Price("Boréal Blend", "20.00", "CAD", "340 g, before March 2", _src("en")))
+    assert [f.text for f in grounding_facts(sheet, "Boréal Blend price?", "en")] == en
     # hours for every café, each on its line, when no café is named
     both = [f.text for f in grounding_facts(sheet, "Vous êtes ouverts le samedi?", "fr")]
     assert both[:2] == ["Mile End : samedi, de 8 h à 18 h", "Saint-Henri : samedi, de 8 h à 17 h"]
@@ -141,6 +143,11 @@ def test_an_example_s_facts_line_is_read_from_its_own_text() -> None:
         "15 $",
     ]
     assert example_facts(sheet, "Merci à toutes et à tous!", "fr") == []
+    # a weekday range is its days; a name that folds to a common word is not looked for
+    week = "Heures du café Mile End : du lundi au vendredi de 7 h à 18 h."
+    assert example_facts(sheet, week, "fr") == ["Mile End : du lundi au vendredi, de 7 h à 18 h"]
+    sheet.prices.append(Price("thé", "3.25", "CAD", "", _src("fr")))
+    assert example_facts(sheet, "the best part of the day", "en") == []
 
 
 # -- prompts ------------------------------------------------------------------------------------

@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from cmassist.domain.facts import Fact, extract
 from cmassist.domain.factsheet import FactSheet, mentioned, weekday_name, words_only
 from cmassist.domain.textmatch import fold_str
-from cmassist.services.drafting.factlines import clock, days_in, money, name_group, stems
+from cmassist.services.drafting.factlines import (
+    brand_names,
+    clock,
+    days_in,
+    money,
+    name_group,
+    stems,
+)
 from cmassist.services.ports.store import Hit
 
 ADAPT_THRESHOLD = 0.55
@@ -43,6 +50,7 @@ _COUNT = re.compile(
     r"|fois|times|km)\b",
     re.IGNORECASE,
 )
+_YES_NO = re.compile(r"^(?:yes|no|oui|non|bien sûr|of course)\b[\s,.!]*$", re.IGNORECASE)
 _CLAUSE = re.compile(r"[^,;:.!?\n]+[,;:.!?]*")
 _WEEKDAY = re.compile(
     r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|"
@@ -81,7 +89,7 @@ def intent_text(text: str, sheet: FactSheet | None = None) -> str:
     for f in sorted(extract(out), key=lambda f: f.start, reverse=True):
         out = out[: f.start] + " " + out[f.end :]
     if sheet is not None and len(sheet):
-        for name in mentioned(list(sheet.all_names()), out):
+        for name in mentioned(brand_names(sheet), out):
             out = re.sub(re.escape(name), " ", out, flags=re.IGNORECASE)
     out = _WEEKDAY.sub(" ", _NUMBER.sub(" ", out))
     return " ".join(_EMOJI.sub(" ", out).split())
@@ -137,7 +145,7 @@ def reply_opening(reply: str, sheet: FactSheet | None = None, past_comment: str 
     figure, a name of the brand's, a weekday, a word of the comment it answered: the almond
     milk that was asked about); "" when the first clause does."""
     first = re.split(r"(?<=[.!?])\s+|\n", reply.strip(), maxsplit=1)[0]
-    names = list(sheet.all_names()) if sheet is not None and len(sheet) else []
+    names = brand_names(sheet) if sheet is not None and len(sheet) else []
     asked = stems(intent_text(past_comment, sheet)) if past_comment else set()
     out = ""
     for m in _CLAUSE.finditer(first):
@@ -151,7 +159,9 @@ def reply_opening(reply: str, sheet: FactSheet | None = None, past_comment: str 
         ):
             break
         out += clause
-    return out.strip()
+    out = out.strip()
+    # "Yes." answered the old question; the new one's answer may be no
+    return "" if _YES_NO.match(out) else out
 
 
 # -- substitution -------------------------------------------------------------------------------
@@ -183,7 +193,7 @@ def substitute(
     """The past reply with the new comment's specifics, and the swaps made; or, when one of
     its specifics cannot be accounted for, the reason (a string)."""
     edits = _Edits([], [])
-    names = list(sheet.all_names()) if sheet is not None and len(sheet) else []
+    names = brand_names(sheet) if sheet is not None and len(sheet) else []
     old_names = mentioned(names, past_comment)
     new_names = mentioned(names, comment)
     mapping = _map_names(sheet, old_names, new_names) if sheet is not None else {}

@@ -33,24 +33,16 @@ from cmassist.domain.factsheet import (
 )
 from cmassist.domain.textmatch import FUNCTION_WORDS, fold_str
 from cmassist.domain.textutil import excerpt
+from cmassist.domain.weekdays import weekdays
 
 MAX_FACTS = 8
 EXAMPLE_FACTS = 5
-RELATED = 0.45  # cosine (all-MiniLM-L6-v2) from which a delay or policy line is about the text
+RELATED_LINES = 3  # delays and policies at most, after the named places' and products' facts
 SEPARATOR = " · "
 
 Sourced = TypeVar("Sourced", Hours, Price, Delay, Policy, Address, Contact)
 Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
 
-_DAY_WORDS: dict[str, tuple[int, ...]] = {
-    **{fold_str(d): (i,) for i, d in enumerate(("lundi", "mardi", "mercredi", "jeudi"))},
-    "vendredi": (4,), "samedi": (5,), "dimanche": (6,),
-    "monday": (0,), "tuesday": (1,), "wednesday": (2,), "thursday": (3,), "friday": (4,),
-    "saturday": (5,), "sunday": (6,), "mon": (0,), "tue": (1,), "wed": (2,), "thu": (3,),
-    "fri": (4,), "sat": (5,), "sun": (6,),
-    "fin de semaine": (5, 6), "weekend": (5, 6), "week end": (5, 6), "weekends": (5, 6),
-    "en semaine": (0, 1, 2, 3, 4), "weekdays": (0, 1, 2, 3, 4), "weekday": (0, 1, 2, 3, 4),
-}  # fmt: skip
 _HOURS_WORDS = re.compile(
     r"\b(?:heures?|horaires?|ouverte?s?|ferme(?:e|es|s|ture)?|open(?:s|ing)?|clos(?:e|ed|es|ing)"
     r"|hours?)\b"
@@ -60,6 +52,7 @@ _CONTACT_WORDS = re.compile(
     r"|ecrire|write|dm|prive|private|support|soutien)\b"
 )
 _ELISION = re.compile(r"^(?:c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu)'")  # d'amande: amande
+_FORMER = re.compile(r"(?:.*\b)?(?:before|avant|formerly|auparavant|previously)\b")
 _SUPPORT = re.compile(r"support|soutien|service|client|customer|aide|help")
 _UNITS = {
     "min": ("minutes", "minutes"),
@@ -225,13 +218,19 @@ def name_group(sheet: FactSheet, name: str) -> set[str]:
 
 
 def days_in(text: str) -> set[int]:
-    """The weekdays a text names ("dimanche", "Sundays", "la fin de semaine")."""
-    haystack = f" {words_only(text)} "
+    """The weekdays a text names ("dimanche", "Sundays", "du lundi au vendredi", "la fin de
+    semaine"), those it leaves out ("sauf le lundi") left out."""
     days: set[int] = set()
-    for word, found in _DAY_WORDS.items():
-        if f" {word} " in haystack or f" {word}s " in haystack:
-            days.update(found)
+    for span in weekdays(text):
+        if not span.excluded:
+            days |= span.days
     return days
+
+
+def brand_names(sheet: FactSheet) -> list[str]:
+    """The sheet's names that can be looked for in a text: not those that fold to a common
+    word ("thé" is "the")."""
+    return [n for n in sheet.all_names() if words_only(n) not in FUNCTION_WORDS and len(n) > 2]
 
 
 def stems(text: str) -> set[str]:
@@ -257,7 +256,7 @@ def grounding_facts(
     prices, then the delays, policies and contacts whose words the text shares."""
     if sheet is None or not len(sheet):
         return []
-    named = mentioned(list(sheet.all_names()), text)
+    named = mentioned(brand_names(sheet), text)
     groups = [name_group(sheet, n) for n in named]
     wanted = {words_only(n) for g in groups for n in g}
     places = [p for p in sheet.places() if words_only(p) in wanted]
@@ -274,18 +273,36 @@ def grounding_facts(
             address = [a for a in sheet.addresses if words_only(a.place) == words_only(place)]
             out.extend(address_line(a, language) for a in in_language(address, language)[:1])
     seen_prices: set[tuple[str, str]] = set()
+    for product in partly_named(sheet, text, {n for g in groups for n in g}):
+        groups.append(name_group(sheet, product))
     for group in groups:
         prices = [p for n in sorted(group) for p in sheet.prices_of(n)]
         for p in in_language(prices, language):
+            if _FORMER.match(fold_str(p.qualifier)):
+                continue  # "$54 (before March 2, 2026)": no longer the price
             if (p.amount, fold_str(p.qualifier)) not in seen_prices:
                 seen_prices.add((p.amount, fold_str(p.qualifier)))
                 out.append(price_line(p, language))
     out.extend(_related(sheet, text, language, wanted, embed, limit - len(out)))
     if kind == "reply" or _CONTACT_WORDS.search(folded):
         support = [c for c in sheet.contacts if _SUPPORT.search(fold_str(c.purpose))]
+        support.sort(key=lambda c: ("email", "phone", "url", "handle").index(c.kind))
         for c in in_language(support or sheet.contacts, language)[:1]:
             out.append(contact_line(c, language))
     return _unique(out)[:limit]
+
+
+def partly_named(sheet: FactSheet, text: str, named: set[str]) -> list[str]:
+    """The products the text names by a word of their own ("crevaison" for "réparation de
+    crevaison"): a word of six letters or more that no other product's name has."""
+    owners: dict[str, set[str]] = {}
+    for p in sheet.prices:
+        for word in set(words_only(p.product).split()):
+            if len(word) >= 6 and word not in FUNCTION_WORDS:
+                owners.setdefault(word, set()).add(p.product)
+    said = set(words_only(text).split())
+    found = {next(iter(o)) for w, o in owners.items() if w in said and len(o) == 1}
+    return sorted(found - named)[:2]
 
 
 def _related(
@@ -296,33 +313,35 @@ def _related(
     embed: Embed | None,
     room: int,
 ) -> list[FactLine]:
-    """The delays and policies about `text`: their subject's words in it, a name it uses in
-    their text, or (with an embedder) a close meaning."""
+    """The delays and policies about `text`: a word of their subject in it, two words of
+    their sentence, or a name it uses in their sentence (words most facts use left out: "café"
+    at a café brand); the embedder, when given, ranks them
+    (never selects them: all-MiniLM-L6-v2 finds any two French sentences alike)."""
     if room <= 0:
         return []
     lines = [delay_line(d, language) for d in in_language(sheet.delays, language)]
     lines += [policy_line(p, language) for p in in_language(sheet.policies, language)]
-    if not lines:
-        return []
-    words = stems(text)
-    scores = []
+    # a word many of the brand's facts use ("café" for a café brand) says nothing
+    counts: dict[str, int] = {}
     for line in lines:
+        for w in stems(f"{line.subject} {line.text}"):
+            counts[w] = counts.get(w, 0) + 1
+    common = max(3, len(lines) // 8)
+    words = {w for w in stems(text) if counts.get(w, 0) <= common}
+    scores: dict[int, float] = {}
+    for i, line in enumerate(lines):
         shared = len(words & stems(line.subject)) + 0.5 * len(words & stems(line.text))
         body = f" {words_only(line.text)} "
         shared += sum(1 for n in names if n and f" {n} " in body)
-        scores.append(shared)
-    if embed is not None:
-        vectors = np.asarray(embed([text, *(line.text for line in lines)]), dtype=np.float32)
-        sims = vectors[1:] @ vectors[0]
-        scores = [
-            s + (2.0 if sim >= RELATED else 0.0) + float(sim)
-            for s, sim in zip(scores, sims, strict=True)
-        ]
-        keep = [i for i, sim in enumerate(sims) if sim >= RELATED or scores[i] - sim >= 1.0]
-    else:
-        keep = [i for i, s in enumerate(scores) if s >= 1.0]
-    keep.sort(key=lambda i: scores[i], reverse=True)
-    return [lines[i] for i in keep[: min(room, 3)]]
+        if shared >= 1.0:
+            scores[i] = shared
+    keep = sorted(scores, key=lambda i: scores[i], reverse=True)[: max(room, 3) * 2]
+    if embed is not None and len(keep) > 1:
+        vectors = np.asarray(embed([text, *(lines[i].text for i in keep)]), dtype=np.float32)
+        for i, sim in zip(keep, vectors[1:] @ vectors[0], strict=True):
+            scores[i] += float(sim)
+        keep.sort(key=lambda i: scores[i], reverse=True)
+    return [lines[i] for i in keep[: min(room, RELATED_LINES)]]
 
 
 def _unique(lines: Iterable[FactLine]) -> list[FactLine]:
@@ -343,7 +362,7 @@ def example_facts(sheet: FactSheet | None, text: str, language: str) -> list[str
     covered: set[tuple[str, str]] = set()
     names: list[str] = []
     if sheet is not None and len(sheet):
-        names = mentioned(list(sheet.all_names()), text)
+        names = mentioned(brand_names(sheet), text)
         wanted = {words_only(n) for name in names for n in name_group(sheet, name)}
         days = days_in(text)
         for place in (p for p in sheet.places() if words_only(p) in wanted):

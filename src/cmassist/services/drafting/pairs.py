@@ -27,6 +27,7 @@ from cmassist.domain.textmatch import fold_str
 from cmassist.services.crisis import Passage
 from cmassist.services.drafting.context import example_vectors
 from cmassist.services.drafting.factlines import (
+    brand_names,
     days_in,
     example_facts,
     facts_text,
@@ -168,7 +169,7 @@ def pair_check(fr: str, en: str, sheet: FactSheet | None = None) -> PairCheck:
     if [n for n in fig_a if n not in days_b] != [n for n in fig_b if n not in days_a]:
         problems.append("the two versions give different figures")
     if sheet is not None and len(sheet):
-        names = list(sheet.all_names())
+        names = brand_names(sheet)
         for one, other, lang in ((fr, en, "English"), (en, fr, "French")):
             for name in mentioned(names, one):
                 if not mentioned(list(name_group(sheet, name)), other):
