@@ -9,6 +9,10 @@ from pydantic import BaseModel, Field
 
 Severity = Literal["block", "warn", "info"]
 Verdict = Literal["pass", "warn", "block"]
+AspectName = Literal["rules", "facts", "names", "voice", "meaning"]
+# "unknown": looked at but could not be settled (a fact the store does not hold);
+# "not_judged": nothing in this setup can judge it (the meaning, without a chat model).
+AspectStatus = Literal["pass", "warn", "block", "unknown", "not_judged"]
 
 SEVERITY_RANK: dict[str, int] = {"block": 0, "warn": 1, "info": 2}
 """The order findings are ranked in: blocking first."""
@@ -70,8 +74,23 @@ class InjectionReading(BaseModel):
     spans: list[list[int]] = Field(default_factory=list)
 
 
+class Aspect(BaseModel):
+    """One aspect of a text and what the check could say of it: the brand's rules, the
+    facts (grounded in the store or not), the names, the voice, the meaning."""
+
+    name: AspectName
+    status: AspectStatus
+    detail: str  # a few English words: "2 unknown, 1 grounded", "not judged (no chat model)"
+    # what `detail` counts, by kind: {"grounded": 1, "unknown": 2}, {"block": 1}
+    counts: dict[str, int] = Field(default_factory=dict)
+
+
 class CheckResult(BaseModel):
-    """The check of one text: score, verdict, findings in text order, voice and notices."""
+    """The check of one text: score, verdict, findings in text order, voice and notices,
+    and what was checked and what was not (`coverage`, said in one line by `summary`).
+
+    The verdict is "pass" only when no rule is broken and every fact the text states is
+    grounded in the brand's store; the summary says what nobody judged (the meaning)."""
 
     brand: str
     platform: str
@@ -86,7 +105,13 @@ class CheckResult(BaseModel):
     limit: int = 0
     grounding: list[GroundedFact] = Field(default_factory=list)
     injection: InjectionReading | None = None  # the replied-to comment's injection reading
+    coverage: list[Aspect] = Field(default_factory=list)
+    summary: str = ""  # "rules: pass · facts: 2 unknown · … · meaning: not judged (…)"
     elapsed_ms: float = 0.0
+
+    def aspect(self, name: str) -> Aspect | None:
+        """The aspect called `name` ("facts"...), if the check reported it."""
+        return next((a for a in self.coverage if a.name == name), None)
 
     @property
     def blocking(self) -> list[Finding]:

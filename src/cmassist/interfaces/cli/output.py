@@ -34,15 +34,25 @@ def one_line(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def print_findings(text: str, result: dict[str, Any], indent: str = "") -> None:
-    """Findings as a reviewer reads them: where, what, why (cited), and the fix."""
-    voice = result.get("voice") or {}
-    head = f"{result['verdict'].upper()} · score {result['score']}/100"
-    if voice:
-        head += f" · voice {voice['score']}/100"
+def check_head(result: dict[str, Any]) -> str:
+    """A check's first line: the verdict, then what was checked and what was not, e.g.
+    "WARN · rules: pass · facts: 1 unknown, 2 grounded · names: 3 known · voice: 71/100 ·
+    meaning: not judged (no chat model) · 212/280 chars". A check saved before coverage
+    was recorded says so rather than show a bare score."""
+    head = result["verdict"].upper()
+    if result.get("summary"):
+        head += f" · {result['summary']}"
+    else:
+        voice = result.get("voice") or {}
+        head += " · coverage not recorded" + (f" · voice {voice['score']}/100" if voice else "")
     if result.get("limit"):
         head += f" · {result.get('chars')}/{result['limit']} chars"
-    click.echo(indent + head)
+    return head
+
+
+def print_findings(text: str, result: dict[str, Any], indent: str = "") -> None:
+    """Findings as a reviewer reads them: where, what, why (cited), and the fix."""
+    click.echo(indent + check_head(result))
     for f in result["findings"]:
         line = text[: f["start"]].count("\n") + 1
         col = f["start"] - (text.rfind("\n", 0, f["start"]) + 1) + 1

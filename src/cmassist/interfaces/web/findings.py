@@ -88,7 +88,8 @@ def findings_frame(text: str, check: dict[str, Any] | None, tr: Translator) -> p
 
 
 def check_line(check: dict[str, Any] | None, tr: Translator) -> str:
-    """One Markdown line: verdict, score, voice and counts."""
+    """One Markdown line: the verdict, then what was checked and what was not
+    ("rules: pass · facts: 2 unknown · … · meaning: not judged (no chat model)")."""
     if not check:
         return ""
     if "error" in check:
@@ -96,17 +97,69 @@ def check_line(check: dict[str, Any] | None, tr: Translator) -> str:
     if "unchecked" in check:
         return tr("Not checked: {why}", why=tr.error(check["unchecked"]))
     icon = {"pass": "✅", "warn": "⚠️", "block": "⛔"}[check["verdict"]]
-    counts: dict[str, int] = {}
-    for f in check["findings"]:
-        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
-    parts = [f"{n} {tr(sev)}" for sev, n in counts.items()] or [tr("no findings")]
-    voice = check.get("voice") or {}
-    v = tr(" · voice {score}/100", score=voice["score"]) if voice else ""
+    coverage = check.get("coverage")
+    if coverage:
+        aspects = " · ".join(aspect_text(a, tr) for a in coverage)
+    else:  # saved before coverage was recorded: the findings, never a bare score
+        counts: dict[str, int] = {}
+        for f in check["findings"]:
+            counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+        parts = [f"{n} {tr(sev)}" for sev, n in counts.items()] or [tr("no findings")]
+        aspects = tr("{counts} · coverage not recorded", counts=", ".join(parts))
     return tr(
-        "{icon} {verdict} · score {score}/100{voice} · {counts}",
-        icon=icon,
-        verdict=tr(check["verdict"]),
-        score=check["score"],
-        voice=v,
-        counts=", ".join(parts),
+        "{icon} {verdict} · {aspects}", icon=icon, verdict=tr(check["verdict"]), aspects=aspects
     )
+
+
+def aspect_text(aspect: dict[str, Any], tr: Translator) -> str:
+    """One aspect of a check in the reader's language: "facts: 2 unknown, 1 grounded"."""
+    names = {
+        "rules": tr("rules"),
+        "facts": tr("facts"),
+        "names": tr("names"),
+        "voice": tr("voice"),
+        "meaning": tr("meaning"),
+    }
+    return tr(
+        "{aspect}: {detail}",
+        aspect=names.get(aspect["name"], aspect["name"]),
+        detail=_aspect_detail(aspect, tr),
+    )
+
+
+def _aspect_detail(aspect: dict[str, Any], tr: Translator) -> str:
+    name, counts, detail = aspect["name"], aspect.get("counts") or {}, aspect.get("detail", "")
+    if name == "rules":
+        parts = [f"{n} {tr(sev)}" for sev, n in counts.items()]
+        return ", ".join(parts) or tr("pass")
+    if name == "facts":
+        words = {
+            "contradicted": lambda n: tr("{n} contradicted", n=n),
+            "unknown": lambda n: tr("{n} unknown", n=n),
+            "quoted": lambda n: tr("{n} from the comment", n=n),
+            "grounded": lambda n: tr("{n} grounded", n=n),
+        }
+        parts = [words[k](n) for k, n in counts.items() if n and k in words]
+        return ", ".join(parts) or tr("none stated")
+    if name == "names":
+        words = {
+            "unknown": lambda n: tr("{n} unknown", n=n),
+            "unsure": lambda n: tr("{n} unsure", n=n),
+            "known": lambda n: tr("{n} known", n=n),
+        }
+        parts = [words[k](n) for k, n in counts.items() if n and k in words]
+        if counts.get("skipped_lines"):
+            parts.append(tr("title case not judged"))
+        return ", ".join(parts) or tr("none found")
+    if name == "voice":
+        if aspect["status"] == "not_judged" or "score" not in counts:
+            return tr("not scored")
+        how = tr(" (embeddings + LLM)") if detail.endswith("(embeddings + LLM)") else ""
+        return f"{counts['score']}/100{how}"
+    fixed = {
+        "not judged (no chat model)": tr("not judged (no chat model)"),
+        "not judged (the chat model judges the voice only)": tr(
+            "not judged (the chat model judges the voice only)"
+        ),
+    }
+    return fixed.get(detail) or tr.error(detail)

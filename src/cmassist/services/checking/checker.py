@@ -3,8 +3,11 @@
 `Checker.check()` reads the brand's machine-readable rules (guideline front matter) and
 applies them to a text, one family of rules per module: terms, claims, the ad disclosure
 and the signature (`terms`), emoji, hashtags and length (`platform_rules`), links and facts
-(`fact_rules`), shouting and look-alike letters (`style`), hostile input and sensitive
-requests (`reply_safety`), personal data (`personal_data`) and the voice (`voice_check`).
+(`fact_rules`), names the store never wrote (`names`), shouting and look-alike letters
+(`style`), hostile input and sensitive requests (`reply_safety`), personal data
+(`personal_data`) and the voice (`voice_check`). The result says, aspect by aspect, what
+was checked and what was not (`coverage`): a fact nothing grounds keeps a text from a
+pass, and nothing here judges the meaning.
 Nothing in here knows any brand. Every finding has character offsets into the text, a
 message, the guideline passage it rests on (retrieved from the store) and a fix where one
 exists. The brand's profile is kept on disk per revision of its records (`profile_cache`).
@@ -15,10 +18,14 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
+from typing import Literal
 
 from cmassist.domain.errors import InputError
+from cmassist.domain.facts import ALL_KINDS, Fact
 from cmassist.domain.findings import (
     PENALTY,
+    Aspect,
+    AspectStatus,
     CheckResult,
     Citation,
     Finding,
@@ -28,6 +35,7 @@ from cmassist.domain.findings import (
     Verdict,
     VoiceResult,
 )
+from cmassist.domain.grounding import StatedFact, stated_facts
 from cmassist.domain.guidelines import Rule
 from cmassist.domain.limits import MAX_TEXT_CHARS
 from cmassist.domain.platforms import count_chars, get_platform
@@ -38,8 +46,8 @@ from cmassist.services.checking.citations import cite
 from cmassist.services.checking.context import RULES, CheckContext, segments
 from cmassist.services.checking.contradictions import check_contradictions
 from cmassist.services.checking.fact_rules import check_grounding, check_links_and_facts
-from cmassist.services.checking.names import check_names
 from cmassist.services.checking.fixes import apply_fixes
+from cmassist.services.checking.names import NameReport, check_names
 from cmassist.services.checking.personal_data import check_personal_data
 from cmassist.services.checking.platform_rules import (
     check_emoji,
@@ -48,12 +56,12 @@ from cmassist.services.checking.platform_rules import (
     emoji_spans,
 )
 from cmassist.services.checking.profile import BrandProfile, build_profile, sentence_start
-from cmassist.services.checking.shape import check_shape
 from cmassist.services.checking.reply_safety import (
     check_markup,
     check_obeyed,
     check_sensitive_requests,
 )
+from cmassist.services.checking.shape import check_shape
 from cmassist.services.checking.style import SHOUT_WORDS, check_mixed_script, check_shouting
 from cmassist.services.checking.terms import check_ad_disclosure, check_signature, check_terms
 from cmassist.services.checking.voice_check import check_voice
@@ -65,6 +73,7 @@ __all__ = [
     "PENALTY",
     "RULES",
     "SHOUT_WORDS",
+    "Aspect",
     "BrandProfile",
     "CheckResult",
     "Checker",
@@ -214,7 +223,7 @@ class Checker:
             replying_to=replying_to or "",
         )
         notices = _notices(profile, lang)
-        limit = self._rules(ctx, sponsored)
+        limit, names = self._rules(ctx, sponsored)
         grounding: list[GroundedFact] = []
         injection: InjectionReading | None = None
         if kind == "reply":
@@ -228,7 +237,8 @@ class Checker:
         )
         notices.extend(ctx.notices)
         findings = sorted(ctx.findings, key=lambda f: (f.start, list(RULES).index(f.rule)))
-        score, verdict = _score(findings, voice_result)
+        coverage, unsettled = _coverage(ctx, findings, voice_result, names, self.llm)
+        score, verdict = _score(findings, voice_result, unsettled)
         self._keep_queries(profile)
         return CheckResult(
             brand=profile.slug,
@@ -244,12 +254,15 @@ class Checker:
             limit=limit,
             grounding=grounding,
             injection=injection,
+            coverage=coverage,
+            summary=" · ".join(f"{a.name}: {a.detail}" for a in coverage),
             elapsed_ms=(time.perf_counter() - t0) * 1000,
         )
 
     @staticmethod
-    def _rules(ctx: CheckContext, sponsored: bool) -> int:
-        """The rules every text gets, in the order they were written; returns the limit."""
+    def _rules(ctx: CheckContext, sponsored: bool) -> tuple[int, NameReport]:
+        """The rules every text gets, in the order they were written; returns the limit
+        and what the names check read."""
         check_terms(ctx)
         check_ad_disclosure(ctx, sponsored)
         check_signature(ctx)
@@ -258,12 +271,12 @@ class Checker:
         limit = check_length(ctx)
         check_links_and_facts(ctx)
         check_contradictions(ctx)
-        check_names(ctx)
+        names = check_names(ctx)
         check_shape(ctx)
         check_shouting(ctx)
         check_mixed_script(ctx)
         check_sensitive_requests(ctx)
-        return limit
+        return limit, names
 
 
 def _language(text: str, language: str | None) -> str | None:
@@ -290,12 +303,144 @@ def _notices(profile: BrandProfile, lang: str | None) -> list[str]:
     return notices
 
 
-def _score(findings: list[Finding], voice: VoiceResult | None) -> tuple[int, Verdict]:
-    """Compliance loses points per finding; the voice weighs 40% where it was scored."""
+def _score(
+    findings: list[Finding], voice: VoiceResult | None, unsettled: int = 0
+) -> tuple[int, Verdict]:
+    """Compliance loses points per finding, and per fact the store cannot ground as much as
+    a warning; the voice weighs 40% where it was scored. A text that states such a fact is
+    not a plain pass, even when no rule flags it: nothing vouched for the fact."""
     counts = {"block": 0, "warn": 0, "info": 0}
     for f in findings:
         counts[f.severity] += 1
-    compliance = max(0, 100 - sum(PENALTY[s] * n for s, n in counts.items()))
+    penalty = sum(PENALTY[s] * n for s, n in counts.items()) + PENALTY["warn"] * unsettled
+    compliance = max(0, 100 - penalty)
     score = compliance if voice is None else round(0.6 * compliance + 0.4 * voice.score)
-    verdict: Verdict = "block" if counts["block"] else "warn" if counts["warn"] else "pass"
+    verdict: Verdict = (
+        "block" if counts["block"] else "warn" if counts["warn"] or unsettled else "pass"
+    )
     return max(0, min(100, int(score))), verdict
+
+
+# The rules that speak of facts and of names; the others are the "rules" aspect.
+FACT_RULES = frozenset({"unverified_fact", "unsupported_fact", "contradicted_fact"})
+NAME_RULES = frozenset({"unknown_name"})
+
+
+def _coverage(
+    ctx: CheckContext,
+    findings: list[Finding],
+    voice: VoiceResult | None,
+    names: NameReport,
+    llm: LLM | None,
+) -> tuple[list[Aspect], int]:
+    """What was checked and what was not, aspect by aspect, and how many stated facts the
+    store cannot ground without a rule having flagged them (they keep a text from a pass)."""
+    rules = [f for f in findings if f.rule not in FACT_RULES | NAME_RULES | {"voice"}]
+    facts, unsettled = _facts_aspect(ctx, [f for f in findings if f.rule in FACT_RULES])
+    aspects = [
+        _findings_aspect("rules", rules),
+        facts,
+        _names_aspect(names, [f for f in findings if f.rule in NAME_RULES]),
+        _voice_aspect(voice, [f for f in findings if f.rule == "voice"]),
+        _meaning_aspect(llm),
+    ]
+    return aspects, unsettled
+
+
+def _worst(findings: list[Finding]) -> AspectStatus:
+    severities = {f.severity for f in findings}
+    return "block" if "block" in severities else "warn" if "warn" in severities else "pass"
+
+
+def _findings_aspect(name: Literal["rules"], findings: list[Finding]) -> Aspect:
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    detail = ", ".join(f"{n} {sev}" for sev, n in counts.items()) or "pass"
+    return Aspect(name=name, status=_worst(findings), detail=detail, counts=counts)
+
+
+def _facts_aspect(ctx: CheckContext, flagged: list[Finding]) -> tuple[Aspect, int]:
+    """Each fact the text states: contradicted (a finding says so), grounded in the store,
+    quoted from the comment a reply answers, or unknown (flagged or not)."""
+    quoted = {(f.kind, f.key) for f in stated_facts(ctx.replying_to)} if ctx.replying_to else set()
+    contradicted = [f for f in flagged if f.rule == "contradicted_fact"]
+    counts = {"contradicted": len(contradicted), "unknown": 0, "quoted": 0, "grounded": 0}
+    unsettled = 0
+    stated = stated_facts(ctx.text)
+    for fact in stated:
+        if any(_overlap(f, fact) for f in contradicted):
+            continue
+        if any(_overlap(f, fact) for f in flagged):
+            counts["unknown"] += 1
+        elif _grounded(ctx, fact):
+            counts["grounded"] += 1
+        elif (fact.kind, fact.key) in quoted:
+            counts["quoted"] += 1
+        else:
+            counts["unknown"] += 1
+            unsettled += 1
+    # a fact finding on words `stated_facts` does not read (a format it misses) counts too
+    counts["unknown"] += sum(
+        1
+        for f in flagged
+        if f.rule != "contradicted_fact" and not any(_overlap(f, x) for x in stated)
+    )
+    words = {"quoted": "from the comment"}
+    detail = ", ".join(f"{n} {words.get(k, k)}" for k, n in counts.items() if n) or "none stated"
+    status = _worst(flagged)
+    if status == "pass" and unsettled:
+        status = "unknown"
+    return Aspect(name="facts", status=status, detail=detail, counts=counts), unsettled
+
+
+def _grounded(ctx: CheckContext, fact: StatedFact) -> bool:
+    if ctx.profile.fact_sources.find(fact) is not None:
+        return True
+    if fact.kind not in ALL_KINDS:
+        return False
+    as_fact = Fact(fact.kind, fact.start, fact.end, fact.text, fact.key)
+    return ctx.profile.facts.knows(as_fact)
+
+
+def _overlap(a: Finding | StatedFact, b: Finding | StatedFact) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _names_aspect(report: NameReport, flagged: list[Finding]) -> Aspect:
+    unknown, unsure = len(report.unknown), len(report.unsure)
+    counts = {"unknown": unknown, "unsure": unsure, "known": report.seen - unknown - unsure}
+    parts = [f"{n} {k}" for k, n in counts.items() if n]
+    if report.skipped_lines:
+        parts.append("title case not judged")
+    status = _worst(flagged)
+    if status == "pass" and report.skipped_lines:
+        status = "unknown"
+    counts["skipped_lines"] = report.skipped_lines
+    return Aspect(
+        name="names", status=status, detail=", ".join(parts) or "none found", counts=counts
+    )
+
+
+def _voice_aspect(voice: VoiceResult | None, flagged: list[Finding]) -> Aspect:
+    if voice is None:
+        return Aspect(name="voice", status="not_judged", detail="not scored")
+    how = " (embeddings + LLM)" if voice.llm_score is not None else ""
+    return Aspect(
+        name="voice",
+        status=_worst(flagged),
+        detail=f"{voice.score}/100{how}",
+        counts={"score": voice.score},
+    )
+
+
+def _meaning_aspect(llm: LLM | None) -> Aspect:
+    """Nothing here judges whether the text makes sense: the checker's only LLM use is a
+    chat model's opinion of the voice, and the embedded base model is not even asked."""
+    if llm is None or getattr(llm, "style", "completion") != "chat":
+        return Aspect(name="meaning", status="not_judged", detail="not judged (no chat model)")
+    return Aspect(
+        name="meaning",
+        status="not_judged",
+        detail="not judged (the chat model judges the voice only)",
+    )
