@@ -41,6 +41,8 @@ def build_factsheet(brand: str, passages: Iterable[PassageLike], brand_name: str
     place_of = _places(guidelines)
     for section in guidelines.sections:
         i = section.index
+        if section.examples:  # sample posts and replies: their names only (read below)
+            continue
         place = place_of[i]
         hours[i] = read_hours(section, guidelines, place)
         addresses[i] = read_addresses(section, guidelines)

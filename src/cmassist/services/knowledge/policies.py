@@ -40,23 +40,15 @@ _WRITING = re.compile(
     r"|^\w*\s+(?:par|with|by)\s+[«\"“]",
     re.IGNORECASE,
 )
-# A passage of examples not to follow ("Off-voice examples: what we don't write"): what
-# its quotes say is no policy.
-_COUNTER_EXAMPLES = re.compile(
-    r"\b(?:off|hors|don['’]t|do not|never|avoid|à éviter|éviter|ne pas|jamais|not)\b", re.I
-)
 
 
 def read_policies(section: Section) -> list[Policy]:
     """The policy sentences of `section`, with the commitments each allows and forbids."""
     out: list[Policy] = []
-    counter = _COUNTER_EXAMPLES.search(section.title) is not None
     for sentence in section.sentences:
         allows: dict[str, None] = {}
         forbids: dict[str, None] = {}
         for key, start, _ in commitments(sentence):
-            if counter and _quoted(sentence, start):
-                continue
             if negated(sentence, start):
                 forbids.setdefault(key, None)
             else:
@@ -97,13 +89,6 @@ def _credit_card(sentence: str, start: int, end: int) -> bool:
         re.match(r"\s+cards?\b", sentence[end:], re.I)
         or re.search(r"cartes?\s+de\s+$", sentence[:start], re.I)
     )
-
-
-def _quoted(sentence: str, at: int) -> bool:
-    """Whether `at` is inside quotation marks."""
-    before = sentence[:at]
-    opened = sum(before.count(q) for q in "«“") - sum(before.count(q) for q in "»”")
-    return opened > 0 or before.count('"') % 2 == 1
 
 
 def negated(sentence: str, at: int) -> bool:

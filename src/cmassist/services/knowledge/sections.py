@@ -36,12 +36,14 @@ class PassageLike(Protocol):
 
 
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
+_EXAMPLES = re.compile(r"\b(?:examples?|exemples?)\b", re.IGNORECASE)
 _LANG_TAG = re.compile(r"\s*\((?:EN|FR|en|fr)\)\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 # A sentence ends at . ! ? (a closing quote or bracket may follow) before a capital, a
 # digit or an opening quote; not after the abbreviations a sentence goes on after.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"»”’)]?\s+(?=[«\"“(]?\s?[A-ZÀ-ÖØ-Þ0-9])")
 _NO_END = re.compile(r"(?:\b(?:e\.g|i\.e|etc|no|nos|St|Mr|Mrs|Ms|Dr|vs|approx|env|p\.ex)\.)$")
+_CLOCK_END = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
 # A word as names are written: letters, inner apostrophes, hyphens and dots.
 WORD = regex.compile(r"(?<![\p{L}\p{N}_@#/.])\p{L}[\p{L}\p{M}'’.-]*(?<![.'’-])")
 # Lower-case words that may stand inside a name ("Brisas del Nevado", "Les Trois Pignons").
@@ -79,6 +81,12 @@ class Section:
         return _LANG_TAG.sub("", self.heading.split(" > ")[-1]).strip()
 
     @cached_property
+    def examples(self) -> bool:
+        """Whether the passage holds example texts ("On-voice examples", "Exemples hors
+        ton"): samples of the voice, not the reference the facts are read from."""
+        return _EXAMPLES.search(self.title) is not None
+
+    @cached_property
     def parent(self) -> str:
         """The heading path above the passage: a pair of passages shares it."""
         return " > ".join(self.heading.split(" > ")[:-1])
@@ -113,7 +121,11 @@ def split_sentences(body: str) -> Iterable[str]:
     for block in blocks:
         start = 0
         for m in _SENTENCE_END.finditer(block):
-            if _NO_END.search(block[start : m.start()]):
+            if _NO_END.search(block[start : m.start()]) or (
+                # "7 a.m. (20 places": a clock time goes on unless a capital follows
+                _CLOCK_END.search(block[start : m.start()])
+                and not block[m.end() : m.end() + 1].isupper()
+            ):
                 continue
             piece = block[start : m.start() + len(m.group()) - len(m.group().lstrip())]
             if piece.strip():
