@@ -164,3 +164,41 @@ def check_length(ctx: CheckContext) -> int:
             suggestion=f"cut {n - limit} characters",
         )
     return limit
+
+
+def check_required_hashtags(ctx: CheckContext) -> None:
+    """Posts carry the hashtags the brand requires (`hashtags.required`); replies never do.
+    The format has one list for every platform, so it applies to every post. The missing
+    ones are one finding at the end of the text whose fix appends them: on the hashtag line
+    where the post ends with one, inline on short platforms, else on a line of their own."""
+    rule = ctx.rules.hashtags
+    if rule is None or not rule.required or ctx.kind != "post":
+        return
+    present = {fold_str(m.group()) for m in HASHTAG.finditer(ctx.text)}
+    missing: list[str] = []
+    for wanted in rule.required:
+        tag = "#" + wanted.strip().lstrip("#")
+        if len(tag) > 1 and fold_str(tag) not in present:
+            missing.append(tag)
+            present.add(fold_str(tag))
+    if not missing:
+        return
+    body = ctx.text.rstrip()
+    last_line = body.rsplit("\n", 1)[-1]
+    on_tag_line = bool(HASHTAG.search(last_line)) and not regex.search(
+        r"\w", HASHTAG.sub("", last_line)
+    )
+    short = ctx.platform is not None and ctx.platform.max_chars <= 500
+    tags = " ".join(missing)
+    glue = " " if on_tag_line or short else "\n\n"
+    ctx.add(
+        "required_hashtag",
+        rule,
+        len(body),
+        len(body),
+        f"{ctx.where} by {ctx.profile.name} carry {tags}; this one does not.{reason(rule)}",
+        query=f"required hashtags {tags} {rule.reason or ''}",
+        term=missing[0],
+        suggestion=f"add {tags}",
+        replacement=glue + tags if body else tags,
+    )
