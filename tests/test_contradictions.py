@@ -51,10 +51,17 @@ def two_brands(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
 
 
 @pytest.fixture
-def checker(two_brands: Path, tmp_path: Path, embedder: Embedder) -> Checker:
+def built(two_brands: Path, tmp_path: Path, embedder: Embedder) -> Checker:
+    """A checker with the fact sheets the profiles build from the guidelines."""
     data = tmp_path / "data"
     shutil.copytree(two_brands, data)
-    c = Services(Settings(data_dir=data), embedder=embedder).checker
+    return Services(Settings(data_dir=data), embedder=embedder).checker
+
+
+@pytest.fixture
+def checker(built: Checker) -> Checker:
+    """A checker with the fact sheets written here by hand."""
+    c = built
     boreale = c.profile("boreale")
     boreale.factsheet = boreale_sheet(boreale)
     velo = c.profile("velofleuve")
@@ -421,11 +428,96 @@ def test_an_invented_delay_is_still_flagged(checker: Checker) -> None:
     assert flagged and "2 ou 3 semaines" in reply[flagged[0].start : flagged[0].end], flagged
 
 
-# -- the brands' own words --------------------------------------------------------------------
+# -- the brands' own words, and the sheet the profile builds ---------------------------------
 
 
-def test_no_contradiction_in_the_brands_own_past_posts_and_replies(checker: Checker) -> None:
+SEEN = [  # (brand, text, comment, what the finding covers)
+    (
+        "boreale",
+        "Bonjour! Notre café est au 4280, rue Saint-Ambroise, et il est ouvert de 8 h à 17 h "
+        "le dimanche." + SIGN_FR,
+        "Le café Mile End est ouvert jusqu'à quelle heure le dimanche?",
+        {"4280, rue Saint-Ambroise", "8 h à 17 h"},
+    ),
+    (
+        "boreale",
+        "Hi! Our café is at 4280, rue Saint-Ambroise, open Sunday 8 a.m. to 5 p.m.\n"
+        "— The Boréale team",
+        "What time does the Mile End café close on Sundays?",
+        {"4280, rue Saint-Ambroise", "8 a.m. to 5 p.m."},
+    ),
+    (
+        "boreale",
+        "Bonjour, le Nuit Polaire est ouvert du 10 à 25h. Il y a toujours un stock de pneu en "
+        "ligne." + SIGN_FR,
+        "J'ai trouvé du plastique dans mes grains de Nuit Polaire!",
+        {"10 à 25h"},
+    ),
+    (
+        "velofleuve",
+        "Fermeture des Fêtes du 24 décembre au 4 janvier. Réouverture lundi!",
+        "",
+        {"lundi"},
+    ),
+    ("boreale", "Le Mélange Boréal à 19 $, notre café de tous les jours.", "", {"19 $"}),
+    (
+        "boreale",
+        "Hi, so sorry! We'll refund your order today.\n— The Boréale team",
+        "My beans were stale",
+        {"refund"},
+    ),
+    (
+        "velofleuve",
+        "Salut, on te rembourse la mise au point aujourd'hui.\n— L'équipe Vélo Fleuve",
+        "Ma mise au point était mal faite",
+        {"rembourse"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("brand", "text", "comment", "spans"), SEEN)
+def test_the_seen_failures_are_caught_with_the_sheet_the_profile_builds(
+    built: Checker, brand: str, text: str, comment: str, spans: set[str]
+) -> None:
+    kind = "reply" if comment else "post"
+    result = check(built, text, brand, kind=kind, replying_to=comment or None)
+    found = contradictions(result)
+    assert {text[f.start : f.end] for f in found} == spans, found
+    assert all(f.severity == "block" and f.citation is not None for f in found)
+    assert result.verdict == "block"
+
+
+def test_with_the_built_sheet_a_denied_refund_and_a_quoted_figure_pass(built: Checker) -> None:
+    denied = check(
+        built,
+        "Salut, on ne peut pas promettre de remboursement, mais écris-nous en privé."
+        "\n— L'équipe Vélo Fleuve",
+        "velofleuve",
+        kind="reply",
+        replying_to="Je veux être remboursé",
+    )
+    assert not [f for f in denied.findings if f.rule in ("contradicted_fact", "unsupported_fact")]
+    invented = check(
+        built,
+        "Bonjour, votre colis arrivera dans 2 ou 3 semaines." + SIGN_FR,
+        kind="reply",
+        replying_to="Ça fait 12 jours que j'attends mon colis",
+    )
+    assert [f.rule for f in invented.findings if f.rule == "unsupported_fact"]
+
+
+@pytest.mark.parametrize("sheet", ["hand", "built"])
+def test_no_contradiction_in_the_brands_own_past_posts_and_replies(
+    built: Checker, sheet: str
+) -> None:
+    checker = built
+    if sheet == "hand":
+        for brand, make in (("boreale", boreale_sheet), ("velofleuve", velo_sheet)):
+            profile = checker.profile(brand)
+            profile.factsheet = make(profile)
     for brand, folder in (("boreale", ROOT / "brand_guidelines"), ("velofleuve", SECOND)):
+        facts = checker.profile(brand).factsheet
+        assert facts.hours and facts.prices and facts.policies, brand  # a sheet to contradict
         with (folder / "posts.csv").open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 r = check(checker, row["text"], brand, platform=row["platform"])

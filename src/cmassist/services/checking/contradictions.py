@@ -425,8 +425,8 @@ def check_prices(ctx: CheckContext, sheet: FactSheet, sentences: list[Sentence])
             if amount in {p.amount for p in current}:
                 continue
             old = [p for p in records if reading.old_price(p) and p.amount == amount]
-            if old and reading.says_old(sent.text):
-                continue
+            if reading.says_old(sent.text):
+                continue  # a former price, said to be one ("passe de 20 $ à 21 $")
             if not old and catalogue.accepts(product, amount, ctx.text, sent):
                 continue
             lang = ctx.lang_at(price.start)
@@ -469,7 +469,8 @@ def check_policies(ctx: CheckContext, sheet: FactSheet, sentences: list[Sentence
     promise that states a condition or a private check ("if…", "DM us…", "once we've
     checked…"); an unconditional promise is what the forbidding policy is about. A policy
     that says it is about replies ("In a reply, … never promises") binds replies only (a
-    recall notice may announce refunds)."""
+    recall notice may announce refunds); one about a thing ("Gift cards are not
+    refundable") binds the sentences that speak of that thing, whatever their condition."""
     for sent in sentences:
         if sent.text.rstrip().endswith("?"):
             continue
@@ -477,17 +478,31 @@ def check_policies(ctx: CheckContext, sheet: FactSheet, sentences: list[Sentence
             if fact.kind != "commitment":
                 continue
             span = (sent.start + fact.start, sent.start + fact.end)
-            forbids = [
+            if reading.negated(ctx.text, sent, span[0]):
+                continue
+            forbids = [p for p in sheet.policies if fact.key in p.forbids]
+            scoped = [
                 p
-                for p in sheet.policies
-                if fact.key in p.forbids and (ctx.kind == "reply" or not reading.about_replies(p))
+                for p in forbids
+                if not reading.about_replies(p) and reading.subject(p, ctx.profile.name)
             ]
-            if not forbids or reading.negated(ctx.text, sent, span[0]):
+            general = [
+                p
+                for p in forbids
+                if p not in scoped and (ctx.kind == "reply" or not reading.about_replies(p))
+            ]
+            name = ctx.profile.name
+            said = [p for p in scoped if reading.speaks_of(sent.text, reading.subject(p, name))]
+            if said:  # "gift cards are not refundable", and the text refunds a gift card
+                _forbidden(ctx, said, fact.key, span)
+                continue
+            if not general:
                 continue
             allows = [p for p in sheet.policies if fact.key in p.allows]
-            met = allows or all(reading.forbids_with_condition(p) for p in forbids)
+            met = allows or all(reading.forbids_with_condition(p) for p in general)
             if met and reading.conditional(sent.text, allows):
                 continue
+            forbids = general
             _forbidden(ctx, forbids, fact.key, span)
 
 

@@ -17,6 +17,7 @@ from cmassist.domain.facts import extract
 from cmassist.domain.findings import Citation, GroundedFact
 from cmassist.domain.grounding import Source, StatedFact, stated_facts
 from cmassist.domain.guidelines import Rule
+from cmassist.domain.textmatch import fold_str
 from cmassist.domain.textutil import excerpt
 from cmassist.services.checking import sheet_reading as reading
 from cmassist.services.checking.context import CheckContext, reason
@@ -119,6 +120,7 @@ def check_grounding(ctx: CheckContext) -> list[GroundedFact]:
             and fact.kind in ("duration", "percent", "commitment")
             and (fact.kind, fact.key) not in quoted
             and not any(a < fact.end and fact.start < b for a, b in reported)
+            and not (fact.kind == "commitment" and _denied(ctx.text, fact))
         ):
             _unsupported(ctx, fact)
     return out
@@ -148,15 +150,26 @@ def _duration_source(ctx: CheckContext, fact: StatedFact) -> Source | None:
     return None
 
 
+def _denied(text: str, fact: StatedFact) -> bool:
+    """Whether the text denies the commitment rather than making it ("on ne peut pas
+    promettre de remboursement")."""
+    sent = next((s for s in reading.sentences(text) if s.start <= fact.start < s.end), None)
+    return sent is not None and reading.negated(text, sent, fact.start)
+
+
 def _commitment_source(ctx: CheckContext, fact: StatedFact) -> Source | None:
-    """The passage that allows a commitment: a policy of the sheet that allows it (none when
-    the sheet's policies only forbid it), else a guideline sentence, else a past reply, that
-    states it without denying it."""
+    """The passage that allows a commitment: the policy of the sheet that allows it and
+    shares most words with the reply (none when the sheet's policies only forbid it), else
+    a guideline sentence, else a past reply, that states it without denying it."""
     policies = ctx.profile.factsheet.policies
     if any(fact.key in p.allows or fact.key in p.forbids for p in policies):
+        said = set(re.findall(r"\w{4,}", fold_str(ctx.text)))
         allowing = sorted(
             (p for p in policies if fact.key in p.allows),
-            key=lambda p: 0 if p.source and p.source.language == ctx.language else 1,
+            key=lambda p: (
+                -len(said & set(re.findall(r"\w{4,}", fold_str(f"{p.topic} {p.text}")))),
+                0 if p.source and p.source.language == ctx.language else 1,
+            ),
         )
         if not allowing:
             return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from cmassist.domain.facts import extract
 from cmassist.domain.factsheet import FactSheet, Hours, Policy, Price
-from cmassist.domain.textmatch import Folded, fold, fold_str, term_pattern
+from cmassist.domain.textmatch import FUNCTION_WORDS, Folded, fold, fold_str, term_pattern
 from cmassist.domain.weekdays import weekdays
 
 
@@ -74,9 +74,12 @@ def _pattern(form: str) -> tuple[re.Pattern[str], bool]:
     return term_pattern(form, inflect=False), True
 
 
-def find_mentions(text: str, folded: Folded, forms: dict[str, str]) -> list[Mention]:
+def find_mentions(
+    text: str, folded: Folded, forms: dict[str, str], *, proper: bool = False
+) -> list[Mention]:
     """Where `text` writes each form (written form -> the sheet's name), longest first,
-    never overlapping."""
+    never overlapping. With `proper`, a one-word name the sheet capitalises counts only
+    capitalised ("Aurore", not "l'aurore"; "Classique", not "notre classique")."""
     lowered = text.casefold()
     taken: list[tuple[int, int]] = []
     out: list[Mention] = []
@@ -89,6 +92,8 @@ def find_mentions(text: str, folded: Folded, forms: dict[str, str]) -> list[Ment
             if len(lowered) != len(text) and not on_folded:
                 continue  # casefold changed the length: offsets would be wrong
             if any(a < e and s < b for s, e in taken):
+                continue
+            if proper and " " not in form and form[:1].isupper() and not text[a : a + 1].isupper():
                 continue
             taken.append((a, b))
             out.append(Mention(a, b, forms[form]))
@@ -315,8 +320,9 @@ def _day_month(key: str) -> str:
 _OLD = re.compile(r"\b(?:before|avant|until|jusqu\w*|previous\w*|ancien\w*|old|former\w*|prior)\b")
 _SAYS_OLD = re.compile(
     r"\b(?:avant|before|etait|was|used to|ancien\w*|previous\w*|jusqu'au|until|auparavant|"
-    r"formerly|old|vieux|last month|le mois passe|l'an dernier|last year|prior|coutait|from|"
-    r"passe de|passera de|hausse|augment\w*|increase\w*|rais\w*|goes up|went up|chang\w*)\b"
+    r"formerly|old|vieux|last month|le mois passe|l'an dernier|last year|prior|coutait|"
+    r"from \S+ to|passe\w* de|hausse|augment\w*|increase\w*|rais\w*|goes up|went up|"
+    r"chang\w*)\b"
 )
 _NOT_A_PRICE_OF = re.compile(
     r"^\W*(?:de\s+)?(?:rabais|off|de plus|more|extra|de moins|less|remis|donn\w*|don\b|"
@@ -329,12 +335,15 @@ _SIZE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:g|kg|ml|cl|l|oz|lb)\b")
 
 def for_sentence(records: Sequence[Price], sentence: str) -> list[Price]:
     """The records a sentence speaks of: those whose size it names ("1 kg"), else those
-    of the first size the sheet gives (the bag before the kilo), else all."""
+    without a size, else those of the first size the sheet gives (the bag, then the kilo)."""
     sizes = {p.amount: _SIZE.findall(fold_str(p.qualifier)) for p in records}
     named = _SIZE.findall(fold_str(sentence))
     hit = [p for p in records if set(sizes[p.amount]) & set(named)]
     if hit:
         return hit
+    plain = [p for p in records if not sizes[p.amount]]
+    if plain:
+        return plain
     first = next((sizes[p.amount] for p in records if sizes[p.amount]), None)
     return [p for p in records if not sizes[p.amount] or sizes[p.amount] == first]
 
@@ -360,6 +369,12 @@ def says_old(text: str) -> bool:
 def amount_of(key: str) -> str:
     """A price key's amount ("200.00 EUR" -> "200.00")."""
     return key.split(" ", 1)[0]
+
+
+# words that name the kind of thing, not the thing: "Classic plan" is the "Classic"
+_GENERIC = frozenset(
+    ["plan", "formule", "offer", "offre", "package", "forfait", "subscription", "abonnement"]
+)
 
 
 @dataclass
@@ -400,7 +415,7 @@ class Catalogue:
                 self.forms.update({x: n.name for x in (n.name, *n.aliases)})
         for name in set(self.forms.values()):
             own = [f for f, c in self.forms.items() if c == name]
-            amounts = {p.amount for p in self.priced.get(name, [])}
+            amounts = {p.amount for p in self.prices(name)}
             for p in self.sheet.prices:
                 where = f"{p.product} {p.qualifier} {p.source.heading if p.source else ''}"
                 if any(f and fold_str(f) in fold_str(where) for f in own):
@@ -412,12 +427,20 @@ class Catalogue:
                     self.stated.add((product.name, amount_of(fact.key)))
 
     def prices(self, product: str) -> list[Price]:
-        """The sheet's prices of a product (under any of its names)."""
-        return self.priced.get(product, [])
+        """The sheet's prices of a product (under any of its names), with those of the same
+        thing written with or without a generic word ("Classic" and "Classic plan")."""
+        return [p for name in self._same(product) for p in self.priced.get(name, [])]
+
+    def _same(self, product: str) -> list[str]:
+        def core(name: str) -> str:
+            return " ".join(w for w in fold_str(name).split() if w not in _GENERIC)
+
+        want = core(product)
+        return [product] + [n for n in self.priced if n != product and want and core(n) == want]
 
     def pairs(self, text: str, sent: Sentence) -> list[tuple[_PriceAt, Mention]]:
         """Each price of the sentence with the product it is the price of: the name right
-        before it ("Mélange Boréal à 19 $", at most 4 words between), else right after it
+        before it ("Mélange Boréal à 19 $", at most 3 words between), else right after it
         ("21 $ le sac de Mélange Boréal", at most 3), with no other price or name between."""
         prices = [
             _PriceAt(sent.start + f.start, sent.start + f.end, f.key)
@@ -427,7 +450,7 @@ class Catalogue:
             return []
         names = [
             Mention(sent.start + m.start, sent.start + m.end, m.name)
-            for m in find_mentions(sent.text, fold(sent.text), self.forms)
+            for m in find_mentions(sent.text, fold(sent.text), self.forms, proper=True)
         ]
         out = []
         for p in prices:
@@ -457,7 +480,7 @@ class Catalogue:
         after = [n for n in names if n.start >= p.end]
         if after and _FOR.match(fold_str(text[p.end : after[0].start])):
             return after[0]  # "169 $ pour la mise au point complète"
-        if before and clear(before[-1].end, p.start, 4):
+        if before and clear(before[-1].end, p.start, 3):
             return before[-1]
         if after and clear(p.end, after[0].start, 3):
             return after[0]
@@ -466,9 +489,9 @@ class Catalogue:
     def accepts(self, product: str, amount: str, text: str, sent: Sentence) -> bool:
         """Whether `amount` is right for `product` in this sentence: one the guidelines
         give it themselves, or the price of another thing the sentence names."""
-        if (product, amount) in self.stated:
+        if any((name, amount) in self.stated for name in self._same(product)):
             return True
-        named = {m.name for m in find_mentions(sent.text, fold(sent.text), self.forms)}
+        named = {m.name for m in find_mentions(sent.text, fold(sent.text), self.forms, proper=True)}
         return any(amount in self.about.get(n, set()) for n in named if n != product)
 
 
@@ -533,6 +556,36 @@ _ABOUT_REPLIES = re.compile(
 def about_replies(policy: Policy) -> bool:
     """Whether a policy says it binds replies ("In a reply, … never promises")."""
     return bool(_ABOUT_REPLIES.search(fold_str(policy.text)))
+
+
+_NOT_SUBJECT = re.compile(
+    r"^(?:never|jamais|not|pas|promis\w*|promet\w*|guarant\w*|garanti\w*|offer\w*|offr\w*|"
+    r"are|sont|est|is|will|cannot|peut|peuvent|can't|won't|don't|aucun\w*)$"
+)
+
+
+def subject(policy: Policy, brand: str) -> list[str]:
+    """What a forbidding policy is about: the first two words of its sentence that are
+    neither function words, negation, promise verbs nor the brand's name ("Gift cards are
+    not refundable" -> gift, cards); none for a blanket rule ("We never promise refunds")."""
+    own = set(fold_str(brand).split())
+    words = [
+        w
+        for w in re.findall(r"[a-z]+", fold_str(policy.text).split(":")[0])
+        if len(w) >= 4 and w not in FUNCTION_WORDS and w not in own and not _NOT_SUBJECT.match(w)
+    ]
+    stems = [w[:5] for w in words]
+    stop = next((i for i, w in enumerate(stems) if w in _COMMITMENT_STEMS), len(stems))
+    return stems[: min(2, stop)]
+
+
+_COMMITMENT_STEMS = ("refun", "rembo", "repla", "rempl", "compe", "dedom", "credi", "disco")
+
+
+def speaks_of(sentence: str, stems: Sequence[str]) -> bool:
+    """Whether a sentence has a word starting with one of the stems."""
+    words = re.findall(r"[a-z]+", fold_str(sentence))
+    return any(w.startswith(stem) for stem in stems for w in words)
 
 
 def forbids_with_condition(policy: Policy) -> bool:
