@@ -9,6 +9,7 @@ from cmassist.bootstrap import Services
 from cmassist.domain.errors import InputError, UnknownBrandError, UnknownPlatformError
 from cmassist.domain.models import Kind
 from cmassist.domain.platforms import count_chars, get_platform, hashtags
+from cmassist.services.drafting import Drafting
 
 
 def test_drafts_per_platform_and_variant_carry_provenance(
@@ -35,7 +36,10 @@ def test_drafts_per_platform_and_variant_carry_provenance(
         ids = [s.id for s in d.sources]
         found = [h.id for h in store.get("boreale", ids)]
         assert sorted(found) == sorted(ids)  # every cited source exists in the brand's store
-    assert len(fake_llm.history) == 6
+    # Each variant's first candidate, and the further ones written to choose among.
+    per_platform = {d.platform: d.candidates for d in drafts}
+    assert all(n is not None and n >= 3 for n in per_platform.values())
+    assert len(fake_llm.history) == sum(n or 0 for n in per_platform.values())
 
 
 def test_examples_follow_the_platform_and_the_language(
@@ -56,10 +60,24 @@ def test_language_can_be_forced(services: Services) -> None:
     assert drafts[0].language == "en"
 
 
+def one_candidate(services: Services) -> Drafting:
+    """Drafting that writes one candidate per variant: for tests of what happens to it."""
+    return Drafting(
+        services.store,
+        services.llm,
+        services.prompts,
+        services.settings,
+        checker=services.checker,
+        candidates=1,
+    )
+
+
 def test_drafts_are_fitted_to_the_platform(services: Services, fake_llm: FakeLLM) -> None:
-    long = ("Our new roast is here. " * 20) + " ".join(f"#Tag{i}" for i in range(40))
+    # Sentences that differ (a text that repeats itself is stopped as a loop, before fitting).
+    long = " ".join(f"Our roast number {i} is here." for i in range(20)) + " "
+    long += " ".join(f"#Tag{i}" for i in range(40))
     fake_llm.enqueue(long, long)
-    x, insta = services.drafting.draft_posts("new roast", platforms=["x", "instagram"])
+    x, insta = one_candidate(services).draft_posts("new roast", platforms=["x", "instagram"])
     assert count_chars(x.text, get_platform("x")) <= 280 and x.length <= 280 and x.fits
     assert any("shortened" in n for n in x.notes)
     # The sample brand allows 3 hashtags in general and 5 on Instagram: the platform rule wins.
@@ -74,7 +92,7 @@ def test_model_labels_and_separators_are_cleaned(services: Services, fake_llm: F
 
 def test_empty_generations_are_retried(services: Services, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue("", "###", "Finally some text.")
-    d = services.drafting.draft_posts("beans", platforms=["x"])[0]
+    d = one_candidate(services).draft_posts("beans", platforms=["x"])[0]
     assert d.text == "Finally some text." and len(fake_llm.history) == 3
 
 
@@ -125,8 +143,13 @@ def test_streaming_yields_tokens_then_drafts(services: Services) -> None:
     events = list(services.drafting.stream_posts("beans", platforms=["x"], variants=2))
     kinds = [e.type for e in events]
     assert kinds.count("draft") == 2 and kinds[0] == "token"
+    # The first candidate of each variant streams into its card, variant 1 first; further
+    # candidates are only announced ("choosing"); the drafts come once chosen.
     first_draft = kinds.index("draft")
-    assert all(e.variant == 1 for e in events[:first_draft])
+    variants = [e.variant for e in events[:first_draft] if e.type == "token"]
+    assert variants == sorted(variants) and set(variants) == {1, 2}
+    assert set(kinds[:first_draft]) <= {"token", "choosing"}
+    assert kinds[first_draft:] == ["draft", "draft"]
 
 
 @pytest.mark.parametrize(

@@ -78,8 +78,34 @@ class PromptRef(BaseModel):
     sha256: str
 
 
+class Rejected(BaseModel):
+    """A candidate that drafting wrote and dropped, and why."""
+
+    candidate: int  # its number, in the order the candidates were written
+    reasons: list[str]  # "cut off mid-sentence", "invented fact “19 $”"...
+    rules: list[str] = Field(default_factory=list)  # the checker's blocking rules among them
+    excerpt: str = ""  # the start of its text, to recognise it
+
+
+class StartingPoint(BaseModel):
+    """Something to start from when no candidate was good enough: a past post or reply of
+    the brand, or a fact of its fact sheet."""
+
+    kind: str  # "post" | "reply" | "fact"
+    text: str
+    id: str | None = None  # the store record's id (posts and replies)
+    title: str | None = None  # platform and date, what the reply answered, or the fact's source
+    score: float | None = None  # similarity to the brief or comment
+
+
 class Draft(BaseModel):
-    """A generated post, reply or idea with everything needed to trust or trace it."""
+    """A generated post, reply or idea with everything needed to trust or trace it.
+
+    Posts and replies are chosen among several candidates: `candidates` says how many were
+    written, `why` why this one was returned, `rejected` which were dropped and why. When
+    none was good enough the draft is `no_good_draft`: its text is empty and
+    `starting_points` offers the closest past posts or replies and the relevant facts.
+    """
 
     kind: str  # "post" | "reply" | "idea"
     text: str
@@ -98,6 +124,11 @@ class Draft(BaseModel):
     tokens: int | None = None
     # The tone and compliance check of the final text (CheckResult.public()), if it ran.
     check: dict[str, Any] | None = None
+    candidates: int | None = None  # how many candidates were written to choose it
+    why: list[str] = Field(default_factory=list)  # why it was chosen (or why there is none)
+    rejected: list[Rejected] = Field(default_factory=list)
+    no_good_draft: bool = False
+    starting_points: list[StartingPoint] = Field(default_factory=list)
 
     @property
     def fits(self) -> bool:

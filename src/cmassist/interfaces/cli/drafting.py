@@ -1,5 +1,11 @@
 """`cmassist ideas`, `draft` and `reply`: drafts streamed from the drafting service, printed
-as they come, and saved for review when a user is named."""
+as they come, and saved for review when a user is named.
+
+Posts and replies are chosen among candidates: on a terminal the first candidate of each
+variant is printed as it is written, then a line per further candidate ("choosing"), then
+each final draft with why it was chosen; a variant with no good draft says so, why each
+candidate was dropped, and what to start from (past posts or replies, facts). Those lines
+are in the draft's language (French for a French brief)."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from cmassist.interfaces.cli.options import (
 )
 from cmassist.interfaces.cli.output import emit
 from cmassist.interfaces.cli.session import maybe_login, services
+from cmassist.interfaces.i18n import gettext, translate
 
 if TYPE_CHECKING:
     from cmassist.domain.models import Draft
@@ -27,24 +34,55 @@ Saver = Callable[[Sequence["Draft"]], list[int | None]]
 
 
 def print_draft(d: Draft, streamed: str | None = None) -> None:
-    """A draft's header, text (unless it was streamed as is), notes and sources."""
+    """A draft's header, text (unless it was streamed as is), notes, why it was chosen (or
+    the "no good draft" path) and sources."""
     head = f"── {d.kind} {d.variant}" + (f" · {d.platform}" if d.platform else "")
-    if d.limit:
+    if d.no_good_draft:
+        head += " · " + gettext("no good draft", d.language)
+    elif d.limit:
         head += f" · {d.length}/{d.limit} chars"
     if streamed is None:
         click.echo(head)
-        click.echo(d.text)
+        if d.text:
+            click.echo(d.text)
+    elif d.no_good_draft:
+        click.echo(f"\n{head}")
     elif d.text != streamed.strip():
-        click.echo(f"\n  (final, after fitting: {'; '.join(d.notes)})\n{d.text}")
+        click.echo(f"\n{head} · {gettext('final', d.language)}\n{d.text}")
     else:
-        click.echo()
-    for note in d.notes if streamed is None else []:
+        click.echo(f"\n{head} · {gettext('as written above', d.language)}")
+    for note in d.notes:
         click.echo(f"  note: {note}")
+    print_choice(d)
     if d.sources:
         click.echo(
             "  sources: " + "; ".join(f"{s.kind.value} {s.title or s.id}" for s in d.sources[:6])
         )
     click.echo()
+
+
+def print_choice(d: Draft) -> None:
+    """Why the draft was chosen, or why there is none and what to start from."""
+    lang = d.language
+    why = "; ".join(translate(w, lang) for w in d.why)
+    if not d.no_good_draft:
+        if why:
+            click.echo("  " + gettext("why: {why}", lang, why=why))
+        return
+    click.echo("  " + gettext("no good draft: {why}", lang, why=why or "…"))
+    for r in d.rejected:
+        reasons = "; ".join(translate(x, lang) for x in r.reasons)
+        click.echo(
+            "    "
+            + gettext("candidate {n} dropped: {reasons}", lang, n=r.candidate, reasons=reasons)
+        )
+    if d.starting_points:
+        click.echo("  " + gettext("start from:", lang))
+    labels = {"post": "past post", "reply": "past reply", "fact": "fact"}
+    for p in d.starting_points:
+        label = gettext(labels.get(p.kind, "past post"), lang)
+        title = f" ({p.title})" if p.title else ""
+        click.echo(f"    {label}{title}: «{p.text}»")
 
 
 def saver(ctx: click.Context, actor: Actor, context: str, platform: str | None = None) -> Saver:
@@ -66,23 +104,30 @@ def _echo_stream(events: Iterator[Any], as_json: bool, key: str) -> list[Draft]:
     drafts: list[Draft] = []
     live = not as_json and sys.stdout.isatty()
     current: tuple[int, str | None] | None = None
-    streamed = ""
+    streamed: dict[tuple[int, str | None], str] = {}
     for event in events:
+        where = (event.variant, event.platform)
         if event.type == "token" and live and key != "ideas":
-            if current != (event.variant, event.platform):
-                current = (event.variant, event.platform)
-                streamed = ""
+            if current != where:
+                current = where
+                streamed[where] = ""
                 click.echo(
                     f"── {key[:-1]} {event.variant}"
                     + (f" · {event.platform}" if event.platform else "")
                 )
-            streamed += event.text
+            streamed[where] += event.text
             click.echo(event.text, nl=False)
+        elif event.type == "choosing" and live:
+            current = None
+            click.echo(
+                f"\n  choosing: writing candidate {event.candidates} of at most {event.total}…"
+            )
         elif event.draft is not None:
             drafts.append(event.draft)
             if not as_json:
                 if live and key != "ideas":
-                    print_draft(event.draft, streamed)
+                    current = None
+                    print_draft(event.draft, streamed.get(where, ""))
                 elif key == "ideas":
                     click.echo(f"{event.draft.variant}. {event.draft.text}")
                 else:
@@ -114,6 +159,10 @@ def run_stream(events: Iterator[Any], as_json: bool, key: str, save: Saver | Non
         if kept:
             click.echo(
                 f"saved for review: {', '.join(kept)}; submit with `cmassist review submit ID`"
+            )
+        elif drafts and all(d.no_good_draft for d in drafts):
+            click.echo(
+                "nothing saved: no good draft; start from the texts and facts above", err=True
             )
         else:
             click.echo("nothing saved: every draft came back empty", err=True)

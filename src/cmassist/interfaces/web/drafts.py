@@ -1,5 +1,13 @@
 """Cards of drafts, shared by the Compose and Reply tabs: streamed as they are written,
-saved for review as the user's, edited in place, checked again and submitted."""
+saved for review as the user's, edited in place, checked again and submitted.
+
+What the page shows while a request is chosen among candidates: the first candidate of
+each variant is written into its card token by token; the status line then says which
+further candidate is being written ("Choosing: candidate 4 of at most 6"), while the cards
+keep their text; each card then gets its chosen draft (which may differ from the text
+that streamed in) with a line on why it was chosen, or, when no candidate was good enough,
+an empty card that says so, lists why each candidate was dropped and offers the brand's
+closest past posts or replies and the relevant facts to start from."""
 
 from __future__ import annotations
 
@@ -26,7 +34,7 @@ from cmassist.interfaces.web.cards import (
 from cmassist.interfaces.web.errors import stopped_reason, user_errors
 from cmassist.interfaces.web.findings import check_line, findings_frame, findings_highlight
 from cmassist.interfaces.web.layout import L, findings_table, findings_text, table
-from cmassist.interfaces.web.render import plural
+from cmassist.interfaces.web.render import md, plural
 from cmassist.interfaces.web.request import translator
 from cmassist.services.drafting import DraftEvent
 from cmassist.services.review import Actor
@@ -72,30 +80,21 @@ class DraftCardHandlers(TabHandlers):
         try:
             for event in stream.events:
                 if event.draft is not None:
-                    yield board.finish(event.draft, self._save(stream, event.draft))
+                    out = board.finish(event.draft, self._save(stream, event.draft))
+                    yield with_choice(board, out, event.draft, tr)
                 elif event.type == "token":
                     yield board.token(event, stream.total)
+                elif event.type == "choosing":
+                    yield board.queued(choosing_line(event, tr))
         except Exception as e:
             yield board.abort(stopped_reason(e, tr))
             raise
-        done = len(board.finished)
-        then = (
-            tr("submit each one you want published for review")
-            if stream.author
-            else tr("copy them with the copy button")
-        )
-        yield board.done(
-            tr(
-                "✅ {n} {what} ready in {s} s · edit them in place, then {then}",
-                n=done,
-                what=tr(plural(stream.kind, done)),
-                s=tr.number(time.perf_counter() - started, 1),
-                then=then,
-            )
-        )
+        yield board.done(done_line(stream, board, time.perf_counter() - started, tr))
 
     def _save(self, stream: DraftStream, draft: Draft) -> dict[str, Any]:
         """Keep a finished draft in the review store; a failure to save never hides its text."""
+        if draft.no_good_draft:
+            return {"unsaved": "Not saved: no candidate was good enough"}
         if stream.author is None:
             return {
                 "unsaved": "Not saved for review: nobody is logged in (serve the app with "
@@ -135,7 +134,7 @@ class DraftCardHandlers(TabHandlers):
         )
         meta["review"] = review_meta(view)
         return (
-            draft_header(meta, text, tr),
+            card_header(meta, text, tr),
             meta,
             gr.update(value=tr("Submitted for review ✓"), interactive=False),
         )
@@ -164,14 +163,14 @@ class DraftCardHandlers(TabHandlers):
                 visible=True,
             ),
             findings_frame(text, result, tr),
-            draft_header({**meta, "check": result}, text, tr),
+            card_header({**meta, "check": result}, text, tr),
             {**meta, "check": result},
         )
 
     @staticmethod
     def recount(text: str, meta: dict[str, Any] | None, request: gr.Request | None = None) -> str:
         """The header of an edited draft, with the count of the text as it is now."""
-        return draft_header(meta or {}, text or "", translator(request))
+        return card_header(meta or {}, text or "", translator(request))
 
     @staticmethod
     def stopped(*metas: dict[str, Any] | None) -> list[Any]:
@@ -183,6 +182,105 @@ class DraftCardHandlers(TabHandlers):
                 len(SLOT_FIELDS) - 1
             )
         return out
+
+
+# -- the choice, on the card and in the status line -------------------------------------------
+
+
+def card_header(meta: dict[str, Any], text: str | None, tr: Translator) -> str:
+    """A card's header (`cards.draft_header`) with why its draft was chosen, or why there
+    is none and what to start from."""
+    head = draft_header(meta, text, tr)
+    block = choice_block(meta, tr)
+    return f"{head}\n{block}" if head and block else head
+
+
+def choice_block(meta: dict[str, Any], tr: Translator) -> str:
+    """Markdown: why a draft was chosen (one line), or the "no good draft" path: why each
+    candidate was dropped, then the past texts and facts to start from."""
+    why = [md(tr.error(str(w))) for w in meta.get("why") or []]
+    if not meta.get("no_good_draft"):
+        return tr("🧭 Chosen: {why}", why="; ".join(why)) if why else ""
+    lines = [tr("🚫 **No good draft**: {why}", why="; ".join(why) or "…")]
+    for r in meta.get("rejected") or []:
+        lines.append(
+            tr(
+                "- candidate {n}: {reasons}",
+                n=r.get("candidate"),
+                reasons="; ".join(md(tr.error(str(x))) for x in r.get("reasons") or []),
+            )
+        )
+    points = meta.get("starting_points") or []
+    if points:
+        lines.append(
+            tr("**Start from** these instead of a draft that would be wrong:")
+            if meta.get("kind") != "reply"
+            else tr("**Start from** these past replies and facts instead:")
+        )
+    labels = {"post": "📄 past post", "reply": "💬 past reply", "fact": "📌 fact"}
+    for p in points:
+        label = tr(labels.get(str(p.get("kind")), "📄 past post"))
+        title = f" ({md(p['title'])})" if p.get("title") else ""
+        lines.append(f"- {label}{title}: «{md(p.get('text', ''))}»")
+    return "\n".join(lines)
+
+
+def with_choice(board: Board, out: list[Any], draft: Draft, tr: Translator) -> list[Any]:
+    """A finished card's update with its choice block in the header (kept for `done`)."""
+    slot = board.index.get((draft.platform, draft.variant))
+    if slot is None or slot not in board.finished:
+        return out
+    finished = board.finished[slot]
+    header = card_header(finished["meta"], None, tr)
+    finished["header"] = header
+    out[1 + slot * len(SLOT_FIELDS) + SLOT_FIELDS.index("header")] = header
+    return out
+
+
+def choosing_line(event: DraftEvent, tr: Translator) -> str:
+    """The status line while a further candidate is written, without streaming."""
+    return tr(
+        "🔎 Choosing: writing candidate {n} of at most {total}, to replace the ones dropped "
+        "or find a better one…",
+        n=event.candidates,
+        total=event.total,
+    )
+
+
+def done_line(stream: DraftStream, board: Board, seconds: float, tr: Translator) -> str:
+    """The status line once every card is filled: how many drafts, how many without one."""
+    metas = [f["meta"] for f in board.finished.values()]
+    none = sum(1 for m in metas if m.get("no_good_draft"))
+    good = len(metas) - none
+    took = tr.number(seconds, 1)
+    if good == 0 and none:
+        return tr(
+            "⚠️ No good draft in {s} s: every candidate was dropped; start from the past "
+            "texts and facts on the cards",
+            s=took,
+        )
+    then = (
+        tr("submit each one you want published for review")
+        if stream.author
+        else tr("copy them with the copy button")
+    )
+    if none:
+        return tr(
+            "✅ {n} {what} ready in {s} s, {m} without a good draft (see their cards) · "
+            "edit them in place, then {then}",
+            n=good,
+            what=tr(plural(stream.kind, good)),
+            m=none,
+            s=took,
+            then=then,
+        )
+    return tr(
+        "✅ {n} {what} ready in {s} s · edit them in place, then {then}",
+        n=good,
+        what=tr(plural(stream.kind, good)),
+        s=took,
+        then=then,
+    )
 
 
 # -- layout -----------------------------------------------------------------------------------

@@ -142,3 +142,66 @@ def excerpt_block(text: str, limit: int) -> str:
     cut = text[:limit]
     space = max(cut.rfind(" "), cut.rfind("\n"))
     return (cut[:space] if space > limit * 0.6 else cut).rstrip() + "…"
+
+
+# Lines a base model writes when it goes on with the few-shot document instead of stopping:
+# the prompts' labels (in either language), separators and chat markers.
+_SCAFFOLD = re.compile(
+    r"^[ \t]*(?:(?:topic|post|comment|reply|note|policy|facts?|brief|example|sujet|"
+    r"publication|commentaire|r[ée]ponse|consigne|politique|exemple)[ \t]*:|-{3,}|#{3,}|={3,}|"
+    r"</?(?:start_of_turn|end_of_turn|comment|brief|facts?)>)",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The same labels inside a line: "… merci! Comment: «Et le décaf?» Reply: …".
+_INLINE_SCAFFOLD = re.compile(
+    r"\b(?:comment|reply|topic|post|commentaire|r[ée]ponse|sujet)[ \t]*:[ \t]*[«\"“]",
+    re.IGNORECASE,
+)
+_LOOP_CHARS = 48  # a run this long written twice: the model is looping
+
+
+def early_stop(raw: str, limit: int | None = None) -> tuple[int, str] | None:
+    """Where to stop a generation that already went wrong, and why: the few-shot format
+    after the first line, a long run written twice, or a text far over the platform's
+    `limit` (its end would be cut anyway). None while it reads fine."""
+    first_break = raw.find("\n", len(raw) - len(raw.lstrip()))
+    if first_break >= 0:
+        m = _SCAFFOLD.search(raw, first_break + 1)
+        if m:
+            return m.start(), "stopped where the model began another example"
+    if len(raw) >= 2 * _LOOP_CHARS:
+        tail = raw[-_LOOP_CHARS:]
+        at = raw.find(tail)
+        if at + _LOOP_CHARS <= len(raw) - _LOOP_CHARS and tail.strip():
+            return len(raw) - _LOOP_CHARS, "stopped where the model began repeating itself"
+    if limit and limit < 1000 and len(raw) > limit * 1.25 + 20:
+        return len(raw), "stopped far over the platform's length"
+    return None
+
+
+def scaffolding_at(text: str) -> int | None:
+    """Where the finished text still shows the prompt's few-shot format (a label line, a
+    separator, a chat marker, an inline "Comment: «"), if anywhere."""
+    found = [m.start() for m in (_SCAFFOLD.search(text), _INLINE_SCAFFOLD.search(text)) if m]
+    return min(found) if found else None
+
+
+_END = re.compile(r"[.!?…»”)\]\"']\s*$")
+
+
+def trim_unfinished(text: str) -> str | None:
+    """A text the model stopped mid-sentence (out of tokens) without its unfinished last
+    sentence; the text itself when it ends a sentence, an emoji or a hashtag; None when
+    too little would be left (under 40%)."""
+    stripped = text.rstrip()
+    if not stripped:
+        return None
+    last = stripped[-1]
+    if _END.search(stripped) or unicodedata.category(last) == "So":
+        return stripped
+    if re.search(r"(?:^|\s)#\w+$", stripped):
+        return stripped
+    cut = max(stripped.rfind(mark) for mark in (". ", "! ", "? ", "… ", ".\n", "!\n", "?\n"))
+    if cut < 0 or cut + 1 < 0.4 * len(stripped):
+        return None
+    return stripped[: cut + 1]

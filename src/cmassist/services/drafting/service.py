@@ -1,5 +1,11 @@
 """Drafting: post ideas, post drafts per platform, suggested replies and rewrites, in the
-brand's voice; each request streams its tokens, then each finished draft (`DraftEvent`)."""
+brand's voice; each request streams its tokens, then each finished draft (`DraftEvent`).
+
+Posts and replies are chosen among candidates (`candidates`, `select`): the first
+candidate of each variant streams into its card as it is written; further candidates are
+written, without streaming, while a variant lacks a clean one and the budget allows (a
+"choosing" event before each); then each variant's draft comes, the best survivor with
+why, or an honest "no good draft" with past texts and facts to start from (`fallback`)."""
 
 from __future__ import annotations
 
@@ -7,7 +13,6 @@ import random
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Unpack
 
 from cmassist.config import Settings
@@ -21,12 +26,15 @@ from cmassist.domain.redact import redact
 from cmassist.domain.spans import Span
 from cmassist.domain.textutil import excerpt
 from cmassist.services.checking.checker import Checker
+from cmassist.services.drafting.candidates import Budget, Job
+from cmassist.services.drafting.choosing import Chooser
 from cmassist.services.drafting.context import (
     DraftContext,
     draft_sources,
     gather_context,
     guideline_vars,
 )
+from cmassist.services.drafting.events import DraftEvent
 from cmassist.services.drafting.inputs import (
     IdeaOptions,
     PostOptions,
@@ -56,17 +64,11 @@ from cmassist.services.ports.store import Store
 LANGUAGE_NAMES = {"fr": "français", "en": "English"}
 MAX_IDEAS = 20
 EMPTY_RETRIES = 2
+# Candidates per variant and token budget when the settings name none (bench_candidates.py).
+DEFAULT_CANDIDATES = 2
+DEFAULT_BUDGET = 2.0
 
-
-@dataclass
-class DraftEvent:
-    """What a streaming draft request yields: tokens as they come, then each finished draft."""
-
-    type: str  # "token" | "draft"
-    variant: int
-    platform: str | None = None
-    text: str = ""
-    draft: Draft | None = None
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_CANDIDATES", "DraftEvent", "Drafting"]
 
 
 class Drafting:
@@ -81,13 +83,22 @@ class Drafting:
         settings: Settings,
         *,
         checker: Checker | None = None,
+        candidates: int | None = None,
+        budget: float | None = None,
     ) -> None:
         self.store = store
         self.llm = llm
         self.prompts = prompts
         self.settings = settings
-        # Every post and reply is checked as it is made, so the author sees the findings.
+        # Every candidate is checked as it is made: the findings drop or rank it, and the
+        # author sees those of the one returned.
         self.checker = checker
+        # Settings `draft_candidates` and `draft_budget`, where the settings have them.
+        if candidates is None:
+            candidates = int(getattr(settings, "draft_candidates", DEFAULT_CANDIDATES))
+        if budget is None:
+            budget = float(getattr(settings, "draft_budget", DEFAULT_BUDGET))
+        self.budget = Budget(per_variant=max(1, candidates), tokens=budget)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -150,8 +161,8 @@ class Drafting:
                 temperature=self.settings.llm_temperature,
                 stop=["###", "\nTopic:", "\nPost:", "<end_of_turn>"],
             )
-            for n in range(1, variants + 1):
-                yield from self._generate("post", prompt, params, ctx, n, rng, platform)
+            job = Job("post", prompt, params, ctx, platform, variants, brief=brief)
+            yield from self._chooser().stream(job, rng, brief)
 
     def stream_replies(
         self,
@@ -207,19 +218,8 @@ class Drafting:
             temperature=self.settings.llm_temperature,
             stop=["###", "\nComment:", "\nReply:", "<end_of_turn>"],
         )
-        rng = random.Random(seed)
-        for n in range(1, variants + 1):
-            yield from self._generate(
-                "reply",
-                prompt,
-                params,
-                ctx,
-                n,
-                rng,
-                target,
-                signature=signature,
-                replying_to=comment,
-            )
+        job = Job("reply", prompt, params, ctx, target, variants, signature, replying_to=comment)
+        yield from self._chooser().stream(job, random.Random(seed), comment)
 
     def stream_rewrite(
         self,
@@ -381,8 +381,9 @@ class Drafting:
         platform: Platform | None,
         *,
         signature: str | None = None,
-        replying_to: str | None = None,
     ) -> Iterator[DraftEvent]:
+        """One rewrite, streamed: an empty answer is asked again, the text is fitted and
+        checked (a rewrite is not chosen among candidates: the person asked for this one)."""
         key = platform.key if platform else None
         started = time.perf_counter()
         usage = Usage()
@@ -429,12 +430,15 @@ class Drafting:
                     brand=ctx.brand,
                     kind=kind,
                     language=ctx.language,
-                    replying_to=replying_to,
                 ).public()
             except CmassistError as e:
                 # draft.notes, not `notes`: the model keeps a copy of the list it was given
                 draft.notes.append(f"the tone and compliance check failed: {e}")
         yield DraftEvent("draft", n, key, text, draft)
+
+    def _chooser(self) -> Chooser:
+        # Built per request: a test or bench may swap `self.llm` between requests.
+        return Chooser(self.store, self.llm, self.checker, self.budget)
 
     def _flagged_spans(
         self,

@@ -1,0 +1,205 @@
+"""Writing the candidates of one request: each generated from the same prompt (llama.cpp
+keeps the shared prompt in its cache, so a candidate costs only its own tokens), stopped
+early when it goes wrong, fitted, checked and screened; more are written while the
+variants asked lack a clean one and the token budget allows."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+
+from cmassist.domain.errors import CmassistError
+from cmassist.domain.models import Kind
+from cmassist.domain.platforms import Platform
+from cmassist.services.checking.checker import Checker
+from cmassist.services.drafting.context import DraftContext
+from cmassist.services.drafting.events import DraftEvent
+from cmassist.services.drafting.postprocess import (
+    add_signature,
+    clean_generation,
+    early_stop,
+    fit_to_platform,
+    platform_limit,
+    scaffolding_at,
+    trim_unfinished,
+)
+from cmassist.services.drafting.select import (
+    Candidate,
+    copy_reason,
+    flagged_reasons,
+    language_reason,
+    settled,
+    signature_reason,
+)
+from cmassist.services.ports.models import LLM, GenParams, RenderedPrompt, Usage
+
+EMPTY_RETRIES = 2  # empty generations written again, as many as the candidates' cap allows
+
+
+@dataclass
+class Job:
+    """One request's candidates: the prompt they share, what each must be, and for what."""
+
+    kind: str  # "post" | "reply"
+    prompt: RenderedPrompt
+    params: GenParams
+    ctx: DraftContext
+    platform: Platform | None
+    variants: int
+    signature: str | None = None
+    brief: str | None = None  # what a post is written from (untrusted)
+    replying_to: str | None = None  # the comment a reply answers (untrusted)
+
+    @property
+    def key(self) -> str | None:
+        return self.platform.key if self.platform else None
+
+    @property
+    def past(self) -> list[str]:
+        """The brand's texts the prompt showed the model: what a candidate must not copy."""
+        if self.ctx.examples and self.ctx.examples[0].kind == Kind.REPLY:
+            return [str(h.metadata.get("reply", "")) for h in self.ctx.examples]
+        return [h.text for h in self.ctx.examples]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many candidates a request may write: at most `per_variant` per variant asked,
+    and (when `tokens` > 0) no more generated tokens than `tokens` times those of the first
+    candidate of each variant, which is what the same variants cost without choosing."""
+
+    per_variant: int = 2
+    tokens: float = 2.0
+
+
+class CandidateWriter:
+    """Writes, checks and screens candidates with one LLM and an optional checker."""
+
+    def __init__(self, llm: LLM, checker: Checker | None) -> None:
+        self.llm = llm
+        self.checker = checker
+
+    def pool(
+        self, job: Job, rng: random.Random, budget: Budget
+    ) -> Generator[DraftEvent, None, list[Candidate]]:
+        """Every candidate written for `job`, in order; yields the tokens of the first
+        non-empty one of each variant (into that variant's card), then a "choosing" event
+        before each further candidate, whose tokens are not shown."""
+        cap = job.variants * max(1, budget.per_variant)
+        # An empty answer is asked again, up to EMPTY_RETRIES times per variant in all.
+        empty_cap = job.variants * (1 + EMPTY_RETRIES)
+        pool: list[Candidate] = []
+        shown = 0  # the variants' cards that received a candidate's text
+        while len(pool) < cap:
+            n = len(pool) + 1
+            stream_as = shown + 1 if shown < job.variants else None
+            if stream_as is None:
+                if settled(pool, job.variants) or not within(pool, job.variants, budget):
+                    break
+                yield DraftEvent("choosing", 0, job.key, candidates=n, total=cap)
+            cand = yield from self.write(job, n, rng.randrange(2**31), stream_as)
+            pool.append(cand)
+            if cand.slot is not None:
+                shown += 1
+            if not cand.text and cap < empty_cap:
+                cap += 1
+        return pool
+
+    def write(
+        self, job: Job, n: int, seed: int, stream_as: int | None
+    ) -> Generator[DraftEvent, None, Candidate]:
+        """Candidate `n`: generated (its tokens streamed as variant `stream_as`, if given),
+        stopped early when it goes wrong, cleaned, fitted, checked and screened."""
+        params = dataclasses.replace(job.params, stop=list(job.params.stop), seed=seed)
+        limit = platform_limit(job.platform, job.ctx.rules)
+        usage = Usage()
+        raw, stopped, streamed = "", None, False  # streamed: a visible piece was shown
+        started = time.perf_counter()
+        stream = self.llm.stream(job.prompt, params, usage)
+        try:
+            for piece in stream:
+                raw += piece
+                if stream_as is not None:
+                    streamed = streamed or bool(piece.strip())
+                    yield DraftEvent("token", stream_as, job.key, piece)
+                stop = early_stop(raw, limit)
+                if stop is not None:
+                    raw, stopped = raw[: stop[0]], stop[1]
+                    break
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # frees the model now, not when the generator is collected
+        cand = Candidate(n, "", tokens=usage.completion_tokens)
+        cand.gen_s = time.perf_counter() - started
+        cand.stopped = stopped
+        cand.slot = stream_as if streamed else None
+        self._finish(job, cand, clean_generation(raw), usage.finish_reason == "length")
+        return cand
+
+    def _finish(self, job: Job, cand: Candidate, text: str, out_of_tokens: bool) -> None:
+        """Fit the text and screen it: whatever drops it goes into `cand.reasons`."""
+        if not text:
+            cand.reasons.append("the model returned no text")
+            return
+        if out_of_tokens or cand.stopped:
+            whole = trim_unfinished(text)
+            if whole is None:
+                cand.text = text
+                cand.reasons.append("cut off mid-sentence")
+                return
+            if whole != text.rstrip():
+                cand.notes.append("removed an unfinished last sentence")
+            text = whole
+        if job.signature:
+            text = add_signature(text, job.signature, cand.notes)
+        if job.platform:
+            text = fit_to_platform(
+                text, job.platform, job.ctx.rules, cand.notes, keep_suffix=job.signature
+            )
+        cand.text = text
+        if scaffolding_at(text) is not None:
+            cand.reasons.append("prompt scaffolding")
+        for reason in (
+            signature_reason(text, job.signature),
+            language_reason(text, job.ctx.language, job.signature),
+            copy_reason(text, job.past, job.kind),
+        ):
+            if reason:
+                cand.reasons.append(reason)
+        self._check(job, cand)
+
+    def _check(self, job: Job, cand: Candidate) -> None:
+        if self.checker is None:
+            return
+        try:
+            cand.check = self.checker.check(
+                cand.text,
+                platform=job.key,
+                brand=job.ctx.brand,
+                kind=job.kind,
+                language=job.ctx.language,
+                replying_to=job.replying_to,
+                brief=job.brief,
+            )
+        except CmassistError as e:
+            cand.check_error = f"the tone and compliance check failed: {e}"
+            return
+        for reason in flagged_reasons(cand.text, cand.check):
+            if reason not in cand.reasons:  # the checker may see what screening saw
+                cand.reasons.append(reason)
+
+
+def within(pool: list[Candidate], variants: int, budget: Budget) -> bool:
+    """Whether one more candidate (of the pool's mean length) stays within the token
+    budget: `budget.tokens` times what the first `variants` candidates generated."""
+    if budget.tokens <= 0 or not pool:
+        return True
+    first = sum(c.tokens for c in pool[:variants])
+    if first <= 0:
+        return True  # nothing generated yet (empty answers): the cap alone bounds it
+    used = sum(c.tokens for c in pool)
+    return used + used / len(pool) <= budget.tokens * first
