@@ -268,7 +268,8 @@ def test_every_past_post_and_reply_of_both_brands_passes_the_rules(checker: Chec
                 r = checker.check(
                     row["text"], platform=row["platform"], brand=brand, language=row["language"]
                 )
-                assert rules_of(r) <= {"voice"}, (row["id"], r.findings)
+                # Each is a copy of itself (in the store): near_copy is right to say so.
+                assert rules_of(r) <= {"voice", "near_copy"}, (row["id"], r.findings)
         for line in (folder / "replies.jsonl").read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             r = checker.check(
@@ -278,7 +279,7 @@ def test_every_past_post_and_reply_of_both_brands_passes_the_rules(checker: Chec
                 kind="reply",
                 language=row["language"],
             )
-            assert rules_of(r) <= {"voice"}, (row["id"], r.findings)
+            assert rules_of(r) <= {"voice", "near_copy"}, (row["id"], r.findings)
 
 
 @pytest.mark.integration
