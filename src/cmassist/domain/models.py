@@ -94,7 +94,8 @@ class StartingPoint(BaseModel):
     kind: str  # "post" | "reply" | "fact"
     text: str
     id: str | None = None  # the store record's id (posts and replies)
-    title: str | None = None  # platform and date, what the reply answered, or the fact's source
+    # A post's platform and date, the comment a past reply answered, or a fact's passage.
+    title: str | None = None
     score: float | None = None  # similarity to the brief or comment
 
 

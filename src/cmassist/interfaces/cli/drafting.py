@@ -82,6 +82,8 @@ def print_choice(d: Draft) -> None:
     for p in d.starting_points:
         label = gettext(labels.get(p.kind, "past post"), lang)
         title = f" ({p.title})" if p.title else ""
+        if p.kind == "reply" and p.title:
+            title = " " + gettext("to «{comment}»", lang, comment=p.title)
         click.echo(f"    {label}{title}: «{p.text}»")
 
 

@@ -200,8 +200,8 @@ def choice_block(meta: dict[str, Any], tr: Translator) -> str:
     candidate was dropped, then the past texts and facts to start from."""
     why = [md(tr.error(str(w))) for w in meta.get("why") or []]
     if not meta.get("no_good_draft"):
-        return tr("🧭 Chosen: {why}", why="; ".join(why)) if why else ""
-    lines = [tr("🚫 **No good draft**: {why}", why="; ".join(why) or "…")]
+        return tr("🧭 Chosen: {why}", why=" · ".join(why)) if why else ""
+    lines = [tr("🚫 **No good draft**: {why}", why=" · ".join(why) or "…")]
     for r in meta.get("rejected") or []:
         lines.append(
             tr(
@@ -221,6 +221,8 @@ def choice_block(meta: dict[str, Any], tr: Translator) -> str:
     for p in points:
         label = tr(labels.get(str(p.get("kind")), "📄 past post"))
         title = f" ({md(p['title'])})" if p.get("title") else ""
+        if p.get("kind") == "reply" and p.get("title"):
+            title = " " + tr("to «{comment}»", comment=md(p["title"]))
         lines.append(f"- {label}{title}: «{md(p.get('text', ''))}»")
     return "\n".join(lines)
 

@@ -53,7 +53,7 @@ def past_point(hit: Hit) -> StartingPoint:
             kind="reply",
             text=excerpt(str(hit.metadata.get("reply", "")), PAST_CHARS),
             id=hit.id,
-            title=f"to «{excerpt(hit.text, 120)}»",
+            title=excerpt(hit.text, 120),  # the comment it answered
             score=round(hit.score, 3) if hit.score is not None else None,
         )
     where = " · ".join(str(hit.metadata[k]) for k in ("platform", "date") if hit.metadata.get(k))
