@@ -9,17 +9,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from cmassist.domain.errors import CmassistError, LLMError
-from cmassist.domain.language import detect_language
-from cmassist.domain.models import Draft, Kind, PromptRef, Source
-from cmassist.domain.platforms import PLATFORMS, count_chars
+from cmassist.domain.errors import LLMError
+from cmassist.domain.models import Draft, Kind
+from cmassist.domain.platforms import PLATFORMS
 from cmassist.domain.safety import CATEGORY_NAMES
-from cmassist.domain.textutil import excerpt, sha256
 from cmassist.domain.triage import Triage
 from cmassist.services.crisis import Passage
 from cmassist.services.drafting.inputs import draft_language
-from cmassist.services.drafting.postprocess import add_signature, platform_limit
-from cmassist.services.drafting.statements import SafetyStatement, safety_statement
+from cmassist.services.drafting.statements import (
+    SafetyStatement,
+    safety_statement,
+    statement_draft,
+)
 
 if TYPE_CHECKING:
     from cmassist.services.drafting import Drafting
@@ -145,54 +146,16 @@ class ReplyService:
         )
 
     def statement_draft(self, message: MessageView, statement: SafetyStatement) -> Draft:
-        """The statement as a reply draft: signed, checked, citing the guideline it comes
-        from, with why, what to fill in and whom to escalate to in its notes."""
-        text = statement.text or ""
-        language = detect_language(text, None) or message.language or "en"
-        rules = self.drafting.store.rules(message.brand)
-        notes = statement.notes()
-        signature = rules.reply_signature.get(language) if rules.reply_signature else None
-        if signature:
-            text = add_signature(text, signature, notes)
-        platform = PLATFORMS.get(message.platform)
-        where = (
-            f"{statement.source} › {statement.heading}" if statement.heading else statement.source
-        )
-        draft = Draft(
-            kind="reply",
-            text=text,
-            platform=message.platform,
-            language=language,
+        """The statement as the message's reply draft (see `drafting.statements`)."""
+        return statement_draft(
+            statement,
             brand=message.brand,
-            backend="guidelines",
-            model=f"{statement.kind} statement",
-            prompt=PromptRef(template=statement.source or "guidelines", sha256=sha256(text)),
-            sources=[
-                Source(
-                    id=f"{statement.source}#{statement.line or 0}",
-                    kind=Kind.GUIDELINE,
-                    excerpt=excerpt(statement.text or "", 200),
-                    title=where,
-                )
-            ],
-            length=count_chars(text, platform) if platform else len(text),
-            limit=platform_limit(platform, rules) if platform else None,
-            notes=notes,
+            platform=message.platform,
+            language=message.language,
+            rules=self.drafting.store.rules(message.brand),
+            checker=self.drafting.checker,
+            replying_to=message.text,
         )
-        checker = self.drafting.checker
-        if checker is not None:
-            try:
-                draft.check = checker.check(
-                    text,
-                    platform=message.platform if platform else None,
-                    brand=message.brand,
-                    kind="reply",
-                    language=language,
-                    replying_to=message.text,
-                ).public()
-            except CmassistError as e:
-                draft.notes.append(f"the tone and compliance check failed: {e}")
-        return draft
 
 
 def reply_context(message: MessageView, triage: Triage | None) -> str:

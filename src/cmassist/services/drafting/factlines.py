@@ -38,6 +38,9 @@ from cmassist.domain.weekdays import weekdays
 MAX_FACTS = 8
 EXAMPLE_FACTS = 5
 RELATED_LINES = 3  # delays and policies at most, after the named places' and products' facts
+# Words a delay or policy must share with the text: a word of its subject counts 1, of its
+# sentence 0.5, a name 1; one word is not enough ("Rappeler l'horaire" is no recall).
+RELATED_MIN = 1.5
 SEPARATOR = " · "
 
 Sourced = TypeVar("Sourced", Hours, Price, Delay, Policy, Address, Contact)
@@ -313,9 +316,8 @@ def _related(
     embed: Embed | None,
     room: int,
 ) -> list[FactLine]:
-    """The delays and policies about `text`: a word of their subject in it, two words of
-    their sentence, or a name it uses in their sentence (words most facts use left out: "café"
-    at a café brand); the embedder, when given, ranks them
+    """The delays and policies about `text`, by the words they share with it (`RELATED_MIN`;
+    words most facts use left out: "café" at a café brand); the embedder, when given, ranks them
     (never selects them: all-MiniLM-L6-v2 finds any two French sentences alike)."""
     if room <= 0:
         return []
@@ -333,7 +335,7 @@ def _related(
         shared = len(words & stems(line.subject)) + 0.5 * len(words & stems(line.text))
         body = f" {words_only(line.text)} "
         shared += sum(1 for n in names if n and f" {n} " in body)
-        if shared >= 1.0:
+        if shared >= RELATED_MIN:
             scores[i] = shared
     keep = sorted(scores, key=lambda i: scores[i], reverse=True)[: max(room, 3) * 2]
     if embed is not None and len(keep) > 1:

@@ -16,17 +16,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cmassist.domain.alerts import AlertView
+from cmassist.domain.errors import CmassistError
 from cmassist.domain.guidelines import BrandRules
+from cmassist.domain.language import detect_language
+from cmassist.domain.models import Draft, Kind, PromptRef, Source
+from cmassist.domain.platforms import PLATFORMS, count_chars
 from cmassist.domain.safety import CATEGORY_NAMES, SafetyReading, read_safety
 from cmassist.domain.textmatch import fold_str, term_pattern
+from cmassist.domain.textutil import excerpt, sha256
 from cmassist.services.crisis import Passage, Statement, choose, holding_statements
 from cmassist.services.crisis_detection import subject_terms
 from cmassist.services.drafting.adapt import intent_text
 from cmassist.services.drafting.factlines import stems
+from cmassist.services.drafting.postprocess import add_signature, platform_limit
+
+if TYPE_CHECKING:
+    from cmassist.services.checking.checker import Checker
 
 Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
 SAFETY_TOPICS = frozenset(
@@ -98,6 +108,63 @@ class SafetyStatement:
         if self.escalation is not None:
             out.append(f"escalate: {self.escalation.text}")
         return out
+
+
+def statement_draft(
+    statement: SafetyStatement,
+    *,
+    brand: str,
+    platform: str | None,
+    language: str,
+    rules: BrandRules,
+    checker: Checker | None = None,
+    replying_to: str | None = None,
+) -> Draft:
+    """The statement as a reply draft, as any drafted reply: signed in its language, fitted
+    to the platform's count, checked (when a checker is given), citing the guideline it
+    comes from, with why, what to fill in and whom to escalate to in its notes."""
+    text = statement.text or ""
+    language = detect_language(text, None) or language or "en"
+    notes = statement.notes()
+    signature = rules.reply_signature.get(language) if rules.reply_signature else None
+    if signature:
+        text = add_signature(text, signature, notes)
+    target = PLATFORMS.get(platform or "")
+    where = f"{statement.source} › {statement.heading}" if statement.heading else statement.source
+    draft = Draft(
+        kind="reply",
+        text=text,
+        platform=platform,
+        language=language,
+        brand=brand,
+        backend="guidelines",
+        model=f"{statement.kind} statement",
+        prompt=PromptRef(template=statement.source or "guidelines", sha256=sha256(text)),
+        sources=[
+            Source(
+                id=f"{statement.source}#{statement.line or 0}",
+                kind=Kind.GUIDELINE,
+                excerpt=excerpt(statement.text or "", 200),
+                title=where,
+            )
+        ],
+        length=count_chars(text, target) if target else len(text),
+        limit=platform_limit(target, rules) if target else None,
+        notes=notes,
+    )
+    if checker is not None:
+        try:
+            draft.check = checker.check(
+                text,
+                platform=target.key if target else None,
+                brand=brand,
+                kind="reply",
+                language=language,
+                replying_to=replying_to,
+            ).public()
+        except CmassistError as e:
+            draft.notes.append(f"the tone and compliance check failed: {e}")
+    return draft
 
 
 def reply_templates(passages: Sequence[Passage]) -> list[Statement]:
