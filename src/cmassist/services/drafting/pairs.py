@@ -184,7 +184,7 @@ def pair_check(fr: str, en: str, sheet: FactSheet | None = None) -> PairCheck:
 
 
 def _fact_keys(text: str) -> set[tuple[str, str]]:
-    out = set()
+    out: set[tuple[str, str]] = set()
     for f in extract(text):
         # a link's page is in each version's language (/en/...): its site is the fact
         out.add((f.kind, f.key.split("/", 1)[0] if f.kind == "url" else f.key))
