@@ -12,6 +12,7 @@ from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
 from cmassist.domain.errors import LLMError, LLMTimeoutError, NotFoundError
 from cmassist.domain.hostile import detect_injection
+from cmassist.domain.messages import MessageView
 from cmassist.domain.triage import Triage
 from cmassist.services.replies import InboxReply, reply_context, triage_words
 
@@ -24,12 +25,21 @@ def _imported(services: Services) -> None:
     services.inbox.import_messages(SAMPLE_INBOX, brand="boreale", name="sample.jsonl")
 
 
+def _answerable(services: Services, m: MessageView) -> bool:
+    """An English message the model answers (no holding statement or reply template is
+    due), so that the fake model's English reply is the one chosen."""
+    triage = Triage.from_public(m.triage) if m.triage else None
+    return m.language == "en" and services.replies.statement_for(m, triage) is None
+
+
 def test_a_reply_is_saved_for_review_with_what_it_answers_and_linked(
     services: Services, fake_llm: FakeLLM
 ) -> None:
     _imported(services)
     alice = services.review.add_user("alice", "pw-alice-123456", "author")
-    message = next(m for m in services.inbox.list(action="reply") if m.thread)
+    message = next(
+        m for m in services.inbox.list(action="reply") if m.thread and _answerable(services, m)
+    )
     fake_llm.enqueue(SORRY)
     reply = services.replies.draft_reply(alice, message.id)
     assert isinstance(reply, InboxReply)
@@ -93,7 +103,7 @@ def test_no_reply_or_a_failed_model_is_one_error_and_saves_nothing(
 ) -> None:
     _imported(services)
     alice = services.review.add_user("alice", "pw-alice-123456", "author")
-    message = services.inbox.list(action="reply")[0]
+    message = next(m for m in services.inbox.list(action="reply") if _answerable(services, m))
     fake_llm.enqueue("", "", "")  # the first try and both retries
     with pytest.raises(LLMError, match="the model gave no reply"):
         services.replies.draft_reply(alice, message.id)
