@@ -30,6 +30,7 @@ from cmassist.domain.factsheet import (
     Policy,
     Price,
 )
+from cmassist.domain.grounding import FactSources, Source, stated_facts
 from cmassist.services.checking.checker import Checker, CheckResult
 from cmassist.services.checking.profile import BrandProfile
 from cmassist.services.checking.sheet_reading import sentences
@@ -426,6 +427,48 @@ def test_an_invented_delay_is_still_flagged(checker: Checker) -> None:
     result = check(checker, reply, kind="reply", replying_to="Ça fait 12 jours que j'attends!!")
     flagged = [f for f in result.findings if f.rule == "unsupported_fact"]
     assert flagged and "2 ou 3 semaines" in reply[flagged[0].start : flagged[0].end], flagged
+
+
+def test_a_wide_range_grounds_no_delay_inside_it_and_a_tight_one_does() -> None:
+    """A range read without its subject: "pause 1 to 12 weeks" and "drink 7 to 45 days after
+    roasting" are choices, not delays; "2 to 4 business days" of delivery is an estimate."""
+    sources = FactSources.build(
+        [
+            ("A pause lasts 1 to 12 weeks.", Source("pause.md", "", None, "")),
+            ("Drink it between 7 and 45 days after roasting.", Source("brew.md", "", None, "")),
+            ("Québec and Ontario: 2 to 4 business days.", Source("ship.md", "", None, "")),
+        ],
+        [],
+    )
+
+    def found(text: str) -> list[tuple[str, str | None]]:
+        out = []
+        for f in stated_facts(text):
+            if f.kind == "duration":
+                src = sources.find(f)
+                out.append((f.text, src.source if src else None))
+        return out
+
+    assert found("Votre colis arrivera dans 3 semaines.") == [("3 semaines", None)]
+    assert found("Livraison en 12 jours.") == [("12 jours", None)]
+    assert found("Votre colis arrivera dans 2 ou 3 semaines.") == [("2 ou 3 semaines", None)]
+    assert found("Expédiée en 3 jours ouvrables.") == [("3 jours ouvrables", "ship.md")]
+    assert found("Delivered within 4 business days.") == [("4 business days", "ship.md")]
+    assert found("You can pause for 12 weeks.") == [("12 weeks", "pause.md")]  # an end
+    assert found("Livraison en 2 ou 3 jours ouvrables.") == [("2 ou 3 jours ouvrables", None)]
+    assert found("Shipped in 5 business days.") == [("5 business days", None)]
+
+
+def test_the_reply_check_grounds_delays_as_the_store_does(checker: Checker) -> None:
+    def unsupported(reply: str) -> list[str]:
+        r = check(checker, reply + SIGN_FR, kind="reply", replying_to="Mon colis n'arrive pas")
+        return [reply[f.start : f.end] for f in r.findings if f.rule == "unsupported_fact"]
+
+    # the delivery estimate "2 to 4 business days" grounds 3 of them
+    assert unsupported("Bonjour, au Québec, comptez 3 jours ouvrables après l'expédition.") == []
+    # "drink it 7 to 45 days after roasting", "a pause lasts 1 to 12 weeks": no delivery delay
+    assert unsupported("Bonjour, votre colis arrivera d'ici 12 jours.") == ["12 jours"]
+    assert unsupported("Bonjour, votre colis arrivera dans 6 semaines.") == ["6 semaines"]
 
 
 # -- the brands' own words, and the sheet the profile builds ---------------------------------

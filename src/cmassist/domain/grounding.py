@@ -43,6 +43,10 @@ _DELAY_CUE = re.compile(
     r"(?:within|in|under|sous|en|dans|d'ici|moins de|less than|pendant|durant|for)\s*$"
 )
 _RANGE_KEY = re.compile(r"^(?P<lo>[\d.]+)-(?P<hi>[\d.]+)(?P<unit>[a-z]+)$")
+_SINGLE_KEY = re.compile(r"^(?P<value>[\d.]+)(?P<unit>[a-z]+)$")
+# A range whose high end is at most this many times its low is an estimate ("2 à 4 jours
+# ouvrables"): it grounds a delay inside it. A wider one is a choice ("1 to 12 weeks").
+TIGHT_RANGE = 3
 _PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:%|pour ?cent|percent)")
 _COMMITMENTS: dict[str, tuple[str, ...]] = {
     "refund": ("refund", "money back", "rembours"),
@@ -148,9 +152,12 @@ class Source:
 class FactSources:
     """Where each fact of a brand's store is stated: the first guideline passage, or else
     the first past reply, that states it. A delay range ("2 à 4 jours ouvrables") also
-    grounds each of its ends ("4 business days"), not what lies between: a range is read
-    without its subject, and "1 to 12 weeks" of a paused subscription must not ground an
-    invented "2 ou 3 semaines" of delivery."""
+    grounds each of its ends ("4 business days"), and a single delay inside it ("3 jours
+    ouvrables") when it is tight: an estimate, its high end at most 3 times its low. A wide
+    range is a choice or an advice, read here without its subject: "pause for 1 to 12
+    weeks" must not ground an invented "2 ou 3 semaines" of delivery, nor "drink it 7 to
+    45 days after roasting" a "12 jours" of shipping. Another range is grounded only by
+    itself: "2 ou 3 jours" promises more than the brand's "2 à 4"."""
 
     def __init__(self) -> None:
         self.by_key: dict[tuple[str, str], Source] = {}
@@ -176,4 +183,22 @@ class FactSources:
         hit = self.by_key.get((fact.kind, fact.key))
         if hit is None and fact.kind == "url" and "/" in fact.key:
             hit = self.by_key.get(("url", fact.key.split("/", 1)[0]))
+        if hit is None and fact.kind == "duration":
+            hit = self._within_range(fact.key)
         return hit
+
+    def _within_range(self, key: str) -> Source | None:
+        """The source of a tight range of the same unit that holds the single delay `key`
+        ("3bd" in "2-4bd"; not in "1-12w", nor in "7-45d")."""
+        want = _SINGLE_KEY.match(key)
+        if want is None:
+            return None
+        value, unit = float(want.group("value")), want.group("unit")
+        for (kind, have), src in self.by_key.items():
+            m = _RANGE_KEY.match(have) if kind == "duration" else None
+            if m is None or m.group("unit") != unit:
+                continue
+            low, high = float(m.group("lo")), float(m.group("hi"))
+            if low <= value <= high and high <= TIGHT_RANGE * max(low, 1.0):
+                return src
+        return None

@@ -6,7 +6,9 @@ quotes it states no fact of the brand's, so it is neither unverified nor unsuppo
 Contacts and links are never exempt (a comment can plant them), nor commitments. A
 commitment (a refund, a replacement) is grounded only by a passage that allows it: the
 sheet's policies when they speak of it, else a guideline sentence that states it without
-denying it ("we never promise refunds" grounds no refund).
+denying it ("we never promise refunds" grounds no refund); a commitment the text denies
+is grounded by the passage that forbids it. A delay is grounded as `FactSources.find`
+says (the same delay, or a tight range around it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 
 from cmassist.domain.facts import extract
+from cmassist.domain.factsheet import Policy
 from cmassist.domain.findings import Citation, GroundedFact
 from cmassist.domain.grounding import Source, StatedFact, stated_facts
 from cmassist.domain.guidelines import Rule
@@ -82,22 +85,21 @@ def check_links_and_facts(ctx: CheckContext) -> None:
         )
 
 
-def check_grounding(ctx: CheckContext) -> list[GroundedFact]:
-    """Each fact the reply states, with the store passage it comes from; a fact found
-    nowhere in the store gets a finding (contacts and links are the facts rule's), unless
-    the customer wrote it first; a commitment counts as found only where it is allowed."""
-    out: list[GroundedFact] = []
-    reported = [(f.start, f.end) for f in ctx.findings]
-    quoted = (
-        {(f.kind, f.key) for f in stated_facts(ctx.replying_to) if f.kind in QUOTABLE}
-        if ctx.replying_to
-        else set()
-    )
+def grounded_facts(ctx: CheckContext) -> list[GroundedFact]:
+    """Each fact the text states, with the store passage that grounds it (no citation
+    where none does): a commitment by a passage that allows it, or, when the text denies
+    it, by one that forbids it; a delay by the same delay or a tight range around it; any
+    other fact by the passage or past reply that states it. The coverage of a check counts
+    these, so that it and the reply's grounding always agree."""
+    return [g for _, g in _grounded(ctx)]
+
+
+def _grounded(ctx: CheckContext) -> list[tuple[StatedFact, GroundedFact]]:
+    out: list[tuple[StatedFact, GroundedFact]] = []
     for fact in stated_facts(ctx.text):
         if fact.kind == "commitment":
-            src = _commitment_source(ctx, fact)
-        elif fact.kind == "duration":
-            src = _duration_source(ctx, fact)
+            denied = _denied(ctx.text, fact)
+            src = _denial_source(ctx, fact) if denied else _commitment_source(ctx, fact)
         else:
             src = ctx.profile.fact_sources.find(fact)
         citation = (
@@ -110,44 +112,34 @@ def check_grounding(ctx: CheckContext) -> list[GroundedFact]:
             if src
             else None
         )
-        out.append(
-            GroundedFact(
-                kind=fact.kind, text=fact.text, start=fact.start, end=fact.end, citation=citation
-            )
+        grounded = GroundedFact(
+            kind=fact.kind, text=fact.text, start=fact.start, end=fact.end, citation=citation
         )
+        out.append((fact, grounded))
+    return out
+
+
+def check_grounding(ctx: CheckContext) -> list[GroundedFact]:
+    """Each fact the reply states, with the store passage it comes from (`grounded_facts`);
+    a fact found nowhere in the store gets a finding (contacts and links are the facts
+    rule's), unless the customer wrote it first or the reply denies it."""
+    pairs = _grounded(ctx)
+    reported = [(f.start, f.end) for f in ctx.findings]
+    quoted = (
+        {(f.kind, f.key) for f in stated_facts(ctx.replying_to) if f.kind in QUOTABLE}
+        if ctx.replying_to
+        else set()
+    )
+    for fact, grounded in pairs:
         if (
-            src is None
+            grounded.citation is None
             and fact.kind in ("duration", "percent", "commitment")
             and (fact.kind, fact.key) not in quoted
             and not any(a < fact.end and fact.start < b for a, b in reported)
             and not (fact.kind == "commitment" and _denied(ctx.text, fact))
         ):
             _unsupported(ctx, fact)
-    return out
-
-
-_DURATION_KEY = re.compile(r"^(?:(?P<lo>[\d.]+)-)?(?P<hi>[\d.]+)(?P<unit>[a-z]+)$")
-
-
-def _duration_source(ctx: CheckContext, fact: StatedFact) -> Source | None:
-    """Where the store states a delay: the same one, or a tight range around it ("3 jours
-    ouvrables" in "2 à 4 jours ouvrables"); a wide range is a choice or an advice, not an
-    estimate ("pause for 1 to 12 weeks" grounds no "2 ou 3 semaines" of delivery), so a
-    range grounds what is inside it only when its high end is at most 3 times its low."""
-    sources = ctx.profile.fact_sources
-    exact = sources.by_key.get((fact.kind, fact.key))
-    want = _DURATION_KEY.match(fact.key)
-    if exact is not None or want is None:
-        return exact
-    lo, hi = float(want.group("lo") or want.group("hi")), float(want.group("hi"))
-    for (kind, key), src in sources.by_key.items():
-        have = _DURATION_KEY.match(key) if kind == "duration" else None
-        if not have or not have.group("lo") or have.group("unit") != want.group("unit"):
-            continue
-        low, high = float(have.group("lo")), float(have.group("hi"))
-        if low <= lo <= hi <= high and high <= 3 * max(low, 1):
-            return src
-    return None
+    return [g for _, g in pairs]
 
 
 def _denied(text: str, fact: StatedFact) -> bool:
@@ -157,33 +149,48 @@ def _denied(text: str, fact: StatedFact) -> bool:
     return sent is not None and reading.negated(text, sent, fact.start)
 
 
+def _best_policy(ctx: CheckContext, policies: list[Policy]) -> Source | None:
+    """The policy that shares most words with the text (in its language first)."""
+    said = set(re.findall(r"\w{4,}", fold_str(ctx.text)))
+    ranked = sorted(
+        policies,
+        key=lambda p: (
+            -len(said & set(re.findall(r"\w{4,}", fold_str(f"{p.topic} {p.text}")))),
+            0 if p.source and p.source.language == ctx.language else 1,
+        ),
+    )
+    if not ranked:
+        return None
+    p = ranked[0]
+    if p.source is None:
+        return Source("fact sheet", p.topic, None, p.text)
+    return Source(p.source.source, p.source.heading, p.source.line, p.text)
+
+
 def _commitment_source(ctx: CheckContext, fact: StatedFact) -> Source | None:
     """The passage that allows a commitment: the policy of the sheet that allows it and
     shares most words with the reply (none when the sheet's policies only forbid it), else
     a guideline sentence, else a past reply, that states it without denying it."""
     policies = ctx.profile.factsheet.policies
     if any(fact.key in p.allows or fact.key in p.forbids for p in policies):
-        said = set(re.findall(r"\w{4,}", fold_str(ctx.text)))
-        allowing = sorted(
-            (p for p in policies if fact.key in p.allows),
-            key=lambda p: (
-                -len(said & set(re.findall(r"\w{4,}", fold_str(f"{p.topic} {p.text}")))),
-                0 if p.source and p.source.language == ctx.language else 1,
-            ),
-        )
-        if not allowing:
-            return None
-        p = allowing[0]
-        if p.source is None:
-            return Source("fact sheet", p.topic, None, p.text)
-        return Source(p.source.source, p.source.heading, p.source.line, p.text)
-    hit = allowing_passages(ctx.profile).get(fact.key)
+        return _best_policy(ctx, [p for p in policies if fact.key in p.allows])
+    hit = commitment_passages(ctx.profile)[0].get(fact.key)
     if hit is not None:
         return hit
     past = ctx.profile.fact_sources.find(fact)
     if past is None or not past.source.startswith("past reply"):
         return None
     return past if _allows(past.excerpt, fact.key) else None
+
+
+def _denial_source(ctx: CheckContext, fact: StatedFact) -> Source | None:
+    """The passage that backs a commitment the text denies ("on ne peut pas promettre de
+    remboursement"): a policy of the sheet that forbids it, else a guideline sentence that
+    denies it."""
+    forbidding = [p for p in ctx.profile.factsheet.policies if fact.key in p.forbids]
+    if forbidding:
+        return _best_policy(ctx, forbidding)
+    return commitment_passages(ctx.profile)[1].get(fact.key)
 
 
 def _allows(text: str, key: str) -> bool:
@@ -196,30 +203,31 @@ def _allows(text: str, key: str) -> bool:
     return False
 
 
-_ALLOWING: dict[tuple[str, str, int], dict[str, Source]] = {}
+_PASSAGES: dict[tuple[str, str, int], tuple[dict[str, Source], dict[str, Source]]] = {}
 
 
-def allowing_passages(profile: BrandProfile) -> dict[str, Source]:
-    """For each commitment, the first guideline sentence that states it without denying it
-    (remembered per revision of the brand's records)."""
+def commitment_passages(profile: BrandProfile) -> tuple[dict[str, Source], dict[str, Source]]:
+    """For each commitment, the first guideline sentence that states it without denying
+    it, and the first that denies it (remembered per revision of the brand's records)."""
     key = (profile.slug, profile.revision, len(profile.passages))
-    found = _ALLOWING.get(key)
+    found = _PASSAGES.get(key)
     if found is not None:
         return found
-    found = {}
+    allows: dict[str, Source] = {}
+    denies: dict[str, Source] = {}
     for p in profile.passages:
         for sent in reading.sentences(p.text):
             if sent.text.lstrip().startswith("#"):
                 continue
             for f in stated_facts(sent.text):
-                if f.kind != "commitment" or f.key in found:
+                if f.kind != "commitment":
                     continue
-                if not reading.negated(p.text, sent, sent.start + f.start):
-                    found[f.key] = Source(p.source, p.heading, p.line, sent.text.strip())
-    if len(_ALLOWING) > 16:
-        _ALLOWING.clear()
-    _ALLOWING[key] = found
-    return found
+                into = denies if reading.negated(p.text, sent, sent.start + f.start) else allows
+                into.setdefault(f.key, Source(p.source, p.heading, p.line, sent.text.strip()))
+    if len(_PASSAGES) > 16:
+        _PASSAGES.clear()
+    _PASSAGES[key] = (allows, denies)
+    return allows, denies
 
 
 def _unsupported(ctx: CheckContext, fact: StatedFact) -> None:
