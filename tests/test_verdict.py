@@ -139,3 +139,55 @@ def test_a_brand_that_checks_only_prices_still_counts_its_unknown_phone_number(
     facts = r.aspect("facts")
     assert facts.counts == {"contradicted": 0, "unknown": 1, "quoted": 0, "grounded": 1}
     assert facts.status == "unknown" and r.verdict == "warn"
+
+
+def test_the_facts_aspect_counts_a_commitment_grounded_only_where_the_grounding_cites_it(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """ "We never promise refunds" grounds no promised refund, in the badge as in the reply's
+    grounding, and it does ground a reply that denies one; a post is counted the same way."""
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "policies.md").write_text(
+        "---\nrules:\n  facts:\n    kinds: [price]\n---\n# Policies\n\n## Refunds\n\n"
+        "In a reply, we never promise refunds.\n\n## Prices\n\nA coffee costs $3.\n"
+    )
+    services = Services(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    assert ingest(services.store, [folder], brand="never-refunds").ok
+    check = services.checker.check
+
+    promised = check(
+        "A coffee costs $3, and we'll refund your order today.",
+        platform="x",
+        brand="never-refunds",
+        kind="reply",
+        replying_to="My coffee was cold.",
+        voice=False,
+    )
+    refund = next(g for g in promised.grounding if g.kind == "commitment")
+    assert refund.citation is None
+    facts = promised.aspect("facts")
+    assert facts.counts["grounded"] == sum(1 for g in promised.grounding if g.citation) == 1
+    assert facts.counts["contradicted"] == 1 and promised.verdict == "block"
+
+    denied = check(
+        "Hi, we never promise refunds, but we'll look into it.",
+        platform="x",
+        brand="never-refunds",
+        kind="reply",
+        replying_to="I want my money back.",
+        voice=False,
+    )
+    refund = next(g for g in denied.grounding if g.kind == "commitment")
+    assert refund.citation is not None and "never promise" in refund.citation.excerpt
+    assert denied.aspect("facts").counts["grounded"] == 1
+
+    post = check(
+        "A coffee costs $3, and we refund any order, no questions asked.",
+        platform="x",
+        brand="never-refunds",
+        voice=False,
+    )
+    facts = post.aspect("facts")
+    assert facts.counts["grounded"] == 1 and facts.counts["unknown"] == 1  # the price only
+    assert facts.status == "unknown" and post.verdict == "warn"

@@ -45,7 +45,11 @@ from cmassist.services.checking import profile_cache
 from cmassist.services.checking.citations import cite
 from cmassist.services.checking.context import RULES, CheckContext, segments
 from cmassist.services.checking.contradictions import check_contradictions
-from cmassist.services.checking.fact_rules import check_grounding, check_links_and_facts
+from cmassist.services.checking.fact_rules import (
+    check_grounding,
+    check_links_and_facts,
+    grounded_facts,
+)
 from cmassist.services.checking.fixes import apply_fixes
 from cmassist.services.checking.names import NameReport, check_names
 from cmassist.services.checking.personal_data import check_personal_data
@@ -63,7 +67,12 @@ from cmassist.services.checking.reply_safety import (
 )
 from cmassist.services.checking.shape import check_shape
 from cmassist.services.checking.style import SHOUT_WORDS, check_mixed_script, check_shouting
-from cmassist.services.checking.terms import check_ad_disclosure, check_signature, check_terms
+from cmassist.services.checking.terms import (
+    check_ad_disclosure,
+    check_signature,
+    check_terms,
+    ends_with,
+)
 from cmassist.services.checking.voice_check import check_voice
 from cmassist.services.ports.models import LLM, Prompts
 from cmassist.services.ports.store import Store, brand_slug
@@ -232,12 +241,20 @@ class Checker:
             check_personal_data(ctx, comment)
             check_markup(ctx)
             grounding = check_grounding(ctx)
+        _drop_signature_before_the_cut(ctx)
         voice_result = (
             check_voice(ctx, self.store.embedder, self.llm, self.prompts) if voice else None
         )
         notices.extend(ctx.notices)
         findings = sorted(ctx.findings, key=lambda f: (f.start, list(RULES).index(f.rule)))
-        coverage, unsettled = _coverage(ctx, findings, voice_result, names, self.llm)
+        coverage, unsettled = _coverage(
+            ctx,
+            findings,
+            voice_result,
+            names,
+            self.llm,
+            grounding if kind == "reply" else grounded_facts(ctx),
+        )
         score, verdict = _score(findings, voice_result, unsettled)
         self._keep_queries(profile)
         return CheckResult(
@@ -332,11 +349,15 @@ def _coverage(
     voice: VoiceResult | None,
     names: NameReport,
     llm: LLM | None,
+    grounding: list[GroundedFact],
 ) -> tuple[list[Aspect], int]:
     """What was checked and what was not, aspect by aspect, and how many stated facts the
-    store cannot ground without a rule having flagged them (they keep a text from a pass)."""
+    store cannot ground without a rule having flagged them (they keep a text from a pass).
+    `grounding` is each stated fact with the passage that grounds it (`grounded_facts`):
+    the reply's own grounding, so that the two never disagree."""
     rules = [f for f in findings if f.rule not in FACT_RULES | NAME_RULES | {"voice"}]
-    facts, unsettled = _facts_aspect(ctx, [f for f in findings if f.rule in FACT_RULES])
+    flagged = [f for f in findings if f.rule in FACT_RULES]
+    facts, unsettled = _facts_aspect(ctx, flagged, grounding)
     aspects = [
         _findings_aspect("rules", rules),
         facts,
@@ -360,9 +381,13 @@ def _findings_aspect(name: Literal["rules"], findings: list[Finding]) -> Aspect:
     return Aspect(name=name, status=_worst(findings), detail=detail, counts=counts)
 
 
-def _facts_aspect(ctx: CheckContext, flagged: list[Finding]) -> tuple[Aspect, int]:
-    """Each fact the text states: contradicted (a finding says so), grounded in the store,
-    quoted from the comment a reply answers, or unknown (flagged or not)."""
+def _facts_aspect(
+    ctx: CheckContext, flagged: list[Finding], grounding: list[GroundedFact]
+) -> tuple[Aspect, int]:
+    """Each fact the text states: contradicted (a finding says so), grounded in the store
+    (a citation in `grounding`, or a fact the store's index knows), quoted from the comment
+    a reply answers, or unknown (flagged or not)."""
+    cited = {(g.kind, g.start, g.end) for g in grounding if g.citation is not None}
     quoted = {(f.kind, f.key) for f in stated_facts(ctx.replying_to)} if ctx.replying_to else set()
     contradicted = [f for f in flagged if f.rule == "contradicted_fact"]
     counts = {"contradicted": len(contradicted), "unknown": 0, "quoted": 0, "grounded": 0}
@@ -373,7 +398,7 @@ def _facts_aspect(ctx: CheckContext, flagged: list[Finding]) -> tuple[Aspect, in
             continue
         if any(_overlap(f, fact) for f in flagged):
             counts["unknown"] += 1
-        elif _grounded(ctx, fact):
+        elif (fact.kind, fact.start, fact.end) in cited or _known(ctx, fact):
             counts["grounded"] += 1
         elif (fact.kind, fact.key) in quoted:
             counts["quoted"] += 1
@@ -394,13 +419,30 @@ def _facts_aspect(ctx: CheckContext, flagged: list[Finding]) -> tuple[Aspect, in
     return Aspect(name="facts", status=status, detail=detail, counts=counts), unsettled
 
 
-def _grounded(ctx: CheckContext, fact: StatedFact) -> bool:
-    if ctx.profile.fact_sources.find(fact) is not None:
-        return True
+def _known(ctx: CheckContext, fact: StatedFact) -> bool:
+    """A price, date, time or contact the store's index knows (its posts included), as the
+    facts rule reads it; delays, percentages and commitments are grounded by citation only."""
     if fact.kind not in ALL_KINDS:
         return False
     as_fact = Fact(fact.kind, fact.start, fact.end, fact.text, fact.key)
     return ctx.profile.facts.knows(as_fact)
+
+
+def _drop_signature_before_the_cut(ctx: CheckContext) -> None:
+    """A reply signed before the few-shot scaffolding the model went on with is signed:
+    cutting the text there (the scaffolding's fix) leaves the signature at its end, and a
+    signature finding would sign it twice."""
+    rule = ctx.rules.reply_signature
+    cuts = [
+        f.start
+        for f in ctx.findings
+        if f.rule == "scaffolding" and f.start > 0 and f.end == len(ctx.text)
+    ]
+    if rule is None or not cuts or ctx.kind != "reply":
+        return
+    wanted = rule.get(ctx.language or "en") or ""
+    if wanted and ends_with(ctx.text[: min(cuts)].rstrip(), wanted):
+        ctx.findings[:] = [f for f in ctx.findings if f.rule != "reply_signature"]
 
 
 def _overlap(a: Finding | StatedFact, b: Finding | StatedFact) -> bool:
