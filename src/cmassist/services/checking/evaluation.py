@@ -1,6 +1,8 @@
 """Measuring the checker on a labelled set: precision and recall per rule, voice ROC AUC.
 
-A labelled text says which rules it breaks and whether it is on-voice. A (text, rule) pair
+A labelled text says which rules it breaks and whether it is on-voice; a draft may give
+the brief it was written from, a reply the comment it answers (both are checked with the
+text, as drafting and the inbox check them). A (text, rule) pair
 is a true positive when the checker reports at least one finding of that rule on the
 text. The voice score is judged by how well it ranks on-voice above off-voice texts.
 Used by `bench/bench_check.py` and by the test suite.
@@ -32,6 +34,8 @@ class Labelled:
     voice: str  # "on" | "off"
     rules: list[str]
     text: str
+    brief: str = ""  # what the draft was written from (copied_brief)
+    replying_to: str = ""  # the comment a reply answers (its place, its own figures)
 
 
 def load_labelled(path: Path) -> list[Labelled]:
@@ -52,13 +56,15 @@ def load_labelled(path: Path) -> list[Labelled]:
                     voice=d["voice"],
                     rules=list(d["rules"]),
                     text=d["text"],
+                    brief=str(d.get("brief") or ""),
+                    replying_to=str(d.get("replying_to") or ""),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise FileFormatError(
                 f"{path}, line {n}: not a labelled text ({type(e).__name__}: {e})",
                 "each line is a JSON object with id, brand, platform, kind, language, voice, "
-                "rules and text",
+                "rules and text (brief and replying_to optional)",
             ) from None
     return rows
 
@@ -111,6 +117,8 @@ def evaluate(checker: Checker, rows: list[Labelled]) -> Evaluation:
             kind=row.kind,
             sponsored=row.sponsored,
             language=row.language,
+            brief=row.brief or None,
+            replying_to=row.replying_to or None,
         )
         found = {f.rule for f in result.findings} & set(MECHANICAL_RULES)
         expected = set(row.rules)
