@@ -40,7 +40,16 @@ ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 TMP_ROOT = RESULTS_DIR / "tmp"  # ignored by git
 SAMPLE_BRAND_DIR = ROOT / "brand_guidelines"
-BENCH_ORDER = ("draft", "retrieval", "ingest", "memory", "check", "profile", "inbox")
+BENCH_ORDER = (
+    "draft",
+    "candidates",
+    "retrieval",
+    "ingest",
+    "memory",
+    "check",
+    "profile",
+    "inbox",
+)
 LIBRARIES = (
     "cmassist",
     "llama-cpp-python",

@@ -26,6 +26,7 @@ from common import BENCH_DIR, BENCH_ORDER, RESULTS_DIR, log
 # Wall-clock limits per bench (full run); a bench past its limit is stopped and reported.
 LIMITS_S = {
     "draft": 900,
+    "candidates": 2400,
     "retrieval": 600,
     "ingest": 600,
     "memory": 600,

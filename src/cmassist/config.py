@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     llm_threads: int | None = None
     llm_context: int = 4096
     llm_temperature: float = 0.8
+    # Drafting writes up to this many candidates per variant and returns the best
+    # (bench/bench_candidates.py: 2 keeps 3 X variants under 2x three raw generations)...
+    draft_candidates: int = Field(default=2, ge=1, le=8)
+    # ...and more only while a variant has no clean candidate, within this many times the
+    # tokens of the first candidates (0: never more).
+    draft_budget: float = Field(default=2.0, ge=0)
     # The embedded model serves one call at a time; a call waits this long for its turn.
     llm_queue_timeout: float = Field(default=120.0, ge=0)
 
