@@ -54,10 +54,20 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def load_cases(brand: str, limit: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(briefs, comments) of a brand, the first `limit` of each (all when None)."""
+    """(briefs, comments) of a brand; with a `limit`, that many of each, half French and
+    half English (the first of each language in file order)."""
     briefs = read_jsonl(DATA_DIR / brand / "briefs.jsonl")
     comments = read_jsonl(DATA_DIR / brand / "comments.jsonl")
-    return briefs[:limit], comments[:limit]
+    return pick(briefs, limit), pick(comments, limit)
+
+
+def pick(rows: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """`limit` rows, as many French as English (French first), or all rows."""
+    if limit is None or limit >= len(rows):
+        return rows
+    fr = [r for r in rows if r["language"] == "fr"][: (limit + 1) // 2]
+    en = [r for r in rows if r["language"] != "fr"][: limit - len(fr)]
+    return fr + en
 
 
 def code_commit(override: str | None) -> dict[str, Any]:
@@ -457,6 +467,8 @@ def render_md(result: dict[str, Any]) -> str:
             ],
         ),
         "",
+        _reading_line(result.get("reading")),
+        "",
         "**Texts with each defect**",
         "",
         markdown_table(["Defect", "Texts"], list(s["by_kind"].items())),
@@ -507,6 +519,17 @@ def render_md(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _reading_line(read: dict[str, Any] | None) -> str:
+    if not read:
+        return "Read by a person: not yet (fill in the labelling sheet, then `--rescore`)."
+    return (
+        f"Read by a person ({read['file']}): {read['read']} texts, {read.get('usable', 0)} "
+        f"usable as is, {read.get('light_edit', 0)} with a light edit, "
+        f"{read.get('unusable', 0)} unusable: {_pct(read['usable_share'])} usable "
+        "(target ≥ 70%)."
+    )
+
+
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
@@ -543,9 +566,28 @@ def write_sheet(result: dict[str, Any], size: int, force: bool) -> Path:
     return path
 
 
+def reading(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The person's labels of this run's texts, when the sheet has been filled in."""
+    path = LABELS_DIR / f"{result['brand']}-{result['tag']}.jsonl"
+    rows = read_jsonl(path) if path.is_file() else []
+    texts = {r["id"]: (r.get("draft") or {}).get("text") for r in result["records"]}
+    rows = [r for r in rows if r.get("label") and texts.get(r["id"]) == r["text"]]
+    if not rows:
+        return None
+    labels = Counter(r["label"] for r in rows)
+    usable = labels["usable"] + labels["light_edit"]
+    return {
+        "file": str(path.relative_to(common.ROOT)),
+        "read": len(rows),
+        **labels,
+        "usable_share": round(usable / len(rows), 3),
+    }
+
+
 def save(result: dict[str, Any], out: Path) -> Path:
     """Write the run's JSON and Markdown; the JSON's path."""
     result["summary"] = summarize(result)
+    result["reading"] = reading(result)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{NAME}-{result['started_at'][:10]}-{result['brand']}" + (
         f"-{result['tag']}" if result["tag"] else ""

@@ -136,6 +136,15 @@ _CLOCK_BEFORE = re.compile(r"(?:\b(?:à|jusqu'à|jusqu’à|dès|vers|avant|apr�
 _PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?%")
 _YEAR = re.compile(r"(?<![\w$.,/-])(19[5-9]\d|20\d\d)(?![\w%$]|[.,]\d)")
 _EURO = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s?(?:euros?\b|€)|€\s?(\d+)", re.IGNORECASE)
+# "61, rue Saint-Jean", "1180 boulevard Champlain": the street number is the fact
+_STREET_NUMBER = re.compile(
+    r"(?<![\w.,$])(\d{1,5}),?\s+(?:rue|boulevard|boul\.|avenue|av\.|chemin|route|street|st\.)\b",
+    re.IGNORECASE,
+)
+# a web address with accents or capitals ("Brulerie-Boréale.com"), which `extract` skips
+_LOOSE_URL = re.compile(
+    r"(?<![@\w.-])[^\W_][\w-]*(?:\.[\w-]+)*\.(?:com|ca|org|net|fr|io)\b(?!\.\w)"
+)
 _BAD_CLOCK = re.compile(r"(?<![\w.,])(2[5-9]|[3-9]\d)\s?h\b(?!\s?\d)")
 
 
@@ -204,6 +213,10 @@ def find_facts(text: str) -> list[FactMention]:
     for m in _EURO.finditer(text):
         amount = (m.group(1) or m.group(2)).replace(",", ".")
         extra.append(FactMention("price_eur", amount, m.group(), m.start()))
+    for m in _STREET_NUMBER.finditer(text):
+        extra.append(FactMention("address", m.group(1), m.group(), m.start()))
+    for m in _LOOSE_URL.finditer(text):
+        extra.append(FactMention("url", fold(m.group()), m.group(), m.start()))
     for m in _BAD_CLOCK.finditer(text):
         extra.append(FactMention("impossible_time", m.group(1), m.group(), m.start()))
     for m in _YEAR.finditer(text):
@@ -335,11 +348,14 @@ class BrandFiles:
         folder = Path(folder)
         sections: list[tuple[str, str]] = []
         bodies: list[str] = []
+        raws: list[str] = []
         signature: dict[str, str] = {}
         for path in sorted(folder.glob("*.md")):
             if path.name.lower() == "readme.md":
                 continue
-            meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+            raw = path.read_text(encoding="utf-8")
+            raws.append(raw)  # the front matter too: its allowed acronyms are words
+            meta, body = split_front_matter(raw)
             rules = meta.get("rules")
             if isinstance(rules, dict) and isinstance(rules.get("reply_signature"), dict):
                 sig = rules["reply_signature"]
@@ -353,7 +369,7 @@ class BrandFiles:
                     sections.append((heading, block.strip()))
         past = _past_texts(folder)
         text = "\n\n".join(bodies)
-        everything = [text, *[t for _, t in past]]
+        everything = [*raws, *[t for _, t in past]]
         brand = cls(
             folder=folder,
             sections=sections,
@@ -424,6 +440,7 @@ _FACT_NAMES = {
     "percent": "percentage",
     "year": "year",
     "impossible_time": "clock time",
+    "address": "street number",
 }
 
 
@@ -505,6 +522,13 @@ def closed_day_defects(text: str, brand: BrandFiles) -> list[Defect]:
     return out
 
 
+def _known(word: str, known: set[str]) -> bool:
+    """A word of the brand's files, also as a possessive ("Boréal's"); a weekday or month
+    also in the plural ("Sundays")."""
+    stem = re.sub(r"'s$", "", word)
+    return word.isdigit() or word in known or stem in known or word[:-1] in _CALENDAR
+
+
 def name_defects(text: str, request: Request, brand: BrandFiles) -> list[Defect]:
     """Capitalized names (not starting a sentence) that no brand file and not the request
     contains: invented products, places, programmes or people."""
@@ -515,11 +539,11 @@ def name_defects(text: str, request: Request, brand: BrandFiles) -> list[Defect]
     for m in _CAP_SEQ.finditer(body):
         if _SENTENCE_START.search(body[: m.start()]) and " " not in m.group().strip():
             continue  # one capitalized word opening a sentence is just a sentence
-        unknown = [w for w in words(m.group()) if w not in known and not w.isdigit()]
+        unknown = [w for w in words(m.group()) if not _known(w, known)]
         first = words(m.group())[:1]
         if _SENTENCE_START.search(body[: m.start()]) and unknown[:1] == first:
             unknown = unknown[1:]  # the opening word of a sentence may be any word
-        if unknown and m.group() not in seen and not m.group().isupper():
+        if unknown and m.group() not in seen:
             seen.add(m.group())
             out.append(Defect("unknown_name", "a name no brand file contains", m.group()))
     return out

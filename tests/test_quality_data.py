@@ -286,3 +286,13 @@ def test_language_and_signature(boreale) -> None:
     assert "missing_signature" in kinds(unsigned, question, boreale)
     signed = unsigned + "\n— The Boréale team"
     assert kinds(signed, question, boreale) == set()
+
+
+def test_a_wrong_street_number_a_made_up_site_and_a_shouted_name(boreale) -> None:
+    wrong = "Passez au kiosque du 24, rue Saint-Jean. Infos sur Brulerie-Boréale.com."
+    spans = {d.span for d in defects.find_defects(wrong, post("Le café Vieux-Québec"), boreale)}
+    assert {"24, rue", "Brulerie-Boréale.com"} <= spans
+    right = "Le café Vieux-Québec est au 61, rue Saint-Jean."
+    assert kinds(right, post("Le café Vieux-Québec"), boreale) == set()
+    assert "unknown_name" in kinds("Venez à l'événement BOURBON.", post("Cupping"), boreale)
+    assert kinds("On accepte les codes QR.", post("Paiement"), boreale) == set()
