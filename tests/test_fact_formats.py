@@ -155,6 +155,29 @@ def test_time_ranges_in_french_and_english(written: str, opens: str, closes: str
     assert {opens, closes} <= set(keys(text, "time"))
 
 
+@pytest.mark.parametrize(
+    ("text", "opens", "closes"),
+    [
+        ("On Sundays our café opens at 7 a.m. and closes at 5 p.m.", "07:00", "17:00"),
+        ("We open at 8 and close at 6 on Saturdays.", "08:00", "18:00"),
+        ("It opens at 7 a.m., closes at 5 p.m.", "07:00", "17:00"),
+        ("Le dimanche, le café ouvre à 7 h et ferme à 17 h.", "07:00", "17:00"),
+        ("Le samedi, on ouvre à 8 h et on ferme à 18 h.", "08:00", "18:00"),
+        ("Ouvert dès 7 h jusqu'à 17 h le dimanche.", "07:00", "17:00"),
+        ("Ouvert dès 7 h et jusqu'à 17 h le dimanche.", "07:00", "17:00"),
+    ],
+)
+def test_opens_at_and_closes_at_is_a_range(text: str, opens: str, closes: str) -> None:
+    (r,) = time_ranges(text)
+    assert (r.opens, r.closes) == (opens, closes)
+    assert text[r.start : r.end].split()[0] in ("7", "8")
+
+
+def test_closing_before_opening_or_a_bare_close_is_no_range() -> None:
+    for text in ("We close at 5 and open at 9 tomorrow.", "On ferme à 17 h et on rouvre lundi."):
+        assert time_ranges(text) == [], text
+
+
 def test_numbers_that_are_not_hours_make_no_range() -> None:
     for text in (
         "du 10 au 20 mai",

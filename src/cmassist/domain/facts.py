@@ -395,10 +395,14 @@ def _token(p: str) -> str:
 
 
 _RANGE = re.compile(
-    r"(?=[\dfbdeonm])(?:(?P<cue>\b(?:from|between|de|d['’]|entre|du|dès|open(?:s|ed)?|ouvert(?:e|s|es)?)"
-    r"\s*)?)"
+    r"(?=[\dfbdeonm])(?:(?P<cue>\b(?:from|between|de|d['’]|entre|du|dès|"
+    r"open(?:s|ed)?\s+(?:at|from)|ouvr\w*\s+(?:à|a|dès)|ouvert\w*\s+dès|"
+    r"open(?:s|ed)?|ouvert(?:e|s|es)?)\s*)?)"
     rf"(?<![\w.,:/]){_token('a')}"
-    r"(?P<sep>\s*[-–—]\s*|\s+(?:à|a|to|till|until|through|jusqu['’](?:à|a)|et|and)\s+)"
+    r"(?P<sep>\s*[-–—]\s*|\s+(?:à|a|to|till|until|through|jusqu['’](?:à|a)|et|and)\s+|"
+    # "opens at 7 and closes at 5", "ouvre à 7 h et ferme à 17 h", "dès 7 h et jusqu'à 17 h"
+    r"\s*(?:,|\s(?:and|et))\s+(?:(?:we|it|on|il|elle|nous)\s+)?"
+    r"(?:close[sd]?|closing|ferm\w*)\s+(?:at|à|a)\s+|\s+et\s+jusqu['’](?:à|a)\s+)"
     rf"{_token('b')}",
     re.IGNORECASE,
 )
