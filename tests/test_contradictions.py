@@ -346,6 +346,50 @@ def test_right_prices_are_not_flagged(checker: Checker, text: str) -> None:
     assert contradictions(check(checker, text)) == []
 
 
+@pytest.mark.parametrize(
+    ("brand", "wrong", "right", "flagged"),
+    [
+        # an appositive between the product and its price, then one clause
+        (
+            "boreale",
+            "Le Nuit Polaire, notre déca procédé Swiss Water, est de retour en tablette "
+            "à 25 $ le sac.",
+            "Le Nuit Polaire, notre déca procédé Swiss Water, est de retour en tablette "
+            "à 23 $ le sac.",
+            "25 $",
+        ),
+        # the day rate written as the hour's: the price's unit against the sheet's qualifier
+        (
+            "velofleuve",
+            "La location de VAE est de retour le 1er mai : 75 $ l'heure, casque inclus 🚲",
+            "La location de VAE est de retour le 1er mai : 75 $ la journée, casque inclus 🚲",
+            "75 $",
+        ),
+        (
+            "velofleuve",
+            "E-bike rentals are back May 1: $75 an hour.",
+            "E-bike rentals: $20 an hour.",
+            "$75",
+        ),
+        # "opens at X and closes at Y" is a time range
+        (
+            "boreale",
+            "On Sundays our Saint-Henri café opens at 7 a.m. and closes at 5 p.m.",
+            "On Sundays our Saint-Henri café opens at 8 a.m. and closes at 5 p.m.",
+            "7 a.m. and closes at 5 p.m.",
+        ),
+    ],
+)
+def test_prices_and_hours_read_further_with_the_built_sheet(
+    built: Checker, brand: str, wrong: str, right: str, flagged: str
+) -> None:
+    found = contradictions(check(built, wrong, brand))
+    assert [wrong[f.start : f.end] for f in found] == [flagged], found
+    if "hour" in wrong or "heure" in wrong:  # the hour's rate, in the text's place
+        assert found[0].replacement in ("20 $", "$20") and "(a day)" in found[0].message
+    assert contradictions(check(built, right, brand)) == []
+
+
 # -- a promise a policy forbids, and grounding only by what allows it -----------------------------
 
 

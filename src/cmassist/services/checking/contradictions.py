@@ -422,12 +422,14 @@ def check_prices(ctx: CheckContext, sheet: FactSheet, sentences: list[Sentence])
             amount = reading.amount_of(price.key)
             records = catalogue.prices(product)
             current = [p for p in records if not reading.old_price(p)]
-            if amount in {p.amount for p in current}:
+            unit = _unit_after(ctx.text[price.end : price.end + 24])
+            per_unit = _for_unit(current, amount, unit)
+            if amount in {p.amount for p in current} and not per_unit:
                 continue
             old = [p for p in records if reading.old_price(p) and p.amount == amount]
             if reading.says_old(sent.text):
                 continue  # a former price, said to be one ("passe de 20 $ à 21 $")
-            if not old and catalogue.accepts(product, amount, ctx.text, sent):
+            if not old and not per_unit and catalogue.accepts(product, amount, ctx.text, sent):
                 continue
             lang = ctx.lang_at(price.start)
             pick = sorted(
@@ -439,8 +441,8 @@ def check_prices(ctx: CheckContext, sheet: FactSheet, sentences: list[Sentence])
                     money(p, lang) + (f" ({p.qualifier})" if p.qualifier else "") for p in pick
                 )
             )
-            meant = reading.for_sentence(pick, sent.text)
-            written = ctx.text[price.start : price.end]
+            meant = per_unit or reading.for_sentence(pick, sent.text)
+            written = ctx.text[price.start : price.end + (unit[1] if per_unit and unit else 0)]
             lead = (
                 f"{written} is {named}'s old price ({old[0].qualifier})"
                 if old
@@ -454,6 +456,38 @@ def check_prices(ctx: CheckContext, sheet: FactSheet, sentences: list[Sentence])
                 f"use the price of the reference facts: {values}",
                 replacement=money(meant[0], lang) if len({p.amount for p in meant}) == 1 else None,
             )
+
+
+_UNIT = re.compile(
+    r"\b(?:(?P<hour>heures?|hours?|hr|h)|(?P<day>jours?|journees?|days?|daily)|"
+    r"(?P<week>semaines?|weeks?|weekly)|(?P<month>mois|months?|monthly)|(?P<pair>paires?|pairs?)|"
+    r"(?P<season>saisons?|seasons?))\b"
+)
+_UNIT_AFTER = re.compile(r"^\s*(?:(?:/|par|per|pour|for|an?|la|le|l'|the|each)\s*){0,2}([a-z]+)\b")
+
+
+def _unit_of(words: str) -> str | None:
+    """The unit a price's qualifier names ("la journée": day, "a pair in labour": pair)."""
+    m = _UNIT.search(fold_str(words))
+    return m.lastgroup if m else None
+
+
+def _unit_after(after: str) -> tuple[str, int] | None:
+    """The unit written right after a price ("75 $ l'heure": hour) and where it ends."""
+    m = _UNIT_AFTER.match(fold_str(after).replace("’", "'"))
+    unit = _unit_of(m.group(1)) if m else None
+    return (unit, m.end()) if m and unit else None
+
+
+def _for_unit(current: list[Price], amount: str, unit: tuple[str, int] | None) -> list[Price]:
+    """The records for the unit a price is written for, when that price is the sheet's
+    for another unit only ("75 $ l'heure" where 75 $ is the day rate, 20 $ the hour's)."""
+    if unit is None:
+        return []
+    same = [_unit_of(p.qualifier) for p in current if p.amount == amount]
+    if not same or None in same or unit[0] in same:
+        return []
+    return [p for p in current if _unit_of(p.qualifier) == unit[0]]
 
 
 # -- a promise a policy forbids -----------------------------------------------------------------

@@ -311,8 +311,7 @@ _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 
 def _day_month(key: str) -> str:
-    month, day = (int(x) for x in key.split("-"))
-    return f"{_MONTH_NAMES[month - 1]} {day}"
+    return f"{_MONTH_NAMES[int(key.split('-')[0]) - 1]} {int(key.split('-')[1])}"
 
 
 # -- prices paired with products ------------------------------------------------------------
@@ -328,7 +327,6 @@ _NOT_A_PRICE_OF = re.compile(
     r"^\W*(?:de\s+)?(?:rabais|off|de plus|more|extra|de moins|less|remis|donn\w*|don\b|"
     r"reduction|discount|economi\w*|save|credit|points|d'inscription|entry)"
 )
-
 
 _SIZE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:g|kg|ml|cl|l|oz|lb)\b")
 
@@ -354,6 +352,9 @@ _A_CHANGE = re.compile(
     r"\b(?:augment\w*|hausse\w*|baiss\w*|monte\w*|up|down|rais\w*|increas\w*|decreas\w*|"
     r"lower\w*|cut|reduc\w*)\s+(?:de|d'|by|of)\s*$"
 )
+_ASIDE = re.compile(r"^\s*,(?P<aside>(?:\s*[\w'’-]+){1,6}\s*,)(?P<rest>.*)$", re.DOTALL)
+_COLON = re.compile(r"^(?P<aside>)(?P<rest>[^:]*):\s*$")  # "… de retour le 1er mai : 75 $"
+_CLAUSE_BREAK = re.compile(r"[,:;—–]|\b(?:mais|but|et|and|or|ou|while|tandis|alors|whereas)\b")
 
 
 def old_price(price: Price) -> bool:
@@ -371,8 +372,7 @@ def amount_of(key: str) -> str:
     return key.split(" ", 1)[0]
 
 
-# words that name the kind of thing, not the thing: "Classic plan" is the "Classic"
-_GENERIC = frozenset(
+_GENERIC = frozenset(  # words that name the kind of thing: "Classic plan" is the "Classic"
     ["plan", "formule", "offer", "offre", "package", "forfait", "subscription", "abonnement"]
 )
 
@@ -440,8 +440,9 @@ class Catalogue:
 
     def pairs(self, text: str, sent: Sentence) -> list[tuple[_PriceAt, Mention]]:
         """Each price of the sentence with the product it is the price of: the name right
-        before it ("Mélange Boréal à 19 $", at most 3 words between), else right after it
-        ("21 $ le sac de Mélange Boréal", at most 3), with no other price or name between."""
+        before it ("Mélange Boréal à 19 $", at most 3 words between, or 6 in one clause after
+        an appositive or before a colon), else right after it ("21 $ le sac de Mélange
+        Boréal", at most 3), with no other price or name between."""
         prices = [
             _PriceAt(sent.start + f.start, sent.start + f.end, f.key)
             for f in extract(sent.text, ("price",))
@@ -463,24 +464,28 @@ class Catalogue:
                 out.append((p, product))
         return out
 
-    @staticmethod
     def _paired(
-        text: str, p: _PriceAt, prices: list[_PriceAt], names: list[Mention]
+        self, text: str, p: _PriceAt, prices: list[_PriceAt], names: list[Mention]
     ) -> Mention | None:
-        def clear(a: int, b: int, most: int) -> bool:
-            gap = text[a:b]
+        def clear(a: int, b: int, most: int, lead: bool = False) -> bool:
+            gap, aside = text[a:b], a  # "Le Nuit Polaire, notre déca…, est … à 25 $"
+            m = (_ASIDE.match(gap) or _COLON.match(gap)) if lead else None
+            if m and not _CLAUSE_BREAK.search(fold_str(m.group("rest"))):
+                gap, most, aside = m.group("rest"), 6, a + m.end("aside")
             return (
                 len(re.findall(r"\w+", gap)) <= most
                 and not re.search(r"[;()\[\]]", gap)
                 and not any(a <= q.start < b for q in prices if q is not p)
-                and not any(a <= n.start < b for n in names)
+                and not any(
+                    a <= n.start < b for n in names if n.start >= aside or n.name in self.priced
+                )
             )
 
-        before = [n for n in names if n.end <= p.start]
+        before = [n for n in names if n.end <= p.start and n.name in self.priced]
         after = [n for n in names if n.start >= p.end]
         if after and _FOR.match(fold_str(text[p.end : after[0].start])):
             return after[0]  # "169 $ pour la mise au point complète"
-        if before and clear(before[-1].end, p.start, 3):
+        if before and clear(before[-1].end, p.start, 3, lead=True):
             return before[-1]
         if after and clear(p.end, after[0].start, 3):
             return after[0]
