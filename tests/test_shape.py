@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -387,6 +388,29 @@ def test_a_verbatim_copy_of_a_past_post_is_blocked(checker: Checker) -> None:
     [f] = found(check(checker, past), "near_copy")
     assert f.severity == "block" and "100% shared" in f.message and f.citation is not None
     assert past[f.start : f.end].startswith("Bonne année")
+
+
+def test_one_short_sentence_in_the_brands_stock_words_is_no_copy(checker: Checker) -> None:
+    """A one-sentence post that states a fact as a longer past text did (the same stock
+    words, the product's name and qualifier) copies none of it; two sentences of a past
+    post, its opening dropped, still do."""
+    r035 = next(r["reply"] for r in replies("boreale") if r["id"] == "r035")
+    holiday = re.search(r"Le 24 décembre, nos trois cafés ferment à 15 h", r035)
+    p023 = next(r["text"] for r in posts("velofleuve") if r["id"] == "p023")
+    tires = re.search(
+        r"La pose de pneus d'hiver cloutés coûte 45 \$ la paire en main-d'œuvre", p023
+    )
+    assert holiday and tires
+    for brand, text in (
+        ("boreale", f"Note : {holiday.group()[0].lower()}{holiday.group()[1:]} ❄️"),
+        ("velofleuve", tires.group().replace("coûte 45 $", "est à 45 $") + " ❄️"),
+    ):
+        assert not found(check(checker, text, brand=brand), "near_copy"), text
+    p030 = next(r["text"] for r in posts("velofleuve") if r["id"] == "p030")
+    shorter = p030.split("? ", 1)[1].split(":")[0] + ". " + p030.rsplit(". ", 1)[1]
+    assert len(shorter.split()) < 25
+    [f] = found(check(checker, shorter, brand="velofleuve", platform="facebook"), "near_copy")
+    assert "p030" not in f.message and "Free winter riding clinic" in f.message
 
 
 def test_replies_are_judged_on_their_body(checker: Checker) -> None:

@@ -16,6 +16,7 @@ from cmassist.domain.signatures import find_signature
 from cmassist.domain.textmatch import CONFUSABLES, INVISIBLE, Folded, fold
 from cmassist.services.checking.context import CheckContext
 from cmassist.services.checking.profile import BrandProfile
+from cmassist.services.checking.sheet_reading import sentences
 
 _WORD = re.compile(r"\w+")
 _MARKS = regex.compile(r"\p{Mn}+")  # accents, once decomposed
@@ -46,6 +47,10 @@ NGRAM = 5
 POST_COPY = 0.75
 REPLY_COPY = 0.95
 MIN_WORDS = 8  # shorter texts say too little to be a copy of anything
+# A post of one short sentence ("le 24 décembre, nos trois cafés ferment à 15 h") states a
+# fact in the brand's stock words, the product's name and its qualifier fill its 5-grams:
+# it copies a past text only when it reproduces most of that text, not the other way round.
+SHORT_WORDS = 20
 _SKIP = re.compile(
     r"https?://\S+|www\.\S+|\S+@\S+\.\S+|(?<![\w@])@[\w.@-]+|(?<![\w#])#[^\s#]+|"
     r"\b(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?",
@@ -210,6 +215,14 @@ def copy_index(profile: BrandProfile) -> CopyIndex:
         return index
 
 
+def _one_short_sentence(text: str, words: Words, signatures: list[str]) -> bool:
+    """Whether a text's body is a single sentence of fewer than `SHORT_WORDS` words."""
+    if len(words.words) >= SHORT_WORDS:
+        return False
+    body, _ = unsigned(text, signatures)
+    return sum(1 for s in sentences(body) if _WORD.search(s.text)) <= 1
+
+
 # What a near-copy finding cites and suggests, for a post and for a reply.
 _COPY_ADVICE = {
     "post": (
@@ -225,13 +238,15 @@ _COPY_ADVICE = {
 
 def check_near_copy(ctx: CheckContext) -> None:
     """A post that copies a past one: most of its words in the same 5-word runs (or most of
-    the past one's). A reply that reproduces a past reply's body (signature aside) nearly
-    word for word: it answers another customer; a stock phrase alone is no copy."""
+    the past one's; for a post of one short sentence, most of the past one's). A reply that
+    reproduces a past reply's body (signature aside) nearly word for word: it answers
+    another customer; a stock phrase alone is no copy."""
     index = copy_index(ctx.profile)
     words = body_words(ctx.text, index.signatures)
     reply = ctx.kind == "reply"
-    found = index.nearest(words, whole_past=reply) if len(words.words) >= MIN_WORDS else None
-    if found is None or found.share(reply) < (REPLY_COPY if reply else POST_COPY):
+    whole = reply or _one_short_sentence(ctx.text, words, index.signatures)
+    found = index.nearest(words, whole_past=whole) if len(words.words) >= MIN_WORDS else None
+    if found is None or found.share(whole) < (REPLY_COPY if reply else POST_COPY):
         return
     quote = " ".join(found.past.text.split())
     quote = quote if len(quote) <= 90 else quote[:89].rsplit(" ", 1)[0] + "…"
@@ -242,7 +257,7 @@ def check_near_copy(ctx: CheckContext) -> None:
         found.start,
         found.end,
         f"This {ctx.kind} is a near-copy of a past {found.past.kind} "
-        f"({round(100 * found.share(reply))}% shared): “{quote}”.",
+        f"({round(100 * found.share(whole))}% shared): “{quote}”.",
         query=query,
         term=("copier tels quels" if ctx.language == "fr" else "paste as is") if reply else "",
         suggestion=suggestion,
