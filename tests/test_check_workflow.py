@@ -35,8 +35,12 @@ def team(services: Services) -> dict[str, Any]:
 def test_drafts_carry_their_check(services: Services, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(BAD)
     [draft] = services.drafting.draft_posts("New beans", platforms=["instagram"], brand="boreale")
-    assert draft.check is not None and draft.check["verdict"] == "block"
-    assert {f["rule"] for f in draft.check["findings"]} >= {"banned_term", "link_domain"}
+    # the bad candidate is dropped with the rules its check found...
+    [bad] = draft.rejected
+    assert bad.candidate == 1 and set(bad.rules) >= {"banned_term", "link_domain"}
+    # ...and the draft returned carries the check of its own text
+    assert draft.text and draft.text != BAD and draft.check is not None
+    assert draft.check["kind"] == "post" and draft.check["verdict"] in ("pass", "warn")
 
 
 def test_blocking_findings_stop_submission_until_a_reviewer_overrides(

@@ -39,7 +39,9 @@ def test_drafts_per_platform_and_variant_carry_provenance(
     # Each variant's first candidate, and the further ones written to choose among.
     per_platform = {d.platform: d.candidates for d in drafts}
     assert all(n is not None and n >= 3 for n in per_platform.values())
-    assert len(fake_llm.history) == sum(n or 0 for n in per_platform.values())
+    # every candidate is one prompt of its own (a required other-language version aside)
+    written = [p for p in fake_llm.history if p.template == "post.j2"]
+    assert len(written) == sum(n or 0 for n in per_platform.values())
 
 
 def test_examples_follow_the_platform_and_the_language(
@@ -52,7 +54,8 @@ def test_examples_follow_the_platform_and_the_language(
     assert all(m["language"] == "fr" for m in metas)
     assert sum(m["platform"] == "x" for m in metas) >= len(metas) - 1
     prompt = fake_llm.history[0].text
-    assert "Topic: Nouveau café éthiopien en magasin\nPost:" in prompt
+    assert "Topic: Nouveau café éthiopien en magasin\nFacts: " in prompt
+    assert prompt.endswith("\nPost:")
 
 
 def test_language_can_be_forced(services: Services) -> None:
@@ -93,7 +96,8 @@ def test_model_labels_and_separators_are_cleaned(services: Services, fake_llm: F
 def test_empty_generations_are_retried(services: Services, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue("", "###", "Finally some text.")
     d = one_candidate(services).draft_posts("beans", platforms=["x"])[0]
-    assert d.text == "Finally some text." and len(fake_llm.history) == 3
+    written = [p for p in fake_llm.history if p.template == "post.j2"]
+    assert d.text == "Finally some text." and len(written) == 3
 
 
 def test_replies_use_past_replies_and_sign(services: Services, fake_llm: FakeLLM) -> None:
@@ -114,7 +118,9 @@ def test_a_hostile_comment_is_passed_as_data(services: Services, fake_llm: FakeL
     services.drafting.suggest_replies(attack)
     prompt = fake_llm.history[0].text
     last = prompt[prompt.rindex("Comment: «") :]
-    assert last.count("\n") == 1 and last.endswith("Reply:")
+    # the comment on one line, then the facts the prompt grounds the reply in
+    _comment, facts, reply = last.split("\n")
+    assert facts.startswith("Facts: ") and reply == "Reply:"
 
 
 def test_french_comments_get_french_replies(services: Services, fake_llm: FakeLLM) -> None:

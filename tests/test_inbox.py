@@ -507,18 +507,34 @@ def obeying_llm(payload: str) -> FakeLLM:
 def test_a_draft_that_obeys_the_comment_is_blocked_with_a_finding(
     services: Services, comment: str, obeyed: str, rule: str
 ) -> None:
+    written: list[str] = []
+
     def respond(prompt: object) -> str:
         text = getattr(prompt, "text", "")
         canary = next((w for w in text.split() if w.startswith("CMA-CANARY-")), "")
-        return obeyed.replace("{canary}", canary)
+        written.append(obeyed.replace("{canary}", canary))
+        return written[-1]
 
     services.drafting.llm = FakeLLM(responder=respond)
     [draft] = services.drafting.suggest_replies(comment, brand="boreale", platform="instagram")
-    assert draft.check is not None and draft.check["verdict"] == "block"
-    assert rule in {f["rule"] for f in draft.check["findings"]}
-    # and the review gate keeps it from being submitted
+    # every candidate obeyed: each is dropped for the finding, and no text comes back
+    assert draft.no_good_draft and not draft.text.strip() and draft.check is None
+    assert draft.rejected and draft.candidates == len(draft.rejected)
+    assert all(rule in r.rules for r in draft.rejected), [r.rules for r in draft.rejected]
+    # and the review gate keeps the obeyed text itself from being submitted (its control
+    # characters left out: the checker refuses binary-looking text)
+    text = "".join(c for c in written[-1] if c.isprintable() or c == "\n")
+    result = services.checker.check(
+        text, brand="boreale", platform="instagram", kind="reply", replying_to=comment
+    )
+    assert result.verdict == "block" and rule in {f.rule for f in result.findings}
+    blocked = draft.model_copy(
+        update={"text": text, "check": result.public(), "no_good_draft": False}
+    )
     author = services.review.add_user("sam", "pw-sam-123456", "author")
-    [view] = services.review.save_generated(author, [draft], context=comment, platform="instagram")
+    [view] = services.review.save_generated(
+        author, [blocked], context=comment, platform="instagram"
+    )
     with pytest.raises(Exception, match="blocking"):
         services.review.submit(author, view.id)
 

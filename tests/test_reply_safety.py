@@ -127,11 +127,21 @@ def test_the_reported_case_is_blocked_from_the_draft_to_the_review_gate(
     )
     services.drafting.llm = FakeLLM(responder=lambda prompt: obeyed)
     [draft] = services.drafting.suggest_replies(comment, brand="boreale", platform="facebook")
-    assert draft.check is not None and draft.check["verdict"] == "block"
-    rules = {f["rule"] for f in draft.check["findings"] if f["severity"] == "block"}
+    # each candidate is dropped for both findings: no text comes back to be posted
+    assert draft.no_good_draft and not draft.text.strip() and draft.rejected
+    for rejected in draft.rejected:
+        assert {"injection_followed", "sensitive_data_request"} <= set(rejected.rules)
+    # and the obeyed text itself never passes the review gate
+    result = services.checker.check(
+        obeyed, brand="boreale", platform="facebook", kind="reply", replying_to=comment
+    )
+    rules = {f.rule for f in result.findings if f.severity == "block"}
     assert {"injection_followed", "sensitive_data_request"} <= rules
+    blocked = draft.model_copy(
+        update={"text": obeyed, "check": result.public(), "no_good_draft": False}
+    )
     author = services.review.add_user("sam", "pw-sam-123456", "author")
-    [view] = services.review.save_generated(author, [draft], context=comment, platform="facebook")
+    [view] = services.review.save_generated(author, [blocked], context=comment, platform="facebook")
     with pytest.raises(Exception, match="blocking"):
         services.review.submit(author, view.id)
 

@@ -294,11 +294,14 @@ def test_untrusted_text_is_shown_as_plain_text(
     services: Services, fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
     ui = Handlers(services)
-    fake_llm.enqueue(f"Thanks! {XSS}")
+    fake_llm.enqueue(f"Thanks! {XSS}", f"Thanks! {XSS}")
     outs = list(ui.suggest_replies(f"Great coffee {XSS}", "facebook", 1, "auto", "boreale"))
+    streamed = [field(o, 0, "text") for o in outs if not is_skip(field(o, 0, "text"))]
+    assert any(XSS in str(t) for t in streamed)  # verbatim, in a Textbox: shown as text
     slot = visible(final_slots(outs))[0]
-    assert XSS in slot["text"]  # verbatim, in a Textbox: shown as text
+    assert XSS not in slot["text"]  # dropped for its markup: never returned as the draft
     assert "<" not in slot["header"] and "<" not in outs[-1][0]
+    assert "&lt;img" in slot["header"]  # why it was dropped quotes it, escaped
 
     # Uploaded content and names end up in tables of plain strings and escaped Markdown.
     guide = tmp_path / "evil.md"

@@ -130,6 +130,8 @@ class Draft(BaseModel):
     rejected: list[Rejected] = Field(default_factory=list)
     no_good_draft: bool = False
     starting_points: list[StartingPoint] = Field(default_factory=list)
+    # The other-language version, where the brand's guidelines require French and English.
+    pair: Draft | None = None
 
     @property
     def fits(self) -> bool:

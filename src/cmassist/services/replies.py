@@ -28,9 +28,24 @@ if TYPE_CHECKING:
     from cmassist.services.review import Actor, DraftView, ReviewService
 
 
-def no_reply() -> LLMError:
-    """The one error a model that gives no reply raises, whoever asked."""
+def no_reply(draft: Draft | None = None) -> LLMError:
+    """The one error a model that gives no reply raises, whoever asked; with the no-good
+    draft when candidates were written and none was good (`NoGoodReply`)."""
+    if draft is not None and draft.no_good_draft:
+        return NoGoodReply(draft)
     return LLMError("the model gave no reply", "try again, or write the reply yourself")
+
+
+class NoGoodReply(LLMError):
+    """No candidate reply was good enough: `draft` says why (`why`, `rejected`) and what a
+    person can start from (`starting_points`: the closest past replies and the facts)."""
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__(
+            "the model gave no reply",
+            "no candidate was good enough; start from a past reply or the facts, or write it",
+        )
+        self.draft = draft
 
 
 @dataclass(frozen=True)
@@ -104,16 +119,21 @@ class ReplyService:
             yield ReplyEvent("token", message, triage, text=draft.text)
         else:
             for event in self.drafting.stream_replies(
-                message.text, brand=message.brand, platform=message.platform, variants=1
+                message.text,
+                brand=message.brand,
+                platform=message.platform,
+                variants=1,
+                statements=False,  # decided above, with the triage and the open alerts
             ):
                 if event.draft is not None:
                     draft = event.draft
                 elif event.type == "token":
                     yield ReplyEvent("token", message, triage, text=event.text)
         if draft is None or not draft.text.strip():
-            raise no_reply()
+            raise no_reply(draft)
         if statement is not None and not statement.text:
-            draft.notes.extend(statement.notes())  # a safety report: who must see it
+            # a safety report: who must see it (drafting may have said it already)
+            draft.notes.extend(n for n in statement.notes() if n not in draft.notes)
         [saved] = self.review.save_generated(
             actor, [draft], context=reply_context(message, triage), platform=message.platform
         )

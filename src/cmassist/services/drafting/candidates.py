@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
 
 from cmassist.domain.errors import CmassistError
+from cmassist.domain.findings import PENALTY, CheckResult
 from cmassist.domain.models import Kind
 from cmassist.domain.platforms import Platform
 from cmassist.services.checking.checker import Checker
@@ -39,6 +41,17 @@ from cmassist.services.ports.models import LLM, GenParams, RenderedPrompt, Usage
 EMPTY_RETRIES = 2  # empty generations written again, as many as the candidates' cap allows
 
 
+@dataclass(frozen=True)
+class Adapted:
+    """A past reply adapted to the new comment (`adapt.adapt_reply`), offered as the first
+    candidate: its text, the past reply it comes from, and why, as the draft says it."""
+
+    text: str
+    past_id: str
+    past_reply: str
+    why: str
+
+
 @dataclass
 class Job:
     """One request's candidates: the prompt they share, what each must be, and for what."""
@@ -52,6 +65,8 @@ class Job:
     signature: str | None = None
     brief: str | None = None  # what a post is written from (untrusted)
     replying_to: str | None = None  # the comment a reply answers (untrusted)
+    adapted: Adapted | None = None  # a past reply adapted to the comment: candidate 1
+    opening: str = ""  # what the prompt starts the reply with: the text starts with it
 
     @property
     def key(self) -> str | None:
@@ -93,6 +108,13 @@ class CandidateWriter:
         empty_cap = job.variants * (1 + EMPTY_RETRIES)
         pool: list[Candidate] = []
         shown = 0  # the variants' cards that received a candidate's text
+        if job.adapted is not None:
+            cand = self.adapted(job, job.adapted)
+            pool.append(cand)
+            cap += 1  # the generated candidates keep their share
+            if cand.survives:
+                cand.slot = shown = 1
+                yield DraftEvent("token", 1, job.key, cand.text)
         while len(pool) < cap:
             n = len(pool) + 1
             stream_as = shown + 1 if shown < job.variants else None
@@ -117,6 +139,13 @@ class CandidateWriter:
         limit = platform_limit(job.platform, job.ctx.rules)
         usage = Usage()
         raw, stopped, streamed = "", None, False  # streamed: a visible piece was shown
+        # A completion model continues the opening the prompt ends with: the text starts
+        # there (a chat model is asked to start with it, and writes it itself).
+        if job.opening and self.llm.style == "completion":
+            raw = job.opening + " "
+            if stream_as is not None:
+                streamed = True
+                yield DraftEvent("token", stream_as, job.key, raw)
         started = time.perf_counter()
         stream = self.llm.stream(job.prompt, params, usage)
         try:
@@ -140,7 +169,21 @@ class CandidateWriter:
         self._finish(job, cand, clean_generation(raw), usage.finish_reason == "length")
         return cand
 
-    def _finish(self, job: Job, cand: Candidate, text: str, out_of_tokens: bool) -> None:
+    def adapted(self, job: Job, adapted: Adapted) -> Candidate:
+        """Candidate 1 of a reply: the past reply adapted to the comment, fitted and screened
+        as any; a copy of the very reply it adapts is what it is meant to be, not a fault."""
+        cand = Candidate(1, "")
+        self._finish(job, cand, adapted.text, False, adapted=adapted)
+        return cand
+
+    def _finish(
+        self,
+        job: Job,
+        cand: Candidate,
+        text: str,
+        out_of_tokens: bool,
+        adapted: Adapted | None = None,
+    ) -> None:
         """Fit the text and screen it: whatever drops it goes into `cand.reasons`."""
         if not text:
             cand.reasons.append("the model returned no text")
@@ -163,16 +206,19 @@ class CandidateWriter:
         cand.text = text
         if scaffolding_at(text) is not None:
             cand.reasons.append("prompt scaffolding")
+        past = job.past
+        if adapted is not None:
+            past = [p for p in past if p.strip() != adapted.past_reply.strip()]
         for reason in (
             signature_reason(text, job.signature),
             language_reason(text, job.ctx.language, job.signature),
-            copy_reason(text, job.past, job.kind),
+            copy_reason(text, past, job.kind),
         ):
             if reason:
                 cand.reasons.append(reason)
-        self._check(job, cand)
+        self._check(job, cand, adapted)
 
-    def _check(self, job: Job, cand: Candidate) -> None:
+    def _check(self, job: Job, cand: Candidate, adapted: Adapted | None = None) -> None:
         if self.checker is None:
             return
         try:
@@ -188,9 +234,33 @@ class CandidateWriter:
         except CmassistError as e:
             cand.check_error = f"the tone and compliance check failed: {e}"
             return
+        if adapted is not None:
+            cand.check = adapted_check(cand.check, adapted)
         for reason in flagged_reasons(cand.text, cand.check):
             if reason not in cand.reasons:  # the checker may see what screening saw
                 cand.reasons.append(reason)
+
+
+def adapted_check(check: CheckResult, adapted: Adapted) -> CheckResult:
+    """The check of an adapted reply, where a near-copy of the past reply it adapts is a
+    warning (a person looks at the swaps), not a block; any other near-copy still blocks."""
+    past = " ".join(adapted.past_reply.split())
+    changed = False
+    findings = []
+    for f in check.findings:
+        m = re.search(r"“(.+?)…?”", f.message) if f.rule == "near_copy" else None
+        if m and f.severity == "block" and past.startswith(m.group(1).rstrip("…")):
+            note = f" It adapts past reply {adapted.past_id} on purpose: check what was swapped."
+            f = f.model_copy(update={"severity": "warn", "message": f.message + note})
+            changed = True
+        findings.append(f)
+    if not changed:
+        return check
+    blocks = any(f.severity == "block" for f in findings)
+    verdict = "block" if blocks else "warn"
+    regained = PENALTY["block"] - PENALTY["warn"]
+    score = min(100, check.score + (round(0.6 * regained) if check.voice else regained))
+    return check.model_copy(update={"findings": findings, "verdict": verdict, "score": score})
 
 
 def within(pool: list[Candidate], variants: int, budget: Budget) -> bool:

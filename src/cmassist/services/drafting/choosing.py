@@ -36,7 +36,10 @@ class Chooser:
         variant; `asked` is the brief or comment, to find starting points by."""
         started = time.perf_counter()
         pool = yield from CandidateWriter(self.llm, self.checker).pool(job, rng, self.budget)
-        chosen = choose(pool, job.variants, job.past)
+        past = job.past
+        if job.adapted is not None:  # the adapted reply is new to no one: it says so
+            past = [p for p in past if p.strip() != job.adapted.past_reply.strip()]
+        chosen = choose(pool, job.variants, past)
         by_variant = assign(chosen, job.variants)
         rejected = [
             Rejected(
@@ -54,6 +57,8 @@ class Chooser:
             draft = self.draft(job, variant, cand)
             if cand is not None:
                 draft.why = why_chosen(cand, pool)
+                if job.adapted is not None and cand.n == 1:
+                    draft.why.insert(0, job.adapted.why)
             else:
                 if points is None:
                     points = self.starting_points(job, asked)

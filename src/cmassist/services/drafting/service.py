@@ -17,6 +17,7 @@ from typing import Unpack
 
 from cmassist.config import Settings
 from cmassist.domain.errors import CmassistError, InputError
+from cmassist.domain.factsheet import FactSheet
 from cmassist.domain.findings import Finding
 from cmassist.domain.hostile import new_canary
 from cmassist.domain.limits import MAX_VARIANTS
@@ -26,13 +27,18 @@ from cmassist.domain.redact import redact
 from cmassist.domain.spans import Span
 from cmassist.domain.textutil import excerpt
 from cmassist.services.checking.checker import Checker
-from cmassist.services.drafting.candidates import Budget, Job
+from cmassist.services.crisis import Passage
+from cmassist.services.drafting.adapt import adapt_reply
+from cmassist.services.drafting.candidates import Adapted, Budget, Job
 from cmassist.services.drafting.choosing import Chooser
 from cmassist.services.drafting.context import (
     DraftContext,
     draft_sources,
+    fact_texts,
     gather_context,
     guideline_vars,
+    post_examples,
+    reply_examples,
 )
 from cmassist.services.drafting.events import DraftEvent
 from cmassist.services.drafting.inputs import (
@@ -44,10 +50,11 @@ from cmassist.services.drafting.inputs import (
     draft_language,
     unique_platforms,
 )
+from cmassist.services.drafting.pairing import PairWriter
+from cmassist.services.drafting.pairs import pair_rules
 from cmassist.services.drafting.postprocess import (
     add_signature,
     clean_generation,
-    excerpt_block,
     fit_to_platform,
     parse_ideas,
     platform_limit,
@@ -57,6 +64,11 @@ from cmassist.services.drafting.rewrite import (
     meant_to_go,
     reply_body,
     rewrite_examples,
+)
+from cmassist.services.drafting.statements import (
+    SafetyStatement,
+    safety_statement,
+    statement_draft,
 )
 from cmassist.services.ports.models import LLM, GenParams, Prompts, RenderedPrompt, Usage
 from cmassist.services.ports.store import Store
@@ -127,6 +139,8 @@ class Drafting:
         brand = self._brand(brand)
         lang = draft_language(brief, language)
         rng = random.Random(seed)
+        sheet = self._sheet(brand)
+        unpaired: list[tuple[PairWriter, Draft, DraftContext]] = []
         for platform in resolved:
             ctx = gather_context(
                 self.store,
@@ -136,6 +150,7 @@ class Drafting:
                 Kind.POST,
                 platform,
                 f"{platform.name} posts: length, hashtags, emoji, format",
+                factsheet=sheet,
             )
             prompt = self.prompts.render(
                 "post.j2",
@@ -148,21 +163,23 @@ class Drafting:
                 language_name=LANGUAGE_NAMES.get(lang, lang),
                 brief=brief,
                 guidelines=guideline_vars(ctx.guidelines),
-                examples=[
-                    {
-                        "topic": h.metadata.get("topic") or excerpt(h.text, 80),
-                        "text": excerpt_block(h.text, 600),
-                    }
-                    for h in ctx.examples
-                ],
+                examples=post_examples(ctx),
+                facts=fact_texts(ctx),
             )
             params = GenParams(
                 max_tokens=platform.max_new_tokens,
                 temperature=self.settings.llm_temperature,
-                stop=["###", "\nTopic:", "\nPost:", "<end_of_turn>"],
+                stop=["###", "\nTopic:", "\nPost:", "\nFacts:", "<end_of_turn>"],
             )
             job = Job("post", prompt, params, ctx, platform, variants, brief=brief)
-            yield from self._chooser().stream(job, rng, brief)
+            paired = pair_writer(self, brand, platform)
+            for event in self._chooser().stream(job, rng, brief):
+                if paired is not None and event.draft is not None and event.draft.text:
+                    unpaired.append((paired, event.draft, ctx))
+                yield event
+        # The other-language versions the guidelines require, once every draft is out.
+        for writer, draft, ctx in unpaired:
+            draft.pair = writer.pair(draft, ctx)
 
     def stream_replies(
         self,
@@ -173,12 +190,17 @@ class Drafting:
         variants: int = 1,
         language: str | None = None,
         seed: int | None = None,
+        statements: bool = True,
     ) -> Iterator[DraftEvent]:
+        """Reply drafts to `comment`, chosen among candidates; a safety report or health
+        question gets the brand's statement instead, unless `statements` is False (the
+        inbox, which decides that with the message's triage and open alerts)."""
         comment = check_text(comment, "comment", self.settings.max_comment_chars)
         target = get_platform(platform) if platform else None
         variants = check_count(variants, "variants", MAX_VARIANTS)
         brand = self._brand(brand)
         lang = draft_language(comment, language)
+        key = target.key if target else None
         ctx = gather_context(
             self.store,
             brand,
@@ -187,39 +209,29 @@ class Drafting:
             Kind.REPLY,
             target,
             "replying to comments and complaints: tone, signature, escalation",
+            factsheet=self._sheet(brand),
         )
-        signature = ctx.rules.reply_signature.get(lang) if ctx.rules.reply_signature else None
-        # Personal data never reaches the model (a remote endpoint least of all), and the
-        # reply cannot repeat what it never saw; the canary reveals a leaked prompt.
-        keep = self.checker.profile(brand).public_contacts if self.checker is not None else set()
-        safe_comment = redact(comment, keep=keep).text
-        canary = new_canary()
-        prompt = self.prompts.render(
-            "reply.j2",
-            self.llm.style,
-            brand_name=ctx.brand_name,
-            platform_name=target.name if target else "social media",
-            language=lang,
-            language_name=LANGUAGE_NAMES.get(lang, lang),
-            comment=safe_comment,
-            canary=canary,
-            guidelines=guideline_vars(ctx.guidelines),
-            signature=signature or "",
-            examples=[
-                {
-                    "comment": excerpt(redact(h.text, keep=keep).text, 400),
-                    "reply": excerpt(str(h.metadata.get("reply", "")), 500),
-                }
-                for h in ctx.examples
-            ],
-        )
-        params = GenParams(
-            max_tokens=140,
-            temperature=self.settings.llm_temperature,
-            stop=["###", "\nComment:", "\nReply:", "<end_of_turn>"],
-        )
-        job = Job("reply", prompt, params, ctx, target, variants, signature, replying_to=comment)
-        yield from self._chooser().stream(job, random.Random(seed), comment)
+        # A safety report or health question gets the brand's own statement (reply
+        # template, holding statement), never the model's words.
+        statement = safety_for(self, comment, lang, brand, ctx) if statements else None
+        if statement is not None and statement.text:
+            draft = statement_draft(
+                statement,
+                brand=brand,
+                platform=key,
+                language=lang,
+                rules=ctx.rules,
+                checker=self.checker,
+                replying_to=comment,
+            )
+            yield DraftEvent("token", 1, key, draft.text)
+            yield DraftEvent("draft", 1, key, draft.text, draft)
+            return
+        job = reply_job(self, comment, brand, ctx, target, variants)
+        for event in self._chooser().stream(job, random.Random(seed), comment):
+            if event.draft is not None and statement is not None:
+                event.draft.notes.extend(statement.notes())  # who must see it
+            yield event
 
     def stream_rewrite(
         self,
@@ -436,6 +448,10 @@ class Drafting:
                 draft.notes.append(f"the tone and compliance check failed: {e}")
         yield DraftEvent("draft", n, key, text, draft)
 
+    def _sheet(self, brand: str) -> FactSheet | None:
+        """The brand's fact sheet (the checker's profile builds it), None without a checker."""
+        return self.checker.profile(brand).factsheet if self.checker is not None else None
+
     def _chooser(self) -> Chooser:
         # Built per request: a test or bench may swap `self.llm` between requests.
         return Chooser(self.store, self.llm, self.checker, self.budget)
@@ -466,3 +482,95 @@ class Drafting:
 
     def _brand(self, brand: str | None) -> str:
         return self.store.require_brand(brand or self.settings.brand)
+
+
+def safety_for(
+    drafting: Drafting, comment: str, language: str, brand: str, ctx: DraftContext
+) -> SafetyStatement | None:
+    """The brand's statement for a safety report or health question (`statements`), or None;
+    open crisis alerts are the inbox's to tie (`ReplyService`)."""
+    return safety_statement(
+        comment,
+        language,
+        brand_passages(drafting.store, drafting.checker, brand),
+        [],
+        drafting.store.embedder.embed,
+        brand=brand,
+        rules=ctx.rules,
+    )
+
+
+def brand_passages(store: Store, checker: Checker | None, brand: str) -> list[Passage]:
+    """The brand's guideline passages, as the checker's profile reads them."""
+    if checker is not None:
+        return list(checker.profile(brand).passages)
+    return list(store.records(brand, [Kind.GUIDELINE]))
+
+
+def pair_writer(drafting: Drafting, brand: str, platform: Platform) -> PairWriter | None:
+    """The writer of a post's other-language version where the guidelines require it on
+    `platform` (and a checker is there to check it)."""
+    if drafting.checker is None:
+        return None
+    rule = pair_rules(brand_passages(drafting.store, drafting.checker, brand)).get(platform.key)
+    if rule is None or rule.level != "always":
+        return None
+    return PairWriter(
+        drafting.store, drafting.llm, drafting.prompts, drafting.checker, drafting.settings
+    )
+
+
+def reply_job(
+    drafting: Drafting,
+    comment: str,
+    brand: str,
+    ctx: DraftContext,
+    target: Platform | None,
+    variants: int,
+) -> Job:
+    """A reply's prompt, grounded in the facts the comment is about, with a past reply
+    to the same question adapted to it (candidate 1) or its opening to start from."""
+    lang = ctx.language
+    signature = ctx.rules.reply_signature.get(lang) if ctx.rules.reply_signature else None
+    # Personal data never reaches the model (a remote endpoint least of all), and the
+    # reply cannot repeat what it never saw; the canary reveals a leaked prompt.
+    keep = (
+        drafting.checker.profile(brand).public_contacts if drafting.checker is not None else set()
+    )
+    adapted = adapt_reply(comment, ctx.nearest, ctx.sheet, lang)
+    opening = adapted.opening if adapted is not None and adapted.text is None else ""
+    prompt = drafting.prompts.render(
+        "reply.j2",
+        drafting.llm.style,
+        brand_name=ctx.brand_name,
+        platform_name=target.name if target else "social media",
+        language=lang,
+        language_name=LANGUAGE_NAMES.get(lang, lang),
+        comment=redact(comment, keep=keep).text,
+        canary=new_canary(),
+        guidelines=guideline_vars(ctx.guidelines),
+        signature=signature or "",
+        examples=reply_examples(ctx, keep),
+        facts=fact_texts(ctx),
+        opening=opening,
+    )
+    params = GenParams(
+        max_tokens=140,
+        temperature=drafting.settings.llm_temperature,
+        stop=["###", "\nComment:", "\nReply:", "\nFacts:", "<end_of_turn>"],
+    )
+    offer = None
+    if adapted is not None and adapted.text:
+        offer = Adapted(adapted.text, adapted.past_id, adapted.past_reply, adapted.reason)
+    return Job(
+        "reply",
+        prompt,
+        params,
+        ctx,
+        target,
+        variants,
+        signature,
+        replying_to=comment,
+        adapted=offer,
+        opening=opening,
+    )
