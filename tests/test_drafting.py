@@ -193,3 +193,57 @@ def test_hashtag_limits_resolve_platform_then_brand_then_platform_cap() -> None:
     assert hashtag_limit(get_platform("linkedin"), rules) == 3  # the brand's general rule
     assert hashtag_limit(get_platform("instagram"), rules) == 30  # never above Instagram's cap
     assert hashtag_limit(get_platform("linkedin"), BrandRules()) is None
+
+
+# -- grounded replies: adaptation, the brand's statements; bilingual pairs -------------------
+
+
+def test_a_comment_asked_before_gets_the_past_reply_adapted(
+    services: Services, fake_llm: FakeLLM
+) -> None:
+    fake_llm.responder = lambda prompt: ""  # the model writes nothing worth keeping
+    comment = "Je peux retourner une cafetière jamais ouverte achetée en ligne il y a 3 semaines?"
+    [r] = services.drafting.suggest_replies(comment, brand="boreale", platform="facebook")
+    assert not r.no_good_draft and "30 jours" in r.text
+    assert r.why[0].startswith("adapted from past reply ")
+    # a near-copy of the reply it adapts is a warning to look at, never a block
+    assert r.check is not None and r.check["verdict"] != "block"
+    prompt = fake_llm.history[0].text
+    assert prompt.rstrip().endswith("Reply:")  # no opening: the adapted reply is whole
+    assert "\nFacts: " in prompt[prompt.rindex("Comment: «") :]
+
+
+def test_a_safety_report_gets_the_brand_statement_not_the_model(
+    services: Services, fake_llm: FakeLLM
+) -> None:
+    comment = "J'ai trouvé un morceau de plastique dans mon sac de café Pérou, c'est dangereux?"
+    [r] = services.drafting.suggest_replies(comment, brand="boreale", platform="instagram")
+    assert fake_llm.history == []  # no free generation for it
+    assert r.backend == "guidelines" and r.text.startswith("Nous avons été informés")
+    assert any(n.startswith("escalate: ") for n in r.notes)
+    # the inbox decides it itself (with the triage and the open alerts)
+    [g] = services.drafting.suggest_replies(comment, brand="boreale", statements=False)
+    assert g.backend == "fake" and fake_llm.history
+
+
+def test_a_post_where_both_languages_are_required_gets_its_checked_pair(
+    services: Services,
+) -> None:
+    fr = "Notre café du Mile End est ouvert le dimanche de 8 h à 18 h. Venez goûter l'Éthiopie ☕"
+    en = "Our Mile End café is open Sunday from 8 a.m. to 6 p.m. Come taste the Ethiopia ☕"
+    wrong = "Our Mile End café is open Sunday from 9 a.m. to 5 p.m. Come taste the Ethiopia ☕"
+    for answer, paired in ((en, True), (wrong, False)):
+        services.drafting.llm = FakeLLM(
+            responder=lambda p, a=answer: a if p.template == "pair.j2" else fr
+        )
+        brief = "Le nouvel Éthiopie au café du Mile End, ouvert dimanche"
+        [d] = services.drafting.draft_posts(brief, platforms=["facebook"], language="fr")
+        assert d.text == fr
+        if paired:
+            assert d.pair is not None and d.pair.text == en and d.pair.language == "en"
+            assert d.pair.check is not None and d.pair.platform == "facebook"
+        else:  # a version with other hours says something else: none is offered
+            assert d.pair is None and any("no en version" in n for n in d.notes)
+    # Instagram's posts are "usually" paired: not required, none is written
+    [i] = services.drafting.draft_posts(brief, platforms=["instagram"], language="fr")
+    assert i.pair is None
