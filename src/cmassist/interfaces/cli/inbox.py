@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cmassist.interfaces.cli.drafting import print_draft
 from cmassist.interfaces.cli.options import PLATFORM_CHOICES, brand_option, json_option, user_option
 from cmassist.interfaces.cli.output import emit
 from cmassist.interfaces.cli.session import login, services
@@ -183,9 +184,21 @@ def inbox_handled(ctx: click.Context, ids: tuple[int, ...], reason: str) -> None
 @json_option
 @click.pass_context
 def inbox_draft(ctx: click.Context, message_id: int, as_json: bool) -> None:
-    """Draft a reply to a message and save it for review."""
+    """Draft a reply to a message and save it for review. When no candidate reply is good
+    enough, nothing is saved: it says why each was dropped and what to start from (past
+    replies, facts), then fails with exit code 5."""
+    from cmassist.services.replies import NoGoodReply
+
     actor = login(ctx)
-    v = services(ctx).replies.draft_reply(actor, message_id).saved
+    try:
+        v = services(ctx).replies.draft_reply(actor, message_id).saved
+    except NoGoodReply as e:
+        if not as_json:
+            print_draft(e.draft)  # the honest path; the one-line error follows on stderr
+            raise
+        emit({"error": e.to_dict(), "no_good_draft": e.draft.public()})
+        click.echo(f"cmassist: error: {e}", err=True)
+        ctx.exit(e.exit_code)
     if as_json:
         emit({"draft": v.model_dump(mode="json")})
         return

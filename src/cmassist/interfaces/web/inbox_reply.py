@@ -10,9 +10,11 @@ from typing import Any
 import gradio as gr
 
 from cmassist.domain.errors import InputError, LLMError
+from cmassist.domain.models import Draft
 from cmassist.interfaces.i18n import Translator
 from cmassist.interfaces.web.base import TabHandlers
-from cmassist.interfaces.web.cards import review_meta
+from cmassist.interfaces.web.cards import draft_meta, review_meta
+from cmassist.interfaces.web.drafts import choice_block
 from cmassist.interfaces.web.errors import stopped_reason, user_errors
 from cmassist.interfaces.web.findings import (
     FINDING_COLUMNS,
@@ -25,7 +27,7 @@ from cmassist.interfaces.web.inputs import message_number
 from cmassist.interfaces.web.layout import L, findings_table, findings_text
 from cmassist.interfaces.web.render import frame, md
 from cmassist.interfaces.web.request import translator
-from cmassist.services.replies import InboxReply, no_reply
+from cmassist.services.replies import InboxReply, NoGoodReply, no_reply
 
 # What a drafted reply fills, in order.
 INBOX_REPLY_FIELDS = ("status", "text", "check", "findings", "saved", "submit")
@@ -75,6 +77,10 @@ class InboxReplyHandlers(TabHandlers):
                         yield (drafting, gr.skip(), gr.skip(), gr.skip(), *skip2)
                     partial += event.text
                     yield (gr.skip(), partial, gr.skip(), gr.skip(), *skip2)
+        except NoGoodReply as e:
+            # Not an error to pop up: the honest answer, with what to start from instead.
+            yield (no_good_status(lead, e.draft, tr), "", *skip2, *skip2)
+            return
         except Exception as e:
             if _no_reply(e):
                 status = tr("{lead} · ⚠️ the model gave no reply", lead=lead)
@@ -126,6 +132,14 @@ class InboxReplyHandlers(TabHandlers):
 def _no_reply(error: Exception) -> bool:
     """The model gave no reply (the reply service's one error for it)."""
     return isinstance(error, LLMError) and error.problem == no_reply().problem
+
+
+def no_good_status(lead: str, draft: Draft, tr: Translator) -> str:
+    """The reply area's status when no candidate reply was good enough: nothing saved, why
+    each candidate was dropped, and the past replies and facts to start from (the block the
+    draft cards show, its untrusted text escaped the same way)."""
+    saved = tr("Not saved: no candidate was good enough")
+    return f"{lead} · {saved}\n\n{choice_block(draft_meta(draft), tr)}"
 
 
 def _drafted(lead: str, reply: InboxReply, tr: Translator) -> tuple[Any, ...]:
