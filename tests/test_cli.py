@@ -164,7 +164,11 @@ def test_end_to_end_with_the_real_gguf_model(sample_settings: Settings) -> None:
     assert len(drafts) == 4
     for d in drafts:
         assert d["backend"] == "llama-cpp" and d["model"] == "gemma-3-270m-q4_k_m"
-        assert d["text"].strip() and d["fits"] and d["length"] <= d["limit"]
+        # A draft is a text that fits, or an honest "no good draft" with its reasons.
+        if d.get("no_good_draft"):
+            assert not d["text"] and d["why"] and d["rejected"]
+        else:
+            assert d["text"].strip() and d["fits"] and d["length"] <= d["limit"]
         assert any(s["kind"] == "post" for s in d["sources"])
     proc = subprocess.run(
         [
