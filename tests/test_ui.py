@@ -103,6 +103,50 @@ def test_stop_hides_only_the_draft_being_written(ui: Handlers) -> None:
     assert is_skip(field(out, 1, "box")) and is_skip(field(out, 2, "box"))
 
 
+class _EndlessLLM(FakeLLM):
+    """Streams words until it is closed, and says when it was."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = 0
+
+    def stream(
+        self, prompt: RenderedPrompt, params: GenParams, usage: Usage | None = None
+    ) -> Iterator[str]:
+        self.history.append(prompt)
+        try:
+            while True:
+                yield "more "
+        finally:
+            self.closed += 1
+
+
+def test_stop_ends_the_stream_at_its_next_token_and_the_next_click_runs(
+    services: Services,
+) -> None:
+    llm = _EndlessLLM()
+    ui = Handlers(Services(services.settings, llm=llm, embedder=services.embedder))
+    alice = gr.Request(session_hash="alice-tab", headers={}, cookies={})
+    bob = gr.Request(session_hash="bob-tab", headers={}, cookies={})
+    theirs = ui.draft_posts(BRIEF, ["x"], 1, "en", "boreale", request=bob)
+    mine = ui.draft_posts(BRIEF, ["x"], 1, "en", "boreale", request=alice)
+    outs = [next(mine) for _ in range(4)]
+    next(theirs)
+    assert any(field(o, 0, "text") for o in outs)  # it is streaming
+    ui.stop_replies(alice)  # another tab's Stop stops nothing here
+    assert field(next(mine), 0, "text")
+    ui.stop_posts(alice)
+    rest = list(mine)  # ends by itself: no cancellation from outside
+    assert len(rest) == 1 and rest[0][0] == "⏹️" and llm.closed == 1
+    assert field(rest[0], 0, "box") == {"__type__": "update", "visible": False}
+    assert field(next(theirs), 0, "text")  # another session's draft goes on
+    theirs.close()
+    # the next click of the same session is not stopped by the earlier Stop
+    again = ui.draft_posts(BRIEF, ["x"], 1, "en", "boreale", request=alice)
+    assert sum(1 for _, o in zip(range(5), again, strict=False) if field(o, 0, "text")) >= 3
+    again.close()
+
+
 def test_replies_stream_with_past_replies_as_sources(ui: Handlers, fake_llm: FakeLLM) -> None:
     fake_llm.enqueue(
         "So sorry about the wait, please DM us your order number.",

@@ -144,6 +144,13 @@ class Board:
             self._put(out, i, **self.finished.get(i, {"box": gr.update(visible=False)}))
         return out
 
+    def stopped(self) -> list[Any]:
+        """After Stop: the finished drafts stay, the one being written is hidden, as the
+        Stop button drew the page."""
+        out = self.abort("")
+        out[0] = "⏹️"
+        return out
+
     def abort(self, message: str) -> list[Any]:
         """Hide a draft that was cut off, so nothing half-written stays on screen."""
         out = self._blank()

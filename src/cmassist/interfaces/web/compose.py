@@ -29,6 +29,7 @@ from cmassist.interfaces.web.inputs import LANGUAGES, read_language, read_text, 
 from cmassist.interfaces.web.layout import LLM_EVENTS, PRIVATE, L, table
 from cmassist.interfaces.web.render import frame, md
 from cmassist.interfaces.web.request import translator
+from cmassist.interfaces.web.stops import close_events
 
 MAX_IDEAS = 20
 POST_SLOTS = len(PLATFORMS) * VARIANT_SLOTS
@@ -69,10 +70,14 @@ class ComposeHandlers(DraftCardHandlers):
             frame([], SOURCE_COLUMNS, tr),
             self.waiting(tr, tr("✍️ Thinking of ideas…")),
         )
+        flag = self.stops.begin(request, "ideas")
+        events = self.services.drafting.stream_ideas(topic, brand=slug, count=n, language=lang)
         try:
-            for event in self.services.drafting.stream_ideas(
-                topic, brand=slug, count=n, language=lang
-            ):
+            for event in events:
+                if flag.is_set():
+                    close_events(events)
+                    yield gr.skip(), gr.skip(), gr.skip(), "⏹️"
+                    return
                 if event.draft is not None:
                     drafts.append(event.draft)
                 elif event.type == "token":
@@ -83,6 +88,11 @@ class ComposeHandlers(DraftCardHandlers):
         except Exception as e:
             yield "", gr.skip(), gr.skip(), tr("⚠️ Stopped: {why}", why=md(stopped_reason(e, tr)))
             raise
+        finally:
+            self.stops.end(request, "ideas", flag)
+        if flag.is_set():
+            yield gr.skip(), gr.skip(), gr.skip(), "⏹️"
+            return
         if not drafts:
             yield (
                 "",
@@ -127,6 +137,7 @@ class ComposeHandlers(DraftCardHandlers):
         yield from self.stream(
             DraftStream(events, len(keys) * n, "post", POST_SLOTS, author, f"Brief: {brief}"),
             translator(request),
+            request,
         )
 
     @staticmethod
@@ -169,7 +180,7 @@ def compose_tab(
 ) -> None:
     """The Compose tab: ideas folded on top, then the brief and its drafts' cards."""
     with gr.Tab(L("Compose")):
-        use_idea, ideas_event = _ideas_section(h, brand)
+        use_idea = _ideas_section(h, brand)
         with gr.Row():
             with gr.Column(scale=2, min_width=340):
                 brief = gr.Textbox(
@@ -215,7 +226,7 @@ def compose_tab(
         lambda idea: idea or gr.skip(), use_idea, brief, queue=False, api_visibility="private"
     )
     post_outputs = [draft_status, *flat(post_slots)]
-    draft_event = draft_btn.click(
+    draft_btn.click(
         h.draft_posts,
         [brief, platforms, variants, post_lang, brand],
         post_outputs,
@@ -223,18 +234,20 @@ def compose_tab(
         show_progress_on=draft_status,
         **LLM_EVENTS,
     )
+    # Stop is cooperative (see cmassist.interfaces.web.stops): the stream ends at its next
+    # token, so the next click runs at once.
+    draft_stop.click(h.stop_posts, None, None, queue=False, api_visibility="private")
     draft_stop.click(
         h.stopped,
         [s.meta for s in post_slots],
         post_outputs,
-        cancels=[draft_event, ideas_event],
         queue=False,
         api_visibility="private",
     )
 
 
-def _ideas_section(h: ComposeHandlers, brand: gr.Dropdown) -> tuple[gr.Dropdown, Any]:
-    """Post ideas for a topic, folded away; returns the idea picker and the ideas' event."""
+def _ideas_section(h: ComposeHandlers, brand: gr.Dropdown) -> gr.Dropdown:
+    """Post ideas for a topic, folded away; returns the idea picker."""
     with gr.Accordion(L("Post ideas"), open=False), gr.Row():
         with gr.Column(scale=2):
             topic = gr.Textbox(
@@ -260,7 +273,7 @@ def _ideas_section(h: ComposeHandlers, brand: gr.Dropdown) -> tuple[gr.Dropdown,
                 ideas_sources = table(
                     SOURCE_COLUMNS, "Sources", ["score"], column_widths=SOURCE_WIDTHS
                 )
-    event = gr.on(
+    gr.on(
         [ideas_btn.click, topic.submit],
         h.ideas,
         [topic, count, ideas_lang, brand],
@@ -269,4 +282,4 @@ def _ideas_section(h: ComposeHandlers, brand: gr.Dropdown) -> tuple[gr.Dropdown,
         show_progress_on=ideas_status,
         **LLM_EVENTS,
     )
-    return use_idea, event
+    return use_idea

@@ -12,6 +12,7 @@ closest past posts or replies and the relevant facts to start from."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from cmassist.interfaces.web.findings import check_line, findings_frame, finding
 from cmassist.interfaces.web.layout import L, findings_table, findings_text, table
 from cmassist.interfaces.web.render import md, plural
 from cmassist.interfaces.web.request import translator
+from cmassist.interfaces.web.stops import Stops, close_events
 from cmassist.services.drafting import DraftEvent
 from cmassist.services.review import Actor
 
@@ -62,8 +64,35 @@ class DraftStream:
 class DraftCardHandlers(TabHandlers):
     """The handlers of draft cards: the stream that fills them, and each card's buttons."""
 
-    def stream(self, stream: DraftStream, tr: Translator) -> Iterator[list[Any]]:
-        """The page's updates as the drafts are written, each finished one saved."""
+    @property
+    def stops(self) -> Stops:
+        """The Stop flags of the sessions streaming drafts (one registry per app)."""
+        if not hasattr(self, "_stops"):
+            self._stops = Stops()
+        return self._stops
+
+    def stop_posts(self, request: gr.Request | None = None) -> None:
+        """Compose's Stop: the session's post drafts and ideas stop at their next token."""
+        self.stops.stop(request, "post", "ideas")
+
+    def stop_replies(self, request: gr.Request | None = None) -> None:
+        """Reply's Stop: the session's replies stop at their next token."""
+        self.stops.stop(request, "reply")
+
+    def stream(
+        self, stream: DraftStream, tr: Translator, request: gr.Request | None = None
+    ) -> Iterator[list[Any]]:
+        """The page's updates as the drafts are written, each finished one saved; a Stop
+        from the same session ends the drafting at its next event."""
+        flag = self.stops.begin(request, stream.kind)
+        try:
+            yield from self._fill(stream, tr, flag)
+        finally:
+            self.stops.end(request, stream.kind, flag)
+
+    def _fill(
+        self, stream: DraftStream, tr: Translator, flag: threading.Event
+    ) -> Iterator[list[Any]]:
         board = Board(stream.slots, stream.kind, tr)
         started = time.perf_counter()
         what = tr(plural(stream.kind, stream.total))
@@ -79,6 +108,10 @@ class DraftCardHandlers(TabHandlers):
         )
         try:
             for event in stream.events:
+                if flag.is_set():
+                    close_events(stream.events)
+                    yield board.stopped()
+                    return
                 if event.draft is not None:
                     out = board.finish(event.draft, self._save(stream, event.draft))
                     yield with_choice(board, out, event.draft, tr)
@@ -89,6 +122,9 @@ class DraftCardHandlers(TabHandlers):
         except Exception as e:
             yield board.abort(stopped_reason(e, tr))
             raise
+        if flag.is_set():
+            yield board.stopped()
+            return
         yield board.done(done_line(stream, board, time.perf_counter() - started, tr))
 
     def _save(self, stream: DraftStream, draft: Draft) -> dict[str, Any]:

@@ -23,8 +23,8 @@ L = Labels()
 # Events the page wires for itself: not offered to API clients.
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 # What every event that calls the LLM shares: one at a time. "always_last": a click while
-# a stopped draft is still being cancelled (the browser waits for the server to drop it)
-# runs once that is done, instead of being ignored.
+# a stopped draft is still ending (it stops at its next token) runs once that is done,
+# instead of being ignored.
 LLM_EVENTS: dict[str, Any] = {
     "concurrency_limit": 1,
     "concurrency_id": "llm",

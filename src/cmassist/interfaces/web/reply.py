@@ -56,6 +56,7 @@ class ReplyHandlers(DraftCardHandlers):
         yield from self.stream(
             DraftStream(events, n, "reply", REPLY_SLOTS, author, f"Customer comment: {comment}"),
             translator(request),
+            request,
         )
 
 
@@ -92,7 +93,7 @@ def reply_tab(
             reply_status = gr.Markdown(latex_delimiters=[])
             reply_slots = slots(REPLY_SLOTS, "reply", h)
     reply_outputs = [reply_status, *flat(reply_slots)]
-    reply_event = reply_btn.click(
+    reply_btn.click(
         h.suggest_replies,
         [comment, reply_platform, reply_variants, reply_lang, brand],
         reply_outputs,
@@ -100,11 +101,12 @@ def reply_tab(
         show_progress_on=reply_status,
         **LLM_EVENTS,
     )
+    # Stop is cooperative (see cmassist.interfaces.web.stops).
+    reply_stop.click(h.stop_replies, None, None, queue=False, api_visibility="private")
     reply_stop.click(
         h.stopped,
         [s.meta for s in reply_slots],
         reply_outputs,
-        cancels=[reply_event],
         queue=False,
         api_visibility="private",
     )

@@ -1,0 +1,67 @@
+"""Stop, as the page's Stop buttons ask it: cooperative, per browser session.
+
+A Stop click sets its session's flag; the stream that fills the cards looks at it after
+every event and, once it is set, closes the drafting (which ends the model's turn at once)
+and leaves the page as Stop drew it. The stream then ends normally, so the next click runs
+straight away: Gradio's own cancellation (`cancels=`) has to wait for the handler's thread,
+and its event could stay pending in the browser, so a click after Stop never ran."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+
+class Stops:
+    """The Stop flags of the sessions that are streaming."""
+
+    def __init__(self) -> None:
+        self._flags: dict[str, set[threading.Event]] = {}
+        self._lock = threading.Lock()
+
+    def begin(self, request: gr.Request | None, kind: str) -> threading.Event:
+        """A fresh flag for the stream of `kind` ("post", "ideas", "reply") that `request`
+        starts: a new click is never stopped by an earlier Stop."""
+        flag = threading.Event()
+        key = _session(request, kind)
+        if key:
+            with self._lock:
+                self._flags.setdefault(key, set()).add(flag)
+        return flag
+
+    def stop(self, request: gr.Request | None, *kinds: str) -> bool:
+        """Ask the session's streams of these kinds to stop; False when none is streaming."""
+        with self._lock:
+            flags = [
+                f
+                for kind in kinds
+                if (key := _session(request, kind))
+                for f in self._flags.get(key, ())
+            ]
+        for flag in flags:
+            flag.set()
+        return bool(flags)
+
+    def end(self, request: gr.Request | None, kind: str, flag: threading.Event) -> None:
+        """Forget a stream's flag once it is over."""
+        key = _session(request, kind)
+        with self._lock:
+            flags = self._flags.get(key, set()) if key else set()
+            flags.discard(flag)
+            if key and not flags:
+                self._flags.pop(key, None)
+
+
+def _session(request: gr.Request | None, kind: str) -> str | None:
+    session = getattr(request, "session_hash", None) if request is not None else None
+    return f"{session}/{kind}" if session else None
+
+
+def close_events(events: Iterator[Any]) -> None:
+    """End a drafting generator now: its model turn is cancelled as it closes."""
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
