@@ -71,6 +71,18 @@ def test_order_numbers_prices_and_dates_are_no_phone_numbers() -> None:
         assert keys(text, "phone") == [], text
 
 
+def test_dates_written_in_digits_and_years_are_facts() -> None:
+    # the seen failure: «nous avons envoyé le blocage pour le 31/05/2024» passed unflagged
+    assert keys("envoyé le 31/05/2024.", "date") == ["05-31"]
+    assert keys("le 31.05.24 ou le 05/31", "date") == ["05-31", "05-31"]
+    assert keys("le 12/05 à 10 h", "date") == ["05-12"]
+    assert keys("en 2024, depuis 2012 et vers 2030.", "date") == ["2024", "2012", "2030"]
+    for text in ("le 1/2 litre", "ratio 3/4", "4.50 $ le sac", "Formule 2000 g", "#2024"):
+        assert keys(text, "date") == [], text
+    index = FactIndex.build(["Fondée en 2012 à Montréal."])
+    assert [index.knows(f) for f in extract("Depuis 2012, et en 2024.")] == [True, False]
+
+
 def test_a_store_phone_is_known_however_it_is_written() -> None:
     index = FactIndex.build(["Service client : 1-800-555-0199 ou +33 4 78 12 34 56."])
     written = "Call (800) 555-0199, +1 800 555 0199 or 04.78.12.34.56; not 418-555-0100."

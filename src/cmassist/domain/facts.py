@@ -238,7 +238,14 @@ _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _DATE = re.compile(
     rf"\b(?P<m1>{_MONTH})\.?\s+(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:h\b|:|%|\$))"
     rf"|\b(?P<d2>[0-3]?\d)(?:er|re|e)?\s+(?P<m2>{_MONTH})\b"
-    r"|\b(?P<y>20\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)\b",
+    r"|\b(?P<y>20\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)\b"
+    # "31/05/2024", "31.05.24", "31/05": day first as written in French and in Canada,
+    # month first only where the day cannot come first ("05/31"); a dot needs the year
+    # ("4.50" is a number)
+    r"|(?<![\w/.,$€-])(?P<a4>[0-3]?\d)(?:/(?P<b4>[0-3]\d|[1-9](?=/))(?:/(?P<y4>(?:19|20)?\d\d))?"
+    r"|\.(?P<b5>[01]?\d)\.(?P<y5>(?:19|20)?\d\d))(?![\w/.,]?\d)"
+    # a year on its own: "en 2024", "since 2012" (not a price, a time or a longer number)
+    r"|(?<![\w/.,:$€#+-])(?P<y6>(?:19[5-9]|20[0-4])\d)(?![\w/:%$€]|[.,]\d|\s?(?:\$|€|h\b|(?:k?g|[mc]?l|[kcm]?m)\b))",
     re.IGNORECASE,
 )
 
@@ -364,8 +371,14 @@ def extract(text: str, kinds: Iterable[str] = ALL_KINDS) -> list[Fact]:
 
 
 def _date_key(m: re.Match[str], text: str) -> str | None:
-    """ "MM-DD" of a date match, or None when it is not a date after all."""
-    if m.group("y"):
+    """ "MM-DD" of a date match ("YYYY" of a year alone), or None when it is not a date
+    after all."""
+    if m.group("y6"):
+        return m.group("y6")
+    if m.group("a4"):
+        first, second = int(m.group("a4")), int(m.group("b4") or m.group("b5"))
+        day, month = (second, first) if second > 12 >= first else (first, second)
+    elif m.group("y"):
         month, day = int(m.group("m3")), int(m.group("d3"))
     else:
         name = fold_str(m.group("m1") or m.group("m2")).rstrip(".")
