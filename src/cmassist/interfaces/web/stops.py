@@ -4,15 +4,21 @@ A Stop click sets its session's flag; the stream that fills the cards looks at i
 every event and, once it is set, closes the drafting (which ends the model's turn at once)
 and leaves the page as Stop drew it. The stream then ends normally, so the next click runs
 straight away: Gradio's own cancellation (`cancels=`) has to wait for the handler's thread,
-and its event could stay pending in the browser, so a click after Stop never ran."""
+and its event could stay pending in the browser, so a click after Stop never ran.
+
+A Stop clicked while the request still waits in line (before its stream began) is kept for
+`PENDING_S` seconds and stops that request as soon as it begins."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+
+PENDING_S = 120.0  # how long a Stop waits for a queued request of its session to begin
 
 
 class Stops:
@@ -20,27 +26,31 @@ class Stops:
 
     def __init__(self) -> None:
         self._flags: dict[str, set[threading.Event]] = {}
+        self._pending: dict[str, float] = {}  # a Stop before its stream began: when
         self._lock = threading.Lock()
 
     def begin(self, request: gr.Request | None, kind: str) -> threading.Event:
         """A fresh flag for the stream of `kind` ("post", "ideas", "reply") that `request`
-        starts: a new click is never stopped by an earlier Stop."""
+        starts, already set when a Stop came while the request waited in line; a Stop of
+        an earlier stream never stops it."""
         flag = threading.Event()
         key = _session(request, kind)
         if key:
             with self._lock:
                 self._flags.setdefault(key, set()).add(flag)
+                asked = self._pending.pop(key, None)
+            if asked is not None and time.monotonic() - asked < PENDING_S:
+                flag.set()
         return flag
 
     def stop(self, request: gr.Request | None, *kinds: str) -> bool:
-        """Ask the session's streams of these kinds to stop; False when none is streaming."""
+        """Ask the session's streams of these kinds to stop; False when none is streaming
+        (the Stop then waits for a request of the session that is still in line)."""
+        keys = [k for kind in kinds if (k := _session(request, kind))]
         with self._lock:
-            flags = [
-                f
-                for kind in kinds
-                if (key := _session(request, kind))
-                for f in self._flags.get(key, ())
-            ]
+            flags = [f for k in keys for f in self._flags.get(k, ())]
+            if not flags:
+                self._pending.update(dict.fromkeys(keys, time.monotonic()))
         for flag in flags:
             flag.set()
         return bool(flags)
