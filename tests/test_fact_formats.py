@@ -76,11 +76,20 @@ def test_dates_written_in_digits_and_years_are_facts() -> None:
     assert keys("envoyé le 31/05/2024.", "date") == ["05-31"]
     assert keys("le 31.05.24 ou le 05/31", "date") == ["05-31", "05-31"]
     assert keys("le 12/05 à 10 h", "date") == ["05-12"]
-    assert keys("en 2024, depuis 2012 et vers 2030.", "date") == ["2024", "2012", "2030"]
-    for text in ("le 1/2 litre", "ratio 3/4", "4.50 $ le sac", "Formule 2000 g", "#2024"):
+    for text in ("le 1/2 litre", "ratio 3/4", "4.50 $ le sac", "en 2024"):
         assert keys(text, "date") == [], text
-    index = FactIndex.build(["Fondée en 2012 à Montréal."])
-    assert [index.knows(f) for f in extract("Depuis 2012, et en 2024.")] == [True, False]
+    # a year alone is a stated fact of its own kind (a season's dates stay "MM-DD")
+    years = [
+        (f.kind, f.key) for f in stated_facts("En 2024, depuis 2012, le 31/05/2024, vers 2030.")
+    ]
+    assert years == [("year", "2024"), ("year", "2012"), ("date", "05-31"), ("year", "2030")]
+    for text in ("Formule 2000 g", "#2024", "2024,50 $", "à 2012 h"):
+        assert [f for f in stated_facts(text) if f.kind == "year"] == [], text
+    sources = FactSources.build(
+        [("Fondée en 2012 à Montréal.", Source("06-facts.md", "", 1, ""))], []
+    )
+    found = [sources.find(f) for f in stated_facts("Depuis 2012, et en 2024.")]
+    assert found[0] is not None and found[1] is None
 
 
 def test_a_store_phone_is_known_however_it_is_written() -> None:

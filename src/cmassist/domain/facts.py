@@ -243,9 +243,7 @@ _DATE = re.compile(
     # month first only where the day cannot come first ("05/31"); a dot needs the year
     # ("4.50" is a number)
     r"|(?<![\w/.,$€-])(?P<a4>[0-3]?\d)(?:/(?P<b4>[0-3]\d|[1-9](?=/))(?:/(?P<y4>(?:19|20)?\d\d))?"
-    r"|\.(?P<b5>[01]?\d)\.(?P<y5>(?:19|20)?\d\d))(?![\w/.,]?\d)"
-    # a year on its own: "en 2024", "since 2012" (not a price, a time or a longer number)
-    r"|(?<![\w/.,:$€#+-])(?P<y6>(?:19[5-9]|20[0-4])\d)(?![\w/:%$€]|[.,]\d|\s?(?:\$|€|h\b|(?:k?g|[mc]?l|[kcm]?m)\b))",
+    r"|\.(?P<b5>[01]?\d)\.(?P<y5>(?:19|20)?\d\d))(?![\w/.,]?\d)",
     re.IGNORECASE,
 )
 
@@ -371,10 +369,7 @@ def extract(text: str, kinds: Iterable[str] = ALL_KINDS) -> list[Fact]:
 
 
 def _date_key(m: re.Match[str], text: str) -> str | None:
-    """ "MM-DD" of a date match ("YYYY" of a year alone), or None when it is not a date
-    after all."""
-    if m.group("y6"):
-        return m.group("y6")
+    """ "MM-DD" of a date match, or None when it is not a date after all."""
     if m.group("a4"):
         first, second = int(m.group("a4")), int(m.group("b4") or m.group("b5"))
         day, month = (second, first) if second > 12 >= first else (first, second)

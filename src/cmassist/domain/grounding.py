@@ -47,6 +47,12 @@ _SINGLE_KEY = re.compile(r"^(?P<value>[\d.]+)(?P<unit>[a-z]+)$")
 # A range whose high end is at most this many times its low is an estimate ("2 à 4 jours
 # ouvrables"): it grounds a delay inside it. A wider one is a choice ("1 to 12 weeks").
 TIGHT_RANGE = 3
+# a year on its own: "en 2024", "since 2012" (not a price, a time, a weight or a longer
+# number); the years of full dates are part of those dates
+_YEAR = re.compile(
+    r"(?<![\w/.,:$€#+-])((?:19[5-9]|20[0-4])\d)"
+    r"(?![\w/:%$€]|[.,]\d|\s?(?:\$|€|h\b|(?:k?g|[mc]?l|[kcm]?m)\b))"
+)
 _PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:%|pour ?cent|percent)")
 _COMMITMENTS: dict[str, tuple[str, ...]] = {
     "refund": ("refund", "money back", "rembours"),
@@ -61,7 +67,7 @@ _COMMITMENTS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class StatedFact:
-    kind: str  # price | date | time | email | phone | url | duration | percent | commitment
+    kind: str  # price | date | year | time | email | phone | url | duration | percent | commitment
     start: int
     end: int
     text: str
@@ -123,6 +129,10 @@ def stated_facts(text: str) -> list[StatedFact]:
     f = fold(text)  # matched on the folded text, reported at the original's offsets
     folded = f.text
     out.extend(_durations(text, f, taken))
+    for m in _YEAR.finditer(text):
+        if free((m.start(), m.end()), taken):
+            out.append(StatedFact("year", m.start(), m.end(), m.group(1), m.group(1)))
+            taken.append((m.start(), m.end()))
     for m in _PERCENT.finditer(folded):
         a, b = f.span(m.start(), m.end())
         if free((a, b), taken):

@@ -40,7 +40,7 @@ FACT_NAMES = {
 }
 DEFAULT_FACT_KINDS = {"email", "phone", "url", "price", "date", "time"}
 # The kinds of figures a reply may quote from the comment it answers.
-QUOTABLE = {"price", "date", "time", "duration", "percent"}
+QUOTABLE = {"price", "date", "year", "time", "duration", "percent"}
 
 
 def check_links_and_facts(ctx: CheckContext) -> None:
@@ -133,7 +133,7 @@ def check_grounding(ctx: CheckContext) -> list[GroundedFact]:
     for fact, grounded in pairs:
         if (
             grounded.citation is None
-            and fact.kind in ("duration", "percent", "commitment")
+            and fact.kind in ("duration", "percent", "year", "commitment")
             and (fact.kind, fact.key) not in quoted
             and not any(a < fact.end and fact.start < b for a, b in reported)
             and not (fact.kind == "commitment" and _denied(ctx.text, fact))
@@ -231,7 +231,12 @@ def commitment_passages(profile: BrandProfile) -> tuple[dict[str, Source], dict[
 
 
 def _unsupported(ctx: CheckContext, fact: StatedFact) -> None:
-    what = {"duration": "delay", "percent": "percentage", "commitment": "commitment"}[fact.kind]
+    what = {
+        "duration": "delay",
+        "percent": "percentage",
+        "year": "year",
+        "commitment": "commitment",
+    }[fact.kind]
     ctx.add(
         "unsupported_fact",
         Rule(severity="block" if fact.kind != "commitment" else "warn"),
