@@ -10,7 +10,7 @@ import pytest
 
 from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
-from cmassist.domain.factsheet import Address, FactSheet, Hours
+from cmassist.domain.factsheet import Address, FactSheet, Hours, Name
 from cmassist.domain.findings import CheckResult, Finding, VoiceResult
 from cmassist.domain.models import Draft
 from cmassist.interfaces.cli.main import main
@@ -158,6 +158,25 @@ def test_no_good_reply_offers_past_replies_and_the_facts(services: Services) -> 
     facts = [p.text for p in r.starting_points if p.kind == "fact"]
     assert any("Mile End" in f for f in facts)
     assert not any("Saint-Henri" in f for f in facts)  # another café's hours are not offered
+
+
+def test_a_post_that_names_nothing_the_brief_is_about_is_dropped(services: Services) -> None:
+    services.checker.profile("boreale").factsheet = FactSheet(
+        "boreale",
+        hours=[Hours("Mile End", 6, "08:00", "18:00")],
+        names=[Name("Boréal Blend", "product", ("Mélange Boréal",))],
+    )
+    recall = "Our September recall: a refund or an exchange in any café, no receipt needed."
+    weekend = "This weekend at Mile End, come and taste the new Peru roast."
+    d = drafting(services, FakeLLM([recall, weekend]), candidates=2)
+    [draft] = post(d, brief="Remind people of the Mile End café's weekend hours")
+    assert draft.text == weekend
+    assert [r.reasons for r in draft.rejected] == [["off the brief: names none of “Mile End”"]]
+    # the other language's name of the same product is the same product
+    back = "Our Mélange Boréal is back in every café this week, come and taste it."
+    d = drafting(services, FakeLLM([back, back]), candidates=1)
+    [draft] = post(d, brief="Present the Boréal Blend")
+    assert draft.text == back, draft.why
 
 
 def test_the_variants_asked_are_all_returned(services: Services) -> None:

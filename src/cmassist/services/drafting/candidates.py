@@ -30,6 +30,7 @@ from cmassist.services.drafting.postprocess import (
 )
 from cmassist.services.drafting.select import (
     Candidate,
+    brief_reason,
     copy_reason,
     flagged_reasons,
     language_reason,
@@ -213,6 +214,9 @@ class CandidateWriter:
             signature_reason(text, job.signature),
             language_reason(text, job.ctx.language, job.signature),
             copy_reason(text, past, job.kind),
+            brief_reason(text, job.brief, job.ctx.sheet, job.ctx.brand_name)
+            if job.kind == "post"
+            else None,
         ):
             if reason:
                 cand.reasons.append(reason)

@@ -9,11 +9,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cmassist.domain.factsheet import FactSheet, mentioned, words_only
 from cmassist.domain.findings import PENALTY, CheckResult, Finding
 from cmassist.domain.language import detect_language
 from cmassist.domain.signatures import find_signature
 from cmassist.domain.textmatch import fold_str
 from cmassist.domain.textutil import excerpt
+from cmassist.services.drafting.factlines import brand_names
 
 # A later candidate replaces an earlier one (whose text the person already saw stream) only
 # when it is better by this many points of `Candidate.score` (out of 100).
@@ -123,6 +125,32 @@ def language_reason(text: str, language: str, signature: str | None) -> str | No
     if found_lang and found_lang != language:
         return f"wrong language: reads as {LANGUAGE_NAMES.get(found_lang, found_lang)}"
     return None
+
+
+def brief_reason(
+    text: str, brief: str | None, sheet: FactSheet | None, brand_name: str = ""
+) -> str | None:
+    """Why a post misses what its brief is about: the brief names the brand's products,
+    places, programmes, partners or people, and the post names none of them (in either
+    language). The seen failure: a brief on the Mile End café's weekend hours that came
+    back as a post on last year's recall."""
+    if not brief or sheet is None or not len(sheet):
+        return None
+    own = f" {words_only(brand_name)} " if brand_name else ""
+    names = [n for n in brand_names(sheet) if not own or f" {words_only(n)} " not in own]
+    asked = mentioned(names, brief)
+    if not asked:
+        return None
+    said = {_record(sheet, n) for n in mentioned(names, text)}
+    if said & {_record(sheet, n) for n in asked}:
+        return None
+    return f"off the brief: names none of {', '.join(f'“{n}”' for n in asked[:3])}"
+
+
+def _record(sheet: FactSheet, name: str) -> str:
+    """One key for a name and its aliases (the other language's name)."""
+    known = sheet.known_name(name)
+    return words_only(known.name) if known is not None else words_only(name)
 
 
 def signature_reason(text: str, signature: str | None) -> str | None:
