@@ -76,7 +76,7 @@ def test_dates_written_in_digits_and_years_are_facts() -> None:
     assert keys("envoyé le 31/05/2024.", "date") == ["05-31"]
     assert keys("le 31.05.24 ou le 05/31", "date") == ["05-31", "05-31"]
     assert keys("le 12/05 à 10 h", "date") == ["05-12"]
-    for text in ("le 1/2 litre", "ratio 3/4", "4.50 $ le sac", "en 2024"):
+    for text in ("le 1/2 litre", "ratio 3/4", "4.50 $ le sac", "en 2024", "Noté 9/10", "10/10"):
         assert keys(text, "date") == [], text
     # a year alone is a stated fact of its own kind (a season's dates stay "MM-DD")
     years = [
@@ -90,6 +90,9 @@ def test_dates_written_in_digits_and_years_are_facts() -> None:
     )
     found = [sources.find(f) for f in stated_facts("Depuis 2012, et en 2024.")]
     assert found[0] is not None and found[1] is None
+    # the year of a full date in the store grounds the year alone
+    sources = FactSources.build([("Rappel du 31/05/2024.", Source("06-facts.md", "", 1, ""))], [])
+    assert sources.find(stated_facts("En 2024, on a rappelé un lot.")[0]) is not None
 
 
 def test_a_store_phone_is_known_however_it_is_written() -> None:

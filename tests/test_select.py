@@ -18,7 +18,7 @@ from cmassist.interfaces.i18n import Translator
 from cmassist.interfaces.web.cards import SLOT_FIELDS
 from cmassist.interfaces.web.drafts import choice_block
 from cmassist.services.drafting import Drafting
-from cmassist.services.drafting.select import MARGIN, Candidate, choose
+from cmassist.services.drafting.select import MARGIN, Candidate, brief_reason, choose
 from cmassist.services.ports.models import GenParams, RenderedPrompt, Usage
 
 GOOD = "Our new Peru roast is back on the shelves this week, come and taste it."
@@ -161,10 +161,10 @@ def test_no_good_reply_offers_past_replies_and_the_facts(services: Services) -> 
 
 
 def test_a_post_that_names_nothing_the_brief_is_about_is_dropped(services: Services) -> None:
-    services.checker.profile("boreale").factsheet = FactSheet(
+    sheet = services.checker.profile("boreale").factsheet = FactSheet(
         "boreale",
         hours=[Hours("Mile End", 6, "08:00", "18:00")],
-        names=[Name("Boréal Blend", "product", ("Mélange Boréal",))],
+        names=[Name("Boréal Blend", "product", ("Mélange Boréal",)), Name("croissant", "product")],
     )
     recall = "Our September recall: a refund or an exchange in any café, no receipt needed."
     weekend = "This weekend at Mile End, come and taste the new Peru roast."
@@ -172,6 +172,10 @@ def test_a_post_that_names_nothing_the_brief_is_about_is_dropped(services: Servi
     [draft] = post(d, brief="Remind people of the Mile End café's weekend hours")
     assert draft.text == weekend
     assert [r.reasons for r in draft.rejected] == [["off the brief: names none of “Mile End”"]]
+    # plurals and hashtags name the same things
+    assert not brief_reason("Fresh croissants this morning!", "our croissant is back", sheet)
+    assert not brief_reason("Come by this Saturday! #MileEnd", "Mile End opens Saturday", sheet)
+    assert brief_reason("Come by this Saturday!", "Mile End opens Saturday", sheet)
     # the other language's name of the same product is the same product
     back = "Our Mélange Boréal is back in every café this week, come and taste it."
     d = drafting(services, FakeLLM([back, back]), candidates=1)

@@ -149,7 +149,13 @@ def test_stop_ends_the_stream_at_its_next_token_and_the_next_click_runs(
     again = ui.draft_posts(BRIEF, ["x"], 1, "en", "boreale", request=alice)
     assert sum(1 for _, o in zip(range(5), again, strict=False) if written(o)) >= 3
     again.close()
+    # a Stop with nothing waiting or streaming is forgotten: the next click runs
+    ui.stop_posts(bob)
+    later = ui.draft_posts(BRIEF, ["x"], 1, "en", "boreale", request=bob)
+    assert sum(1 for _, o in zip(range(5), later, strict=False) if written(o)) >= 3
+    later.close()
     # a Stop while the request still waits in line stops it as soon as it begins
+    ui.posts_asked(bob)
     ui.stop_posts(bob)
     queued = list(ui.draft_posts(BRIEF, ["x"], 1, "en", "boreale", request=bob))
     assert queued[-1][0] == "⏹️" and not any(written(o) for o in queued)

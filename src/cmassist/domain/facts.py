@@ -372,6 +372,8 @@ def _date_key(m: re.Match[str], text: str) -> str | None:
     """ "MM-DD" of a date match, or None when it is not a date after all."""
     if m.group("a4"):
         first, second = int(m.group("a4")), int(m.group("b4") or m.group("b5"))
+        if m.group("b4") == "10" and first <= 10 and not m.group("y4"):
+            return None  # a rating: "9/10", "10/10"
         day, month = (second, first) if second > 12 >= first else (first, second)
     elif m.group("y"):
         month, day = int(m.group("m3")), int(m.group("d3"))

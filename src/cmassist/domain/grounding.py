@@ -53,6 +53,7 @@ _YEAR = re.compile(
     r"(?<![\w/.,:$€#+-])((?:19[5-9]|20[0-4])\d)"
     r"(?![\w/:%$€]|[.,]\d|\s?(?:\$|€|h\b|(?:k?g|[mc]?l|[kcm]?m)\b))"
 )
+_FULL_YEAR = re.compile(r"(?:19|20)\d\d")
 _PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(?:%|pour ?cent|percent)")
 _COMMITMENTS: dict[str, tuple[str, ...]] = {
     "refund": ("refund", "money back", "rembours"),
@@ -183,6 +184,8 @@ class FactSources:
                 a = max(0, f.start - 120)
                 found = Source(src.source, src.heading, src.line, text[a : f.end + 120].strip())
                 idx.by_key.setdefault((f.kind, f.key), found)
+                if f.kind == "date" and (year := _FULL_YEAR.search(f.text)):
+                    idx.by_key.setdefault(("year", year.group()), found)  # "31/05/2024"
                 if f.kind == "duration" and (m := _RANGE_KEY.match(f.key)):
                     for end in (m.group("lo"), m.group("hi")):
                         idx.by_key.setdefault(("duration", end + m.group("unit")), found)

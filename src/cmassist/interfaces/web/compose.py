@@ -236,6 +236,7 @@ def compose_tab(
     )
     # Stop is cooperative (see cmassist.interfaces.web.stops): the stream ends at its next
     # token, so the next click runs at once.
+    draft_btn.click(h.posts_asked, None, None, queue=False, api_visibility="private")
     draft_stop.click(h.stop_posts, None, None, queue=False, api_visibility="private")
     draft_stop.click(
         h.stopped,
@@ -273,6 +274,14 @@ def _ideas_section(h: ComposeHandlers, brand: gr.Dropdown) -> gr.Dropdown:
                 ideas_sources = table(
                     SOURCE_COLUMNS, "Sources", ["score"], column_widths=SOURCE_WIDTHS
                 )
+    gr.on(
+        [ideas_btn.click, topic.submit],
+        h.ideas_asked,
+        None,
+        None,
+        queue=False,
+        api_visibility="private",
+    )
     gr.on(
         [ideas_btn.click, topic.submit],
         h.ideas,

@@ -71,6 +71,18 @@ class DraftCardHandlers(TabHandlers):
             self._stops = Stops()
         return self._stops
 
+    def posts_asked(self, request: gr.Request | None = None) -> None:
+        """Draft posts was clicked: a Stop before its stream begins stops it."""
+        self.stops.waiting(request, "post")
+
+    def ideas_asked(self, request: gr.Request | None = None) -> None:
+        """Suggest ideas was clicked: a Stop before its stream begins stops it."""
+        self.stops.waiting(request, "ideas")
+
+    def replies_asked(self, request: gr.Request | None = None) -> None:
+        """Suggest replies was clicked: a Stop before its stream begins stops it."""
+        self.stops.waiting(request, "reply")
+
     def stop_posts(self, request: gr.Request | None = None) -> None:
         """Compose's Stop: the session's post drafts and ideas stop at their next token."""
         self.stops.stop(request, "post", "ideas")

@@ -102,6 +102,7 @@ def reply_tab(
         **LLM_EVENTS,
     )
     # Stop is cooperative (see cmassist.interfaces.web.stops).
+    reply_btn.click(h.replies_asked, None, None, queue=False, api_visibility="private")
     reply_stop.click(h.stop_replies, None, None, queue=False, api_visibility="private")
     reply_stop.click(
         h.stopped,

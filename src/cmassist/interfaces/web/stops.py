@@ -6,8 +6,9 @@ and leaves the page as Stop drew it. The stream then ends normally, so the next 
 straight away: Gradio's own cancellation (`cancels=`) has to wait for the handler's thread,
 and its event could stay pending in the browser, so a click after Stop never ran.
 
-A Stop clicked while the request still waits in line (before its stream began) is kept for
-`PENDING_S` seconds and stops that request as soon as it begins."""
+A Stop clicked while the request still waits in line (its click marked it `waiting`, its
+stream has not begun) is kept for `PENDING_S` seconds and stops that request as soon as it
+begins; a Stop with nothing waiting or streaming is forgotten."""
 
 from __future__ import annotations
 
@@ -26,8 +27,16 @@ class Stops:
 
     def __init__(self) -> None:
         self._flags: dict[str, set[threading.Event]] = {}
+        self._waiting: dict[str, float] = {}  # clicked, stream not begun: since when
         self._pending: dict[str, float] = {}  # a Stop before its stream began: when
         self._lock = threading.Lock()
+
+    def waiting(self, request: gr.Request | None, kind: str) -> None:
+        """A click of the session asked for a stream of `kind`, which waits in line."""
+        key = _session(request, kind)
+        if key:
+            with self._lock:
+                self._waiting[key] = time.monotonic()
 
     def begin(self, request: gr.Request | None, kind: str) -> threading.Event:
         """A fresh flag for the stream of `kind` ("post", "ideas", "reply") that `request`
@@ -38,6 +47,7 @@ class Stops:
         if key:
             with self._lock:
                 self._flags.setdefault(key, set()).add(flag)
+                self._waiting.pop(key, None)
                 asked = self._pending.pop(key, None)
             if asked is not None and time.monotonic() - asked < PENDING_S:
                 flag.set()
@@ -47,10 +57,12 @@ class Stops:
         """Ask the session's streams of these kinds to stop; False when none is streaming
         (the Stop then waits for a request of the session that is still in line)."""
         keys = [k for kind in kinds if (k := _session(request, kind))]
+        now = time.monotonic()
         with self._lock:
             flags = [f for k in keys for f in self._flags.get(k, ())]
-            if not flags:
-                self._pending.update(dict.fromkeys(keys, time.monotonic()))
+            for k in keys:
+                if k not in self._flags and now - self._waiting.get(k, -PENDING_S) < PENDING_S:
+                    self._pending[k] = now
         for flag in flags:
             flag.set()
         return bool(flags)

@@ -141,10 +141,22 @@ def brief_reason(
     asked = mentioned(names, brief)
     if not asked:
         return None
-    said = {_record(sheet, n) for n in mentioned(names, text)}
+    # plurals ("croissants") and hashtags ("#MileEnd") name the same things
+    singular = {_singular(n): n for n in names}
+    written = _singular(_HASHTAG.sub(lambda m: _CAMEL.sub(" ", m.group(1)), text))
+    said = {_record(sheet, singular[n]) for n in mentioned(singular, written)}
     if said & {_record(sheet, n) for n in asked}:
         return None
     return f"off the brief: names none of {', '.join(f'“{n}”' for n in asked[:3])}"
+
+
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Ý])|_")
+_PLURAL = re.compile(r"(?<=\w\w\w)[sx]\b")
+
+
+def _singular(text: str) -> str:
+    return _PLURAL.sub("", words_only(text))
 
 
 def _record(sheet: FactSheet, name: str) -> str:
