@@ -245,6 +245,25 @@ def test_open_days_and_closed_days_said_right_are_not_flagged(checker: Checker, 
     assert contradictions(check(checker, text, "velofleuve")) == []
 
 
+def test_closed_on_a_day_the_place_is_open_is_a_warning(checker: Checker) -> None:
+    # the seen failure: «We are sorry, we're closed on Saturday» to a question on the
+    # Saint-Henri café, open on Saturdays; the reply names no café, the comment does
+    text = "We are sorry, we're closed on Saturday. — The Boréale team"
+    asked = "What time does the Saint-Henri café close on Saturdays?"
+    found = contradictions(check(checker, text, kind="reply", replying_to=asked))
+    assert [(text[f.start : f.end], f.severity) for f in found] == [("Saturday", "warn")]
+    assert "Saint-Henri is open on Saturdays" in found[0].message
+    fr = contradictions(check(checker, "Le café Saint-Henri est fermé le samedi."))
+    assert [f.severity for f in fr] == ["warn"], fr
+    # a one-off closure is news, not the place's hours
+    for news in (
+        "Le café Saint-Henri est fermé ce samedi pour l'inventaire.",
+        "Saint-Henri is closed today because of a power outage.",
+        "Le café Saint-Henri sera fermé le samedi 26 décembre.",
+    ):
+        assert contradictions(check(checker, news)) == [], news
+
+
 # -- another place's hours, and hours that are no hours ------------------------------------------
 
 

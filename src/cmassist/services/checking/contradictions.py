@@ -212,6 +212,41 @@ def check_closed_days(
         for said in reading.open_days(ctx.text, sent):
             for place in _places_for(sheet, sent, said.start, places, asked):
                 _closed_day(ctx, sheet, place, said, sent, text_dates)
+        if not extract(sent.text, ("date",)) and not _ONE_OFF.search(fold_str(sent.text)):
+            for said in reading.closed_days(ctx.text, sent):
+                for place in _places_for(sheet, sent, said.start, places, asked):
+                    _open_day(ctx, sheet, place, said)
+
+
+# A closure of one day ("fermé aujourd'hui", "closed this Saturday for inventory") is news,
+# not a statement about the place's hours.
+_ONE_OFF = re.compile(
+    r"\b(?:aujourd'?hui|demain|ce|cette|prochain|exceptionnellement|ferie|fetes|inventaire"
+    r"|panne|today|tomorrow|this|next|exceptionally|holidays?|inventory|outage)\b"
+)
+
+
+def _open_day(ctx: CheckContext, sheet: FactSheet, place: str, said: reading.DaySpan) -> None:
+    """**warn**: the text says `place` is closed on a weekday it is open in every season
+    (a reply telling a customer «we're closed on Saturday» about a café open Saturdays)."""
+    records = sheet.hours_of(place)
+    seasons = list(dict.fromkeys(h.season for h in records))
+    lang = ctx.lang_at(said.start)
+    for day in sorted(said.days):
+        if not seasons or not all(
+            any(h.day == day and not h.closed for h in records if h.season == s) for s in seasons
+        ):
+            continue
+        src = _source_of(records, day, seasons[0], lang)
+        _add(
+            ctx,
+            src,
+            (said.start, said.end),
+            f"{place} is open on {weekday_name(day, 'en')}s, according to {where(src)}.",
+            f"give {place}'s hours, or say when and why it is closed",
+            warn=True,
+        )
+        return
 
 
 def _places_for(

@@ -195,6 +195,17 @@ def day_spans(text: str, sent: Sentence) -> list[DaySpan]:
 def open_days(text: str, sent: Sentence) -> list[DaySpan]:
     """The weekdays a sentence says are open: the nearest open/closed word decides (the one
     before, else the one after); an open word negated ("n'est pas ouvert") says closed."""
+    return _said_days(text, sent, True)
+
+
+def closed_days(text: str, sent: Sentence) -> list[DaySpan]:
+    """The weekdays a sentence says are closed ("fermé le samedi", "not open on Saturday"):
+    stricter than `open_days`, the closed word comes right before the days (within 25
+    characters), so "du mardi au samedi de 10 h à 18 h, fermé dimanche" closes Sunday alone."""
+    return _said_days(text, sent, False)
+
+
+def _said_days(text: str, sent: Sentence, want_open: bool) -> list[DaySpan]:
     folded = fold(sent.text)
     words: list[tuple[int, bool]] = []
     for rx, is_open in ((_OPEN, True), (_CLOSED, False)):
@@ -209,8 +220,11 @@ def open_days(text: str, sent: Sentence) -> list[DaySpan]:
     for span in day_spans(text, sent):
         before = [w for w in words if w[0] < span.start]
         after = [w for w in words if w[0] >= span.end]
-        word = before[-1] if before else after[0] if after else None
-        if word is not None and word[1]:
+        if want_open:
+            word = before[-1] if before else after[0] if after else None
+        else:
+            word = before[-1] if before and span.start - before[-1][0] <= 25 else None
+        if word is not None and word[1] == want_open:
             out.append(span)
     return out
 
