@@ -187,9 +187,11 @@ def draft_one(page: Page, brief: str) -> None:
 
 
 def ready(page: Page, llm: object, timeout_s: float = 240) -> None:
-    """Wait for "1 post ready"; on a time-out, say what the model and the page were doing."""
+    """Wait for the draft to be done: "1 post ready", or an honest "No good draft" (the
+    request went through; every candidate was dropped); on a time-out, say what the model
+    and the page were doing."""
     try:
-        expect(page.get_by_text(re.compile(r"1 post ready in"))).to_be_visible(
+        expect(page.get_by_text(re.compile(r"1 post ready in|No good draft in"))).to_be_visible(
             timeout=timeout_s * 1000
         )
     except AssertionError as e:
