@@ -24,6 +24,7 @@ from cmassist.domain.textmatch import fold_str
 from cmassist.domain.textutil import excerpt
 from cmassist.services.checking import sheet_reading as reading
 from cmassist.services.checking.context import CheckContext, reason
+from cmassist.services.checking.policy_reading import negated
 from cmassist.services.checking.profile import BrandProfile
 
 SHORTENERS = {
@@ -146,7 +147,7 @@ def _denied(text: str, fact: StatedFact) -> bool:
     """Whether the text denies the commitment rather than making it ("on ne peut pas
     promettre de remboursement")."""
     sent = next((s for s in reading.sentences(text) if s.start <= fact.start < s.end), None)
-    return sent is not None and reading.negated(text, sent, fact.start)
+    return sent is not None and negated(text, sent, fact.start)
 
 
 def _best_policy(ctx: CheckContext, policies: list[Policy]) -> Source | None:
@@ -198,7 +199,7 @@ def _allows(text: str, key: str) -> bool:
     for sent in reading.sentences(text):
         for f in stated_facts(sent.text):
             hit = f.kind == "commitment" and f.key == key
-            if hit and not reading.negated(text, sent, sent.start + f.start):
+            if hit and not negated(text, sent, sent.start + f.start):
                 return True
     return False
 
@@ -222,7 +223,7 @@ def commitment_passages(profile: BrandProfile) -> tuple[dict[str, Source], dict[
             for f in stated_facts(sent.text):
                 if f.kind != "commitment":
                     continue
-                into = denies if reading.negated(p.text, sent, sent.start + f.start) else allows
+                into = denies if negated(p.text, sent, sent.start + f.start) else allows
                 into.setdefault(f.key, Source(p.source, p.heading, p.line, sent.text.strip()))
     if len(_PASSAGES) > 16:
         _PASSAGES.clear()
