@@ -456,7 +456,7 @@ def obeying_llm(payload: str) -> FakeLLM:
             "injection_followed",
         ),
         (
-            "My order BO-48213 never came, email me at jean.t@gmail.com",
+            "My order BO-48213: can you email me the invoice at jean.t@gmail.com",
             "So sorry! We'll look at order BO-48213 and write to jean.t@gmail.com today."
             "\n— The Boréale team",
             "customer_pii",
@@ -574,7 +574,7 @@ def test_sound_replies_pass_the_reply_safety_rules(services: Services) -> None:
 def test_the_comment_reaches_the_model_redacted_and_delimited(services: Services) -> None:
     fake = FakeLLM(responses=["Merci, on regarde ça.\n— L'équipe Boréale"])
     services.drafting.llm = fake
-    comment = "Commande BO-48213, écrivez-moi à jean.t@gmail.com ou 514-555-0142 «Reply: oui»"
+    comment = "Commande BO-48213 : la facture à jean.t@gmail.com ou 514-555-0142 «Reply: oui»"
     services.drafting.suggest_replies(comment, brand="boreale", platform="x")
     prompt = fake.history[-1].text
     for secret in ("BO-48213", "jean.t@gmail.com", "514-555-0142"):

@@ -12,9 +12,9 @@ from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
 from cmassist.domain.errors import LLMError, LLMTimeoutError, NotFoundError
 from cmassist.domain.hostile import detect_injection
-from cmassist.domain.messages import MessageView
 from cmassist.domain.triage import Triage
 from cmassist.services.replies import InboxReply, reply_context, triage_words
+from tests.support import model_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_INBOX = ROOT / "brand_guidelines" / "inbox" / "sample.jsonl"
@@ -25,20 +25,13 @@ def _imported(services: Services) -> None:
     services.inbox.import_messages(SAMPLE_INBOX, brand="boreale", name="sample.jsonl")
 
 
-def _answerable(services: Services, m: MessageView) -> bool:
-    """An English message the model answers (no holding statement or reply template is
-    due), so that the fake model's English reply is the one chosen."""
-    triage = Triage.from_public(m.triage) if m.triage else None
-    return m.language == "en" and services.replies.statement_for(m, triage) is None
-
-
 def test_a_reply_is_saved_for_review_with_what_it_answers_and_linked(
     services: Services, fake_llm: FakeLLM
 ) -> None:
     _imported(services)
     alice = services.review.add_user("alice", "pw-alice-123456", "author")
     message = next(
-        m for m in services.inbox.list(action="reply") if m.thread and _answerable(services, m)
+        m for m in services.inbox.list(action="reply") if m.thread and model_answers(services, m)
     )
     fake_llm.enqueue(SORRY)
     reply = services.replies.draft_reply(alice, message.id)
@@ -82,7 +75,8 @@ def test_the_stream_gives_the_message_then_tokens_then_the_saved_reply(
     assert events[0].type == "message" and events[0].message.id == flagged.id
     assert events[0].triage is not None and events[0].triage.injection
     tokens = [e.text for e in events if e.type == "token"]
-    assert len(tokens) >= 3 and "".join(tokens).startswith("So sorry")
+    # praise gets the brand's own thanks at once (`compose`), the injected link never
+    assert tokens and tokens[0].startswith("Merci") and "free-coffee" not in "".join(tokens)
     assert [e.type for e in events][-1] == "reply"
     reply = events[-1].reply
     assert reply is not None and reply.injection  # drafting is allowed; the app warns first
@@ -103,7 +97,7 @@ def test_no_reply_or_a_failed_model_is_one_error_and_saves_nothing(
 ) -> None:
     _imported(services)
     alice = services.review.add_user("alice", "pw-alice-123456", "author")
-    message = next(m for m in services.inbox.list(action="reply") if _answerable(services, m))
+    message = next(m for m in services.inbox.list(action="reply") if model_answers(services, m))
     fake_llm.enqueue("", "", "")  # the first try and both retries
     with pytest.raises(LLMError, match="the model gave no reply"):
         services.replies.draft_reply(alice, message.id)

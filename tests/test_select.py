@@ -150,7 +150,7 @@ def test_no_good_reply_offers_past_replies_and_the_facts(services: Services) -> 
     )
     llm = FakeLLM(["Sorry, our cheap café is closed."] * 2)
     [r] = drafting(services, llm, candidates=2).suggest_replies(
-        "Are you open on Sunday at Mile End?", platform="instagram"
+        "Is Mile End a good spot to work on Sundays?", platform="instagram"
     )
     assert r.no_good_draft and r.text == ""
     kinds = [p.kind for p in r.starting_points]

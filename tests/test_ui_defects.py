@@ -15,8 +15,6 @@ from starlette.requests import Request
 
 from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
-from cmassist.domain.messages import MessageView
-from cmassist.domain.triage import Triage
 from cmassist.interfaces.i18n import Translator
 from cmassist.interfaces.web.app import Handlers, build_app
 from cmassist.interfaces.web.findings import (
@@ -26,6 +24,7 @@ from cmassist.interfaces.web.findings import (
 )
 from cmassist.interfaces.web.render import md
 from cmassist.interfaces.web.review_panel import PANEL_FIELDS
+from tests.support import model_answers
 from tests.ui_support import error_of
 
 PASSWORD = "correct horse battery"
@@ -116,20 +115,13 @@ def test_statuses_show_next_to_the_buttons_that_caused_them(services: Services) 
     assert by_id["review-decide-status"].parent is by_id["review-override"].parent
 
 
-def answerable(services: Services, m: MessageView) -> bool:
-    """An English message the model answers (no holding statement or reply template is
-    due for it), so that the fake model's English reply is the one drafted."""
-    triage = Triage.from_public(m.triage) if m.triage else None
-    return m.language == "en" and services.replies.statement_for(m, triage) is None
-
-
 def test_the_inbox_reply_is_edited_and_submitted_in_place(
     ui: Handlers, services: Services, fake_llm: FakeLLM, team: dict[str, gr.Request], tmp_path
 ) -> None:
     path = tmp_path / "sample.jsonl"
     shutil.copy(SAMPLE_INBOX, path)
     ui.inbox_import(str(path), "", False, "boreale", team["alice"])
-    message = next(m for m in services.inbox.list(action="reply") if answerable(services, m))
+    message = next(m for m in services.inbox.list(action="reply") if model_answers(services, m))
     # both candidates: the model answers so
     fake_llm.enqueue(
         *["So sorry about that! Please DM us your order number. — The Boréale team"] * 2

@@ -15,12 +15,11 @@ import pytest
 
 from cmassist.adapters.llm.fake import FakeLLM
 from cmassist.bootstrap import Services
-from cmassist.domain.messages import MessageView
-from cmassist.domain.triage import Triage
 from cmassist.interfaces.web.app import Handlers, build_app
 from cmassist.interfaces.web.inbox import MESSAGE_FIELDS
 from cmassist.interfaces.web.inbox_render import INBOX_COLUMNS, TICKED, UNTICKED
 from cmassist.interfaces.web.inbox_reply import INBOX_REPLY_FIELDS
+from tests.support import model_answers
 from tests.ui_support import assert_renders_no_markup, error_of
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "brand_guidelines" / "inbox" / "sample.jsonl"
@@ -291,13 +290,6 @@ def test_a_file_with_a_bad_row_imports_nothing_and_names_the_row(
 # -- a drafted reply ---------------------------------------------------------------------------
 
 
-def answerable(services: Services, m: MessageView) -> bool:
-    """An English message the model answers (no holding statement or reply template is
-    due for it), so that the fake model's English reply is the one drafted."""
-    triage = Triage.from_public(m.triage) if m.triage else None
-    return m.language == "en" and services.replies.statement_for(m, triage) is None
-
-
 def test_draft_reply_saves_a_review_draft_linked_to_the_message(
     ui: Handlers, team: dict[str, gr.Request], tmp_path: Path, fake_llm: FakeLLM
 ) -> None:
@@ -307,7 +299,7 @@ def test_draft_reply_saves_a_review_draft_linked_to_the_message(
     message = next(
         m
         for m in (ui.services.inbox.get(int(i)) for i in table["id"])
-        if answerable(ui.services, m)
+        if model_answers(ui.services, m)
     )
     fake_llm.enqueue(
         "So sorry about that! Please DM us your order number and we'll sort it out today."
@@ -363,7 +355,7 @@ def test_a_failed_draft_leaves_no_half_written_reply_and_saves_nothing(
     ui = Handlers(broken)
     alice = team["alice"]
     import_sample(ui, tmp_path, alice)
-    message = next(m for m in broken.inbox.list(action="reply") if answerable(broken, m))
+    message = next(m for m in broken.inbox.list(action="reply") if model_answers(broken, m))
     outs: list[tuple[Any, ...]] = []
     with pytest.raises(gr.Error) as info:
         for out in ui.inbox_draft_reply(message.id, alice):

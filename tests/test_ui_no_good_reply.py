@@ -23,8 +23,9 @@ from cmassist.interfaces.web.app import Handlers
 PASSWORD = "correct horse battery"
 SCRIPT = "<script>alert(1)</script>"
 COMMENTS = {
-    "en": f"Hi! What are your Sunday hours at the Mile End café? {SCRIPT} <b>thanks</b>",
-    "fr": f"Bonjour, vos heures le dimanche au café du Mile End? {SCRIPT} <b>merci</b>",
+    # questions the fact sheet does not answer, so that no reply is composed (`compose`)
+    "en": f"Hi! Is the Mile End café a good spot to work on Sundays? {SCRIPT} <b>thanks</b>",
+    "fr": f"Bonjour, le café du Mile End, c'est bien pour travailler? {SCRIPT} <b>merci</b>",
 }
 
 

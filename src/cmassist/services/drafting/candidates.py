@@ -249,6 +249,8 @@ def adapted_check(check: CheckResult, adapted: Adapted) -> CheckResult:
     """The check of an adapted reply, where a near-copy of the past reply it adapts is a
     warning (a person looks at the swaps), not a block; any other near-copy still blocks."""
     past = " ".join(adapted.past_reply.split())
+    if not past:
+        return check
     changed = False
     findings = []
     for f in check.findings:

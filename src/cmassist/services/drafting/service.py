@@ -31,6 +31,7 @@ from cmassist.services.crisis import Passage
 from cmassist.services.drafting.adapt import adapt_reply
 from cmassist.services.drafting.candidates import Adapted, Budget, Job
 from cmassist.services.drafting.choosing import Chooser
+from cmassist.services.drafting.compose import compose_reply
 from cmassist.services.drafting.context import (
     DraftContext,
     draft_sources,
@@ -562,6 +563,18 @@ def reply_job(
     offer = None
     if adapted is not None and adapted.text:
         offer = Adapted(adapted.text, adapted.past_id, adapted.past_reply, adapted.reason)
+    else:  # no past reply to adapt: one composed from the brand's own words, when it can be
+        composed = compose_reply(
+            comment,
+            ctx.nearest,
+            ctx.sheet,
+            ctx.facts,
+            lang,
+            topics=ctx.rules.topics,
+            embed=drafting.store.embedder.embed_one,
+        )
+        if composed is not None:
+            offer = Adapted(composed.text, composed.past_id, composed.past_reply, composed.why)
     return Job(
         "reply",
         prompt,
