@@ -42,6 +42,7 @@ from cmassist.services.drafting import DraftEvent
 from cmassist.services.review import Actor
 
 log = logging.getLogger(__name__)
+_STOPS_MADE = threading.Lock()
 
 # The cards the app lays out for one request's variants (per platform): Gradio lays out
 # every card up front, so 5 keeps the page light; drafting itself takes up to
@@ -66,9 +67,11 @@ class DraftCardHandlers(TabHandlers):
 
     @property
     def stops(self) -> Stops:
-        """The Stop flags of the sessions streaming drafts (one registry per app)."""
-        if not hasattr(self, "_stops"):
-            self._stops = Stops()
+        """The Stop flags of the sessions streaming drafts (one registry per tab's
+        handlers), made once even when two sessions click at the same moment."""
+        with _STOPS_MADE:
+            if not hasattr(self, "_stops"):
+                self._stops = Stops()
         return self._stops
 
     def posts_asked(self, request: gr.Request | None = None) -> None:

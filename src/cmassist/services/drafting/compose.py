@@ -151,10 +151,11 @@ class Composed:
     parts: tuple[str, ...]  # "opening: past reply r004", "answer: 06-facts.md › Hours", …
     past_id: str  # the past reply the opening comes from ("" when none)
     past_reply: str
+    what: str = "composed from the brand's own words"
 
     @property
     def why(self) -> str:
-        return "composed from the brand's own words (" + "; ".join(self.parts) + ")"
+        return f"{self.what} (" + "; ".join(self.parts) + ")"
 
 
 def comment_kind(comment: str, nearest: Sequence[Hit] = ()) -> str:

@@ -42,6 +42,7 @@ from cmassist.services.drafting.context import (
     reply_examples,
 )
 from cmassist.services.drafting.events import DraftEvent
+from cmassist.services.drafting.from_brief import post_from_brief
 from cmassist.services.drafting.inputs import (
     IdeaOptions,
     PostOptions,
@@ -172,7 +173,10 @@ class Drafting:
                 temperature=self.settings.llm_temperature,
                 stop=["###", "\nTopic:", "\nPost:", "\nFacts:", "<end_of_turn>"],
             )
-            job = Job("post", prompt, params, ctx, platform, variants, brief=brief)
+            # the post the brief already holds, its request and instructions left out
+            built = post_from_brief(brief, lang, platform, ctx.rules, ctx.examples)
+            offer = Adapted(built.text, "", "", built.why) if built is not None else None
+            job = Job("post", prompt, params, ctx, platform, variants, brief=brief, adapted=offer)
             paired = pair_writer(self, brand, platform)
             for event in self._chooser().stream(job, rng, brief):
                 if paired is not None and event.draft is not None and event.draft.text:
