@@ -154,29 +154,7 @@ class Drafting:
                 f"{platform.name} posts: length, hashtags, emoji, format",
                 factsheet=sheet,
             )
-            prompt = self.prompts.render(
-                "post.j2",
-                self.llm.style,
-                brand_name=ctx.brand_name,
-                platform=platform.key,
-                platform_name=platform.name,
-                limit=platform_limit(platform, ctx.rules),
-                language=lang,
-                language_name=LANGUAGE_NAMES.get(lang, lang),
-                brief=brief,
-                guidelines=guideline_vars(ctx.guidelines),
-                examples=post_examples(ctx),
-                facts=fact_texts(ctx),
-            )
-            params = GenParams(
-                max_tokens=platform.max_new_tokens,
-                temperature=self.settings.llm_temperature,
-                stop=["###", "\nTopic:", "\nPost:", "\nFacts:", "<end_of_turn>"],
-            )
-            # the post the brief already holds, its request and instructions left out
-            built = post_from_brief(brief, lang, platform, ctx.rules, ctx.examples)
-            offer = Adapted(built.text, "", "", built.why) if built is not None else None
-            job = Job("post", prompt, params, ctx, platform, variants, brief=brief, adapted=offer)
+            job = post_job(self, brief, ctx, platform, variants)
             paired = pair_writer(self, brand, platform)
             for event in self._chooser().stream(job, rng, brief):
                 if paired is not None and event.draft is not None and event.draft.text:
@@ -525,6 +503,37 @@ def pair_writer(drafting: Drafting, brand: str, platform: Platform) -> PairWrite
     )
 
 
+def post_job(
+    drafting: Drafting, brief: str, ctx: DraftContext, platform: Platform, variants: int
+) -> Job:
+    """A post's prompt, grounded in the facts the brief is about, with the post the brief
+    already holds (`from_brief`) as candidate 1."""
+    lang = ctx.language
+    prompt = drafting.prompts.render(
+        "post.j2",
+        drafting.llm.style,
+        brand_name=ctx.brand_name,
+        platform=platform.key,
+        platform_name=platform.name,
+        limit=platform_limit(platform, ctx.rules),
+        language=lang,
+        language_name=LANGUAGE_NAMES.get(lang, lang),
+        brief=brief,
+        guidelines=guideline_vars(ctx.guidelines),
+        examples=post_examples(ctx),
+        facts=fact_texts(ctx),
+    )
+    params = GenParams(
+        max_tokens=platform.max_new_tokens,
+        temperature=drafting.settings.llm_temperature,
+        stop=["###", "\nTopic:", "\nPost:", "\nFacts:", "<end_of_turn>"],
+    )
+    # the post the brief already holds, its request and instructions left out
+    built = post_from_brief(brief, lang, platform, ctx.rules, ctx.examples)
+    offer = Adapted(built.text, "", "", built.why) if built is not None else None
+    return Job("post", prompt, params, ctx, platform, variants, brief=brief, adapted=offer)
+
+
 def reply_job(
     drafting: Drafting,
     comment: str,
@@ -568,14 +577,9 @@ def reply_job(
     if adapted is not None and adapted.text:
         offer = Adapted(adapted.text, adapted.past_id, adapted.past_reply, adapted.reason)
     else:  # no past reply to adapt: one composed from the brand's own words, when it can be
+        embed = drafting.store.embedder.embed_one
         composed = compose_reply(
-            comment,
-            ctx.nearest,
-            ctx.sheet,
-            ctx.facts,
-            lang,
-            topics=ctx.rules.topics,
-            embed=drafting.store.embedder.embed_one,
+            comment, ctx.nearest, ctx.sheet, ctx.facts, lang, topics=ctx.rules.topics, embed=embed
         )
         if composed is not None:
             offer = Adapted(composed.text, composed.past_id, composed.past_reply, composed.why)
