@@ -173,7 +173,7 @@ class CandidateWriter:
     def adapted(self, job: Job, adapted: Adapted) -> Candidate:
         """Candidate 1 of a reply: the past reply adapted to the comment, fitted and screened
         as any; a copy of the very reply it adapts is what it is meant to be, not a fault."""
-        cand = Candidate(1, "")
+        cand = Candidate(1, "", built=True)
         self._finish(job, cand, adapted.text, False, adapted=adapted)
         return cand
 

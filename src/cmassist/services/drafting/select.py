@@ -61,6 +61,9 @@ class Candidate:
     stopped: str | None = None  # why its generation was stopped early, if it was
     slot: int | None = None  # the variant whose card showed its tokens as it was written
     novelty: float = 1.0  # 1: no word triple in common with past texts or chosen variants
+    # built without the model (a past reply adapted, a reply composed, the brief's post):
+    # right by construction, so a model candidate never outranks it while it survives
+    built: bool = False
 
     @property
     def survives(self) -> bool:
@@ -90,8 +93,9 @@ class Candidate:
 
     @property
     def clean(self) -> bool:
-        """Survives with no warning at all: nothing more to gain by writing another."""
-        return self.survives and not self.warnings
+        """Survives with no warning at all, or was built without the model: nothing more
+        to gain by writing another."""
+        return self.survives and (self.built or not self.warnings)
 
 
 # -- what drops a candidate ---------------------------------------------------------------
@@ -201,9 +205,9 @@ def novelty(text: str, others: Sequence[str]) -> float:
 
 def choose(pool: Sequence[Candidate], variants: int, past: Sequence[str]) -> list[Candidate]:
     """Up to `variants` surviving candidates, best first: each the best by `score` with its
-    novelty counted against the past texts and the variants chosen before it; an earlier
-    candidate wins unless a later one is better by MARGIN; a twin of a chosen one is
-    skipped while others remain."""
+    novelty counted against the past texts and the variants chosen before it; a candidate
+    built without the model wins while it survives, and an earlier candidate wins unless a
+    later one is better by MARGIN; a twin of a chosen one is skipped while others remain."""
     left = [c for c in pool if c.survives]
     chosen: list[Candidate] = []
     while left and len(chosen) < variants:
@@ -213,7 +217,9 @@ def choose(pool: Sequence[Candidate], variants: int, past: Sequence[str]) -> lis
         distinct = [c for c in left if all(twin_share(c.text, x.text) < TWIN_SHARE for x in chosen)]
         group = distinct or left
         best = max(c.score for c in group)
-        pick = min((c for c in group if c.score >= best - MARGIN), key=lambda c: c.n)
+        pick = next((c for c in group if c.built), None) or min(
+            (c for c in group if c.score >= best - MARGIN), key=lambda c: c.n
+        )
         chosen.append(pick)
         left.remove(pick)
     return chosen
