@@ -112,10 +112,12 @@ class CandidateWriter:
         if job.adapted is not None:
             cand = self.adapted(job, job.adapted)
             pool.append(cand)
-            cap += 1  # the generated candidates keep their share
-            if cand.survives:
+            if cand.survives:  # it is variant 1: the others keep their share
+                cap = 1 + (job.variants - 1) * max(1, budget.per_variant)
                 cand.slot = shown = 1
                 yield DraftEvent("token", 1, job.key, cand.text)
+            else:
+                cap += 1  # the generated candidates keep their share
         while len(pool) < cap:
             n = len(pool) + 1
             stream_as = shown + 1 if shown < job.variants else None
