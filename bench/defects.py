@@ -100,7 +100,8 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     return (data if isinstance(data, dict) else {}), text[m.end() :]
 
 
-_CLAUSE_SPLIT = re.compile(r";\s+|(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«\"(\d-])|\n+")
+# a signature after a dash ("… à 18 h. — L'équipe Boréale") is a clause of its own
+_CLAUSE_SPLIT = re.compile(r";\s+|(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ«\"(\d—–-])|\n+")
 
 
 def clauses(text: str) -> list[str]:

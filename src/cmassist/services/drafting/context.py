@@ -38,7 +38,10 @@ GUIDELINES = 3
 # close (cosine) to a chosen one is a near-copy and never joins the few-shot set.
 DIVERSITY = 0.7
 NEAR_COPY = 0.92
-ADAPT_CANDIDATES = 3
+ADAPT_CANDIDATES = 3  # the past replies a reply may adapt: the closest ones
+# the past replies a composed reply takes its opening and next step from (`compose`): more,
+# so that praise finds the brand's thanks when the closest past comments were complaints
+COMPOSE_CANDIDATES = 8
 
 _vectors: dict[tuple[str, str, int], npt.NDArray[np.float32]] = {}
 _VECTORS_KEPT = 20_000
@@ -48,7 +51,8 @@ _VECTORS_KEPT = 20_000
 class DraftContext:
     """The brand, the language and the passages and examples one draft request uses, the
     facts of the brand's fact sheet the request is about (`facts`, with each example's own
-    `example_facts`), and the past replies closest to a comment (`nearest`, for adaptation)."""
+    `example_facts`), and the past replies closest to a comment (`nearest`, for adaptation
+    and composition)."""
 
     brand: str
     brand_name: str
@@ -106,9 +110,9 @@ def gather_context(
     nearest: list[Hit] = []
     if kind == Kind.REPLY:
         found = store.search(
-            brand, query, kind=kind, k=ADAPT_CANDIDATES + len(banned), language=language
+            brand, query, kind=kind, k=COMPOSE_CANDIDATES + len(banned), language=language
         )
-        nearest = [h for h in found if allowed(h)][:ADAPT_CANDIDATES]
+        nearest = [h for h in found if allowed(h)][:COMPOSE_CANDIDATES]
     facts = grounding_facts(
         factsheet,
         text,

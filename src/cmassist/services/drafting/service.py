@@ -33,6 +33,7 @@ from cmassist.services.drafting.candidates import Adapted, Budget, Job
 from cmassist.services.drafting.choosing import Chooser
 from cmassist.services.drafting.compose import compose_reply
 from cmassist.services.drafting.context import (
+    ADAPT_CANDIDATES,
     DraftContext,
     draft_sources,
     fact_texts,
@@ -551,7 +552,7 @@ def reply_job(
     keep = (
         drafting.checker.profile(brand).public_contacts if drafting.checker is not None else set()
     )
-    adapted = adapt_reply(comment, ctx.nearest, ctx.sheet, lang)
+    adapted = adapt_reply(comment, ctx.nearest[:ADAPT_CANDIDATES], ctx.sheet, lang)
     opening = adapted.opening if adapted is not None and adapted.text is None else ""
     prompt = drafting.prompts.render(
         "reply.j2",
