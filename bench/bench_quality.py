@@ -224,13 +224,16 @@ def raw_same_length(
 def x_app(
     services: Any, recorder: PromptRecorder, brand: str, brief: str, seed: int
 ) -> dict[str, Any]:
-    """3 X variants of a brief through the product, from an empty KV cache, timed."""
+    """3 X variants of a brief through the product, from an empty KV cache, timed: until the
+    third is returned (`returned_s`), and until the generator ends (`wall_s`: with the
+    other-language versions the brand's X rules require, written after the variants)."""
     recorder.calls.clear()
     services.llm.raw_model().reset()
     s0 = CpuSnapshot.take()
     started = time.perf_counter()
     first = None
     texts: list[str] = []
+    returned = 0.0
     for event in services.drafting.stream_posts(
         brief, brand=brand, platforms=["x"], variants=X_VARIANTS, seed=seed
     ):
@@ -238,8 +241,10 @@ def x_app(
             first = time.perf_counter() - started
         elif event.draft is not None:
             texts.append(event.draft.text)
+            returned = time.perf_counter() - started
     return {
         "wall_s": time.perf_counter() - started,
+        "returned_s": returned,
         "first_token_s": first,
         "texts": texts,
         "calls": len(recorder.calls),
@@ -287,18 +292,23 @@ def x_variant_timing(
                     "id": brief["id"],
                     "order": "app→raw" if i % 2 == 0 else "raw→app",
                     "app_wall_s": round(a["wall_s"], 3),
+                    "app_returned_s": round(a["returned_s"], 3),
                     "app_first_token_s": round(first, 3) if first is not None else None,
                     "app_llm_calls": a["calls"],
                     "raw_wall_s": round(r["wall_s"], 3),
                     "raw_tokens": r["tokens"],
-                    "ratio": round(a["wall_s"] / r["wall_s"], 3) if r["wall_s"] else None,
+                    # the variants returned against the raw generations (the pairs apart)
+                    "ratio": round(a["returned_s"] / r["wall_s"], 3) if r["wall_s"] else None,
+                    "ratio_with_pairs": round(a["wall_s"] / r["wall_s"], 3)
+                    if r["wall_s"]
+                    else None,
                     "other_cores": [a["load"]["other_cores"], r["load"]["other_cores"]],
                     "returned": a["texts"],
                 }
             )
             log(
-                f"X variants {brief['id']}: app {a['wall_s']:.1f} s, raw {r['wall_s']:.1f} s "
-                f"({rows[-1]['ratio']}×), {a['calls']} LLM calls"
+                f"X variants {brief['id']}: app {a['returned_s']:.1f} s ({a['wall_s']:.1f} s with "
+                f"pairs), raw {r['wall_s']:.1f} s ({rows[-1]['ratio']}×), {a['calls']} LLM calls"
             )
     finally:
         services.llm.stream = recorder.original
@@ -482,24 +492,28 @@ def render_md(result: dict[str, Any]) -> str:
                 [
                     "Brief",
                     "Order",
-                    "App (s)",
+                    "App, 3 returned (s)",
+                    "App with FR/EN pairs (s)",
                     "App first token (s)",
                     "LLM calls",
                     "Raw (s)",
                     "Raw tokens",
-                    "Ratio",
+                    "Ratio (returned)",
+                    "Ratio with pairs",
                     "Other cores (app/raw)",
                 ],
                 [
                     (
                         r["id"],
                         r["order"],
+                        r.get("app_returned_s", "—"),
                         r["app_wall_s"],
                         r["app_first_token_s"],
                         r["app_llm_calls"],
                         r["raw_wall_s"],
                         "/".join(map(str, r["raw_tokens"])),
                         r["ratio"],
+                        r.get("ratio_with_pairs", r["ratio"] if "app_returned_s" not in r else "—"),
                         "/".join(map(str, r["other_cores"])),
                     )
                     for r in result["x_variants"]
