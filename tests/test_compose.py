@@ -152,3 +152,13 @@ def test_the_composed_reply_streams_at_once_and_is_the_draft_signed(services: Se
     assert draft.text.startswith("Bonjour, le samedi, on est ouverts de 8 h à 17 h.")
     assert draft.text.endswith("— L'équipe Boréale")
     assert any("composed from the brand's own words" in w for w in draft.why)
+
+
+def test_a_greeting_never_answers_yes_or_no_and_est_ce_is_no_this() -> None:
+    yes = _hit(4, "Vous faites les mises au point?", "Oui, on fait les mises au point.\n— Nous")
+    sheet = _seasons()
+    text = _compose("Est-ce que vous êtes ouverts le dimanche?", sheet, yes, today=date(2026, 7, 1))
+    assert text is not None and not text.startswith("Oui")
+    # "Est-ce que" is no "ce dimanche": each season is said, with its dates
+    assert "Du 1er avril au 31 octobre" in text and "Du 1er novembre au 31 mars" in text
+    assert _compose("Is the shop close to the Old Port?", sheet, yes) is None  # not hours

@@ -107,3 +107,17 @@ def test_the_built_post_streams_first_and_is_chosen_with_why(services: Services)
     assert "Ton chaleureux" not in draft.text and "Présenter" not in draft.text
     if draft.text.startswith("La dégustation publique"):
         assert any(w.startswith("built from the brief") for w in draft.why), draft.why
+
+
+def test_what_the_writer_must_not_do_goes_and_a_later_verb_stays() -> None:
+    assert _built(
+        "Holding statement: we are aware of the outage and are working on it. Do not "
+        "speculate on the cause.",
+        "en",
+    ) == ("We are aware of the outage and are working on it.")
+    assert _built("Annoncer que le café n'est pas encore ouvert, ne pas mentionner de date.") == (
+        "Le café n'est pas encore ouvert."
+    )
+    assert _built("Our loyalty card is here. Present it at the counter for a coffee.", "en") == (
+        "Our loyalty card is here. Present it at the counter for a coffee."
+    )

@@ -51,8 +51,8 @@ STEP_INTENT = 0.5
 POLICY_COSINE = 0.45  # all-MiniLM-L6-v2 cosine of a comment and the policy that answers it
 
 _ASKS_HOURS = re.compile(  # not "3 hours", a duration
-    r"(?<!\d)(?<!\d )\b(?:heures?|horaires?|ouvert\w*|ouvr\w*|ferm\w*|open\w*|clos\w*|hours?"
-    r"|what time)\b"
+    r"(?<!\d)(?<!\d )\b(?:heures?|horaires?|ouvert\w*|ouvr\w*|ferm\w*|open\w*|clos\w*\b"
+    r"(?!\s+(?:to|by)\b)|hours?|what time)\b"
 )
 _ASKS_PRICE = re.compile(
     r"\b(?:combien|prix|cout\w*|coute\w*|tarif\w*|how much|price\w*|cost\w*)\b"
@@ -66,6 +66,9 @@ _PRIVATE = re.compile(
     r"\b(?:en prive|message prive|ecri\w*-nous|ecri\w* nous|dm|send us|write to us|message us"
     r"|contact us|direct message|privately)\b"
 )
+# "ce dimanche", "this Sunday": today's season (not the "ce" of "Est-ce que")
+_NOW = re.compile(r"(?<![\w-])(?:ce|cette|this|today|aujourd'hui|demain|tomorrow|tonight)\b")
+_YES_NO = re.compile(r"^(?:oui|non|yes|no|yep|nope)$", re.IGNORECASE)
 _THANKS = re.compile(r"\b(?:merci|thanks?|thank you|grateful|reconnaissant\w*)\b")
 _SIZE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:g|kg|ml|l|oz|lb)\b")
 _SIGNATURE_LINE = re.compile(r"^\s*[—–-]\s*\S.*$", re.MULTILINE)
@@ -207,7 +210,8 @@ def compose_reply(
     topic = topic_of(comment, topics)
     like = _same_kind(past, kind)
     like.sort(key=lambda h: not topic or h.metadata.get("topic") != topic)  # its topic first
-    opening, opened_by = _opening(like or past, sheet, kind)
+    # a complaint is acknowledged as the brand acknowledged complaints, never thanked
+    opening, opened_by = _opening(like if kind == "complaint" else like or past, sheet, kind)
     if kind == "praise":
         body = _thanks(like, sheet)
         if not body:
@@ -270,7 +274,7 @@ def _opening(past: Sequence[Hit], sheet: FactSheet | None, kind: str) -> tuple[s
         opening = re.sub(r"[,\s]*\b(?:oui|non|yes|no)\b[.!,]*$", "", opening, flags=re.I).strip()
         if kind == "question":
             greeting = re.match(r"^\s*([\w'’]+)\s*,", reply)
-            if greeting and len(greeting.group(1)) <= 10:
+            if greeting and len(greeting.group(1)) <= 10 and not _YES_NO.match(greeting.group(1)):
                 return greeting.group(1) + ",", hit
             continue
         if opening and len(opening) >= 8:
@@ -477,7 +481,9 @@ def hours_sentence(hours: Sequence[Hours], comment: str, language: str, today: d
     when = None
     if month:
         when = f"{_MONTHS[month.group(1)]:02d}-15"
-    elif re.search(r"\b(?:ce|cette|this|today|aujourd'hui|demain|tomorrow|tonight)\b", folded):
+    elif re.search(
+        r"(?<![\w-])(?:ce|cette|this|today|aujourd'hui|demain|tomorrow|tonight)\b", folded
+    ):
         when = f"{today.month:02d}-{today.day:02d}"
     seasons = sorted(dict.fromkeys(h.season for h in hours), key=lambda s: not s)
     if when is not None and len(seasons) > 1:

@@ -59,6 +59,15 @@ _HOW_MUCH = re.compile(
     r"\s*\b(?:en|in)\s+(?:une|deux|trois|one|two|three|\d)\s+(?:phrases?|sentences?|lignes?|lines?)\b"
 )
 _HASHTAG = re.compile(r"#\w+")
+# what the writer must not do ("Do not speculate on the cause", "ne pas mentionner de date")
+_DONT_CLAUSE = re.compile(
+    r"[,;]\s*(?:do not|don't|never|avoid|ne pas|n'oublie\w* pas|[ée]vite\w*)\b[^.;!?]*",
+    re.IGNORECASE,
+)
+_DONT = re.compile(
+    r"^\s*(?:do not|don't|never|avoid|please don't|ne pas|n'oublie\w* pas|evite\w*|pas de "
+    r"(?:date|prix|emoji|hashtag)|no (?:date|price|emoji|hashtag)s?\b)"
+)
 # whom the request is for, before the colon: "Introduce the shop to new followers: …"
 _AUDIENCE = re.compile(
     r"\s+(?:to|for|aux?|à|pour)\s+(?:(?:our|nos|les|the)\s+)?(?:new |nouve\w+ )?"
@@ -79,9 +88,14 @@ def post_from_brief(
     body = _without_instructions(_HOW_MUCH.sub("", brief))
     address = _address(examples)
     pieces = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Þ])|(?<=;)\s+", body.strip())
+    # the request opens the brief, or a clause after a semicolon ("…; remind people the
+    # counter checks lights"); "Present it at the counter" later on is the post's own word
     body = " ".join(
-        _without_request(piece, language, address, first=n == 0 or pieces[n - 1].endswith("."))
+        _without_request(piece, language, address)
+        if n == 0 or pieces[n - 1].endswith(";")
+        else piece
         for n, piece in enumerate(pieces)
+        if not _DONT.match(fold_str(piece))
     )
     body = " ".join(body.split()).strip(" ,;:")
     if len(body) < MIN_CHARS:
@@ -102,14 +116,16 @@ def _without_instructions(brief: str) -> str:
     for ins in brief_instructions(brief):
         if not ins.asks:  # how to write: the clause goes, with the comma or dot before it
             out = re.sub(r"[,;]?\s*" + re.escape(ins.text) + r"\s*[.;,]?", " ", out, count=1)
-    return out
+    return _DONT_CLAUSE.sub("", out)
 
 
-def _without_request(text: str, language: str, address: str, *, first: bool = True) -> str:
+def _without_request(text: str, language: str, address: str) -> str:
     """The text without the request that opens it (or its label), and without the audience
     the request names ("to new followers"); capitalised when it starts a sentence."""
+    first = text.strip()[:1].isupper() or not text.strip()[:1].isalpha()
     text = _AUDIENCE.sub("", _LABEL.sub("", text.strip()))
-    folded = fold_str(text)
+    # folded char by char, so that its positions are the text's (ß, accents, NFD)
+    folded = "".join((fold_str(c) or c)[0] for c in text)
     for pattern, replace in _REQUESTS_FR if language == "fr" else _REQUESTS_EN:
         m = re.match(rf"^\s*{pattern}\s+", folded)
         if m is None:
@@ -140,11 +156,13 @@ def hashtags(
     if limit is not None and limit <= 0:
         return []
     have = {t.lower() for t in _HASHTAG.findall(text)}
+    if limit is not None:
+        limit = max(0, limit - len(have))  # the brief's own tags count
     out: list[str] = []
     required = rules.hashtags.required if rules.hashtags else []
     for tag in required:
         tag = tag if tag.startswith("#") else f"#{tag}"
-        if tag.lower() not in have:
+        if tag.lower() not in have and tag.lower() not in {t.lower() for t in out}:
             out.append(tag)
     used = Counter(
         t
@@ -159,7 +177,8 @@ def hashtags(
         parts = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", tag[1:])}
         usual = n >= 2 and 2 * n >= on_platform
         about = {fold_str(w) for w in parts if len(w) >= 4} & words
-        if (usual or about) and tag not in out and tag.lower() not in have:
+        taken = {t.lower() for t in out} | have
+        if (usual or about) and tag.lower() not in taken:
             out.append(tag)
             break
     return out[:limit] if limit is not None else out
