@@ -150,8 +150,9 @@ def test_author_submits_reviewer_approves_and_schedules_it_shows_in_the_calendar
     week.fill(at.date().isoformat())
     week.press("Enter")
     day = reviewer.get_by_label(re.compile(rf"{at:%a} {at.day} {at:%b} · 1 post"))
+    shown = re.escape(services.review.get(draft_id).text[:30])  # the brief's post, or the model's
     expect(day).to_have_value(
-        re.compile(rf"^09:30 · #{draft_id} · boreale · Instagram · csv · queued · Fake draft")
+        re.compile(rf"^09:30 · #{draft_id} · boreale · Instagram · csv · queued · {shown}")
     )
     screenshot(reviewer, shots / "calendar.png")
 
