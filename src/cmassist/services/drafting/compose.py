@@ -26,7 +26,7 @@ from datetime import date
 
 import numpy as np
 
-from cmassist.domain.facts import extract
+from cmassist.domain.facts import MONTHS, extract
 from cmassist.domain.factsheet import FactSheet, Hours, mentioned
 from cmassist.domain.grounding import stated_facts
 from cmassist.domain.guidelines import Topic
@@ -73,77 +73,19 @@ _THANKS = re.compile(r"\b(?:merci|thanks?|thank you|grateful|reconnaissant\w*)\b
 _SIZE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:g|kg|ml|l|oz|lb)\b")
 _SIGNATURE_LINE = re.compile(r"^\s*[—–-]\s*\S.*$", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_MONTHS = {
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            (
-                "janvier",
-                "fevrier",
-                "mars",
-                "avril",
-                "mai",
-                "juin",
-                "juillet",
-                "aout",
-                "septembre",
-                "octobre",
-                "novembre",
-                "decembre",
-            )
-        )
-    },
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            (
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            )
-        )
-    },
-}
-_MONTH = re.compile(r"\b(?:en|in|au mois d[e'])\s*(" + "|".join(_MONTHS) + r")\b")
+# month names as `facts` reads them in dates ("juillet", "July", "déc"), folded
+_MONTHS = {fold_str(name): n for name, n in MONTHS.items()}
+_MONTH = re.compile(
+    r"\b(?:en|in|au mois d[e'])\s*("
+    + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+    + r")\b"
+)
 _MONTH_NAMES = {
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
