@@ -44,8 +44,10 @@ EMPTY_RETRIES = 2  # empty generations written again, as many as the candidates'
 
 @dataclass(frozen=True)
 class Adapted:
-    """A past reply adapted to the new comment (`adapt.adapt_reply`), offered as the first
-    candidate: its text, the past reply it comes from, and why, as the draft says it."""
+    """A candidate built without the model, offered first: a past reply adapted to the new
+    comment (`adapt`), a reply composed from the brand's words (`compose`) or the post its
+    brief holds (`from_brief`); its text, the past reply it comes from ("" when none), and
+    why, as the draft says it."""
 
     text: str
     past_id: str
@@ -66,7 +68,7 @@ class Job:
     signature: str | None = None
     brief: str | None = None  # what a post is written from (untrusted)
     replying_to: str | None = None  # the comment a reply answers (untrusted)
-    adapted: Adapted | None = None  # a past reply adapted to the comment: candidate 1
+    adapted: Adapted | None = None  # built without the model (see `Adapted`): candidate 1
     opening: str = ""  # what the prompt starts the reply with: the text starts with it
 
     @property
@@ -173,8 +175,8 @@ class CandidateWriter:
         return cand
 
     def adapted(self, job: Job, adapted: Adapted) -> Candidate:
-        """Candidate 1 of a reply: the past reply adapted to the comment, fitted and screened
-        as any; a copy of the very reply it adapts is what it is meant to be, not a fault."""
+        """Candidate 1, built without the model (`Adapted`), fitted and screened as any; a
+        copy of the very past reply it adapts is what it is meant to be, not a fault."""
         cand = Candidate(1, "", built=True)
         self._finish(job, cand, adapted.text, False, adapted=adapted)
         return cand
