@@ -169,9 +169,18 @@ def score(record: dict[str, Any], brand_files: BrandFiles) -> None:
     text = "" if draft.get("no_good_draft") else draft.get("text") or ""
     request = Request(record["kind"], record["request"], record["language"], record["platform"])
     record["returned"] = bool(text.strip())
-    record["defects"] = (
-        [asdict(d) for d in find_defects(text, request, brand_files)] if text else []
-    )
+    found = [asdict(d) for d in find_defects(text, request, brand_files)] if text else []
+    # A template's blank ("[heure]") that the checker blocks until a person fills it in is
+    # the brand's holding statement working as meant: counted apart, not as a defect.
+    flagged = {
+        text[f["start"] : f["end"]]
+        for f in (draft.get("check") or {}).get("findings") or []
+        if f.get("rule") == "blank"
+    }
+    record["blanks"] = [
+        d for d in found if d["detail"] == "a template placeholder" and d["span"] in flagged
+    ]
+    record["defects"] = [d for d in found if d not in record["blanks"]]
 
 
 # -- 3 X variants against 3 raw generations -----------------------------------------------
@@ -419,6 +428,7 @@ def summarize(result: dict[str, Any]) -> dict[str, Any]:
         "defect_rate": round(len(with_defect) / len(returned), 3) if returned else None,
         "by_kind": {k: kinds.get(k, 0) for k in DEFECT_KINDS},
         "checker_pass_with_defect": len(passed_with_defect),
+        "blanks_blocked": sum(1 for r in returned if r.get("blanks")),
         "first_token_p50_s": round(percentile(firsts, 50), 3) if firsts else None,
         "first_token_p95_s": round(percentile(firsts, 95), 3) if firsts else None,
         "first_token_max_s": round(max(firsts), 3) if firsts else None,
@@ -463,6 +473,10 @@ def render_md(result: dict[str, Any]) -> str:
                     f"{_pct(s['post_defect_rate'])} / {_pct(s['reply_defect_rate'])}",
                 ),
                 ('… of which the checker said "pass"', s["checker_pass_with_defect"]),
+                (
+                    "Holding statements with a blank to fill, blocked until filled (no defect)",
+                    s.get("blanks_blocked", 0),
+                ),
                 (
                     "First token p50 / p95 / max (s)",
                     f"{s['first_token_p50_s']} / {s['first_token_p95_s']} / "

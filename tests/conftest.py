@@ -62,6 +62,10 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CMASSIST_DATA_DIR", str(tmp_path / "data"))
     if not real_models():  # what the CLI, subprocesses and Services(settings) build
         monkeypatch.setenv("CMASSIST_EMBEDDING_MODEL", "fake")
+        # The fake model stands for one that writes replies (a chat model's path); the
+        # embedded base model's default ("auto": it writes none) is tested where named
+        # (test_model_replies) and by the real-model session.
+        monkeypatch.setenv("CMASSIST_DRAFT_MODEL_REPLIES", "always")
 
 
 @pytest.fixture(scope="session")

@@ -192,7 +192,9 @@ def test_end_to_end_with_the_real_gguf_model(sample_settings: Settings) -> None:
     assert reply["language"] == "fr"
     # A reply, or an honest "no good reply": empty, with why and where to start from.
     if reply.get("no_good_draft"):
-        assert not reply["text"] and reply["why"] and reply["rejected"]
+        assert not reply["text"] and reply["why"]
+        # candidates dropped, or none asked of the embedded base model (`draft_model_replies`)
+        assert reply["rejected"] or any("does not write replies" in w for w in reply["why"])
         assert reply["starting_points"]
     else:
         assert reply["text"].strip() and reply["fits"]

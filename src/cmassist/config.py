@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     # ...and more only while a variant has no clean candidate, within this many times the
     # tokens of the first candidates (0: never more).
     draft_budget: float = Field(default=2.0, ge=0)
+    # Whether the model writes a reply that no past reply, fact or statement builds:
+    # "auto" lets chat models do it and not a base (completion) model such as the embedded
+    # Gemma 3 270M, none of whose free replies a reader found usable in the quality bench
+    # (README, "Round 3"); the request then gets the honest "no good draft" with the
+    # brand's closest replies and facts to start from.
+    draft_model_replies: Literal["auto", "always", "never"] = "auto"
     # The embedded model serves one call at a time; a call waits this long for its turn.
     llm_queue_timeout: float = Field(default=120.0, ge=0)
 

@@ -28,6 +28,7 @@ RULES: dict[str, Severity] = {
     "unknown_name": "block",
     "copied_brief": "block",
     "scaffolding": "block",
+    "blank": "block",
     "cut_off": "block",
     "near_copy": "block",
     "ad_disclosure": "block",

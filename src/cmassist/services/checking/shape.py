@@ -1,6 +1,6 @@
 """The shape of a generated text: the brief's instructions copied into it, few-shot
-scaffolding, a text cut off mid-sentence, near-copies of past posts and replies, and the
-hashtags a platform requires."""
+scaffolding, a template's blank left to fill in, a text cut off mid-sentence, near-copies
+of past posts and replies, and the hashtags a platform requires."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ _GAP = re.compile(r"[\W_]*")  # what may part two spans merged into one: no word
 
 
 def check_shape(ctx: CheckContext) -> None:
-    """Findings `copied_brief`, `scaffolding`, `cut_off`, `near_copy`, `required_hashtag`."""
+    """Findings `copied_brief`, `scaffolding`, `blank`, `cut_off`, `near_copy`,
+    `required_hashtag`."""
     check_copied_brief(ctx)
+    check_blanks(ctx)
     check_cut_off(ctx, check_scaffolding(ctx))
     check_near_copy(ctx)
     check_required_hashtags(ctx)
@@ -324,6 +326,32 @@ def _add_scaffold(ctx: CheckContext, a: int, b: int, shown: str, suggestion: str
         suggestion=suggestion,
         replacement="",
     )
+
+
+# -- a template's blank ------------------------------------------------------------------------
+
+# "[heure]", "[product, lot]", "{{time}}", "<date>": what a holding statement or reply
+# template leaves for a person; not a Markdown link's text ("[site](https://…)")
+_BLANK = re.compile(
+    r"\[(?=[^\[\]\n]{1,40}\])[^\[\]\n]*?[^\W\d_][^\[\]\n]*\](?!\()|\{\{[^{}\n]{1,40}\}\}"
+    r"|<(?:date|time|heure|nom|name|produit|product|lot)>",
+    re.IGNORECASE,
+)
+
+
+def check_blanks(ctx: CheckContext) -> None:
+    """A blank of a template ("[heure]", "[product, lot]") still in the text: it blocks
+    until a person writes what goes there."""
+    for m in _BLANK.finditer(ctx.text):
+        ctx.add(
+            "blank",
+            None,
+            m.start(),
+            m.end(),
+            f"A blank of the template is left to fill in: “{m.group()}”.",
+            query=f"{ctx.where} holding statement template to fill in before publishing",
+            suggestion="write what goes there (the product and lot, the time) before submitting",
+        )
 
 
 # -- a text cut off ----------------------------------------------------------------------------

@@ -70,10 +70,16 @@ class Job:
     replying_to: str | None = None  # the comment a reply answers (untrusted)
     adapted: Adapted | None = None  # built without the model (see `Adapted`): candidate 1
     opening: str = ""  # what the prompt starts the reply with: the text starts with it
+    model_writes: bool = True  # whether the model writes candidates (`model_writes`)
 
     @property
     def key(self) -> str | None:
         return self.platform.key if self.platform else None
+
+    @property
+    def held_back(self) -> str:
+        """Why the model wrote no candidate, when it was not asked ("" when it was)."""
+        return "" if self.model_writes else HELD_BACK
 
     @property
     def past(self) -> list[str]:
@@ -81,6 +87,18 @@ class Job:
         if self.ctx.examples and self.ctx.examples[0].kind == Kind.REPLY:
             return [str(h.metadata.get("reply", "")) for h in self.ctx.examples]
         return [h.text for h in self.ctx.examples]
+
+
+HELD_BACK = (
+    "the embedded base model does not write replies from nothing (its replies were not"
+    " usable in the quality bench): start from the brand's replies and facts below"
+)
+
+
+def model_writes(setting: str, style: str) -> bool:
+    """Whether the model writes reply candidates (`Settings.draft_model_replies`): "auto"
+    lets a chat model do it, never a base (completion) model."""
+    return setting == "always" or (setting == "auto" and style == "chat")
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,8 @@ class CandidateWriter:
                 yield DraftEvent("token", 1, job.key, cand.text)
             else:
                 cap += 1  # the generated candidates keep their share
+        if not job.model_writes:
+            return pool  # built candidates only (see `Job.held_back`)
         while len(pool) < cap:
             n = len(pool) + 1
             stream_as = shown + 1 if shown < job.variants else None

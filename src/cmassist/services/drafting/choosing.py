@@ -63,6 +63,8 @@ class Chooser:
                 if points is None:
                     points = self.starting_points(job, asked)
                 draft.why = why_none(pool, len(chosen), job.variants)
+                if job.held_back:
+                    draft.why.append(job.held_back)
                 draft.no_good_draft = True
                 draft.starting_points = list(points)
             draft.candidates = len(pool)

@@ -41,7 +41,7 @@ NEAR_COPY = 0.92
 ADAPT_CANDIDATES = 3  # the past replies a reply may adapt: the closest ones
 # the past replies a composed reply takes its opening and next step from (`compose`): more,
 # so that praise finds the brand's thanks when the closest past comments were complaints
-COMPOSE_CANDIDATES = 8
+COMPOSE_CANDIDATES = 24  # enough that praise finds past thanks among complaints
 
 _vectors: dict[tuple[str, str, int], npt.NDArray[np.float32]] = {}
 _VECTORS_KEPT = 20_000

@@ -290,7 +290,7 @@ def why_chosen(c: Candidate, pool: Sequence[Candidate]) -> list[str]:
 def why_none(pool: Sequence[Candidate], good: int, variants: int) -> list[str]:
     """Why a variant has no draft: how many candidates were written and how many were good."""
     if not pool:
-        return ["no candidate was written"]
+        return ["nothing could be built from the brand's replies, facts or statements"]
     if good == 0:
         return [f"all {len(pool)} candidates were dropped"]
     return [f"{good} good of {len(pool)} candidates, for {variants} variants"]

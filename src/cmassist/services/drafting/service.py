@@ -29,7 +29,7 @@ from cmassist.domain.textutil import excerpt
 from cmassist.services.checking.checker import Checker
 from cmassist.services.crisis import Passage
 from cmassist.services.drafting.adapt import adapt_reply
-from cmassist.services.drafting.candidates import Adapted, Budget, Job
+from cmassist.services.drafting.candidates import Adapted, Budget, Job, model_writes
 from cmassist.services.drafting.choosing import Chooser
 from cmassist.services.drafting.compose import compose_reply
 from cmassist.services.drafting.context import (
@@ -595,4 +595,5 @@ def reply_job(
         replying_to=comment,
         adapted=offer,
         opening=opening,
+        model_writes=model_writes(drafting.settings.draft_model_replies, drafting.llm.style),
     )

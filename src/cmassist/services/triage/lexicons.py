@@ -24,6 +24,8 @@ POSITIVE = lexicon([
     r"sympa", r"gentil(?:le)?s?", r"content(?:e|s)?", r"ravie?s?", r"top", r"trop bon(?:ne)?s?",
     r"tellement bon(?:ne)?s?", r"ecoeurant", r"malade (?:bon|bonne)", r"hate de", r"can't wait",
     r"wow", r"yay", r"incroyable", r"formidable", r"impeccable", r"chaleureu(?:x|se)",
+    r"(?:un )?(?:pur )?bonheur", r"plaisir", r"so much fun", r"fun", r"merveilleu(?:x|se)",
+    r"sans stress", r"stress-free", r"lifesaver", r"sauve(?:ur)? la (?:vie|journee)",
 ])  # fmt: skip
 NEGATIVE = lexicon([
     r"bad", r"terrible", r"awful", r"horrible", r"worst", r"disappoint(?:ed|ing|ment)?", r"angry",
@@ -42,7 +44,7 @@ NEGATIVE = lexicon([
     r"ca fait \d+ (?:jours|semaines)", r"it's been \d+ (?:days|weeks)", r"wtf", r"come on",
     r"franchement", r"serieux", r"seriously", r"😡", r"😤", r"🤬", r"👎", r"😠", r"😞", r"😢",
 ])  # fmt: skip
-EMOJI_POS = re.compile("[😍🥰😊😀😃😄😁❤💕💖👍🙏✨🎉☕🔥👌🤩😋💯]")
+EMOJI_POS = re.compile("[😍🥰😊😀😃😄😁☺❤🧡💙💚💕💖👍👏🙌🙏✨🎉☕🔥👌🤩😋💯]")
 NEGATION = re.compile(
     r"(?<![\w])(?:not|no|never|don't|didn't|isn't|wasn't|aren't|pas|plus|jamais|aucun|aucune|sans)(?![\w])"
 )
