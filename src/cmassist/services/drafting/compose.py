@@ -232,11 +232,7 @@ def _specific(sentence: str, sheet: FactSheet | None, past_comment: str) -> bool
         return True
     if sheet is not None and len(sheet) and mentioned(brand_names(sheet), sentence):
         return True
-    if not past_comment:
-        return False
-    # thanks said back to a comment that thanked ("Thank you." / "Thank you for telling us")
-    shared = stems(sentence) & stems(intent_text(past_comment, sheet))
-    return bool(shared - stems("thank thanks merci grateful reconnaissant"))
+    return bool(past_comment and stems(sentence) & stems(intent_text(past_comment, sheet)))
 
 
 def _thanks(like: Sequence[Hit], sheet: FactSheet | None) -> tuple[str, str] | None:
